@@ -1,0 +1,3 @@
+from nlp_review.cli.app import main
+
+main()

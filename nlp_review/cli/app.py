@@ -1,0 +1,64 @@
+"""The ``nlp-review`` command line. Each stage's commands live in their own module and
+register themselves on ``app``; this module only assembles them and turns the library's
+errors into a message and a non-zero exit, in one place."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+from typer.core import TyperGroup
+
+from nlp_review import __version__
+from nlp_review.errors import NlpReviewError
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except NlpReviewError as exc:
+            from nlp_review.cli.common import err_console
+
+            err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False)
+            if exc.hint:
+                err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Screen, deduplicate and tag the evidence for systematic reviews of social-support "
+    "interventions for children and young people.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nlp-review {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Screen, deduplicate and tag the evidence for systematic reviews."""
+
+
+#: Command modules, one per stage; each defines ``register(app)``.
+COMMAND_MODULES = [
+    "nlp_review.cli.project_cmds",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,100 @@
+"""The project's schema, as named migrations applied in order (see ``store.db.migrate``).
+
+Append new migrations at the end with a new name; never edit a released one.
+
+Design notes:
+- ``records`` keeps every imported record with its provenance; nothing is ever deleted.
+- ``records.group_id`` is the id of the group's face record (dedupe sets it; a record
+  that is nobody's duplicate is its own group). ``works`` holds each group's face with its
+  missing fields filled from the other members; screening and tagging read ``works``.
+- Decisions, tags and annotations are keyed by record id; the group they belong to is the
+  record's current group, so merging or splitting groups never rewrites them.
+- ``decisions`` is append-only: undo is a new row with ``label`` NULL, so the full history
+  of who decided what and when is kept.
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_foundation",
+        """
+        CREATE TABLE project_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            file_hash TEXT NOT NULL UNIQUE,
+            format TEXT NOT NULL,
+            n_records INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            source_ref INTEGER NOT NULL REFERENCES sources(id),
+            source_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            title TEXT,
+            abstract TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            year INTEGER,
+            journal TEXT,
+            volume TEXT,
+            issue TEXT,
+            pages TEXT,
+            doi TEXT,
+            pmid TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            type TEXT,
+            language TEXT,
+            url TEXT,
+            group_id INTEGER,
+            imported_at TEXT NOT NULL,
+            UNIQUE (source_ref, position)
+        );
+        CREATE INDEX records_group ON records(group_id);
+        CREATE INDEX records_doi ON records(doi);
+        CREATE INDEX records_pmid ON records(pmid);
+        CREATE TABLE works (
+            id INTEGER PRIMARY KEY REFERENCES records(id),
+            title TEXT,
+            abstract TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            year INTEGER,
+            journal TEXT,
+            volume TEXT,
+            issue TEXT,
+            pages TEXT,
+            doi TEXT,
+            pmid TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            type TEXT,
+            language TEXT,
+            url TEXT,
+            n_records INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE dedup_pairs (
+            record_a INTEGER NOT NULL REFERENCES records(id),
+            record_b INTEGER NOT NULL REFERENCES records(id),
+            score REAL NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('auto', 'grey', 'same', 'different')),
+            reason TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            PRIMARY KEY (record_a, record_b),
+            CHECK (record_a < record_b)
+        );
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            record_id INTEGER NOT NULL REFERENCES records(id),
+            label INTEGER CHECK (label IN (0, 1) OR label IS NULL),
+            reviewer TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_record ON decisions(record_id);
+        """,
+    ),
+]
