@@ -20,9 +20,9 @@ class _Group(TyperGroup):
         except NlpReviewError as exc:
             from nlp_review.cli.common import err_console
 
-            err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False)
+            err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False, soft_wrap=True)
             if exc.hint:
-                err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False)
+                err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
 

@@ -1,0 +1,43 @@
+"""Every command and every option a user can type has help text."""
+
+import click
+import typer.main
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+
+runner = CliRunner()
+
+
+def _walk(command: click.Command, path=()):
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _walk(sub, (*path, name))
+
+
+def test_every_command_and_option_has_help():
+    root = typer.main.get_command(app)
+    missing = []
+    for path, command in _walk(root):
+        if path and not (command.help or command.short_help):
+            missing.append(" ".join(path))
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.help:
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+    assert not missing, f"no help text: {missing}"
+
+
+def test_help_runs_for_every_command():
+    root = typer.main.get_command(app)
+    for path, _ in _walk(root):
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage" in result.output
+
+
+def test_not_a_project_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["status", "--project", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "not an nlp-review project" in result.output
+    assert "Traceback" not in result.output
