@@ -1,0 +1,149 @@
+"""Pick the abstracts of the tagging gold set (issue 5, item 6), deterministically.
+
+Sources: the screening datasets in ``../shared/datasets/screening/`` whose licence in
+``MANIFEST.csv`` is CC0, CC-BY or MIT. ``ecec_adult_child_ratio`` (early childhood education
+and care) is the main source; the others are searched for texts about children, young people,
+families, parenting, social support, loneliness or mental health.
+
+A text qualifies when its abstract is English, 400-3000 characters long, is not about animals,
+and (outside ecec) has a title about a population, setting or outcome of interest and names
+at least three distinct topic cues in title and abstract (conference abstract books excluded). Texts that name mechanism cues
+(support, trust, networks, skills, empowerment...) are deliberately over-sampled because
+mechanism spans are rare. The picks are split half into batch "a", half into batch "b"
+(alternating through the picks grouped by dataset) and about a third of each batch into the "test" split.
+
+Run from the repository root: ``python annotations/tools/select.py`` (writes
+``annotations/gold/selection.csv``; the same seed always gives the same file).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENING = REPO / ".." / "shared" / "datasets" / "screening"
+OUTPUT = REPO / "annotations" / "gold" / "selection.csv"
+
+SEED = 20261125
+MAIN_SOURCE = "ecec_adult_child_ratio"
+N_MAIN_MECHANISM = 55   # ecec texts with >= 2 mechanism cues
+N_MAIN_OTHER = 50       # other ecec texts
+N_OTHER_SOURCES = 65    # texts from the remaining CC0/CC-BY datasets
+MAX_PER_OTHER_SOURCE = 25
+MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
+OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
+
+TOPIC_CUES = ("child", "adolescen", "youth", "young people", "parent", "mother", "famil",
+              "school", "peer", "loneliness", "lonely", "social support", "mentor", "depress",
+              "anxiety", "wellbeing", "well-being")
+MECHANISM_CUES = ("support", "trust", "network", "skill", "empower", "self-efficacy",
+                  "confidence", "reciproc", "rapport", "role model", "stigma", "barrier",
+                  "relationship", "mentor", "mutual")
+TITLE_CUES = re.compile(r"child|infant|baby|babies|toddler|adolescen|youth|young|teen|pupil|"
+                        r"student|kindergarten|preschool|p(a)?ediatric|parent|mother|father|"
+                        r"maternal|famil|pregnan|school|peer|lonel|social support|mentor|"
+                        r"depress|anxiety|wellbeing|well-being|mental health", re.IGNORECASE)
+PROCEEDINGS = re.compile(r"\b(conference|abstracts|sessions|proceedings|congress)\b",
+                         re.IGNORECASE)
+ANIMALS = re.compile(r"\b(rats?|mice|mouse|murine|rodents?|dogs?|cats?|monkeys?|primates?|"
+                     r"zebrafish|piglets?|sheep|animal models?)\b", re.IGNORECASE)
+ENGLISH_WORDS = re.compile(r"\b(the|and|of|to|in|with|was|were|for)\b", re.IGNORECASE)
+
+
+def open_datasets() -> list[tuple[str, str]]:
+    """(dataset, licence) for every dataset in the manifest with an open licence."""
+    with open(SCREENING / "MANIFEST.csv", newline="", encoding="utf-8") as handle:
+        return [(row["name"], row["licence"]) for row in csv.DictReader(handle)
+                if OPEN_LICENCES.match(row["licence"].strip())]
+
+
+def is_english(text: str) -> bool:
+    words = text.split()
+    ascii_share = sum(ch.isascii() for ch in text) / max(len(text), 1)
+    return ascii_share > 0.97 and len(ENGLISH_WORDS.findall(text)) >= 0.12 * len(words)
+
+
+def cue_count(text: str, cues: tuple[str, ...]) -> int:
+    lower = text.lower()
+    return sum(cue in lower for cue in cues)
+
+
+def candidates(dataset: str) -> list[dict[str, object]]:
+    """Qualifying rows of one dataset with their topic and mechanism cue counts."""
+    rows = []
+    with open(SCREENING / f"{dataset}.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            title = (row.get("title") or "").strip()
+            abstract = (row.get("abstract") or "").strip()
+            text = f"{title} {abstract}"
+            if not (MIN_ABSTRACT <= len(abstract) <= MAX_ABSTRACT) or not title:
+                continue
+            if ANIMALS.search(text) or not is_english(abstract):
+                continue
+            on_topic = bool(TITLE_CUES.search(title)) and not PROCEEDINGS.search(title)
+            rows.append({"dataset": dataset, "on_topic": on_topic, "record_id": row["record_id"],
+                         "topic": cue_count(text, TOPIC_CUES),
+                         "mechanism": cue_count(text, MECHANISM_CUES)})
+    return rows
+
+
+def select(rng: random.Random) -> list[dict[str, object]]:
+    licences = dict(open_datasets())
+    if MAIN_SOURCE not in licences:
+        raise SystemExit(f"{MAIN_SOURCE} is missing from MANIFEST.csv or not openly licensed")
+    main = [row for row in candidates(MAIN_SOURCE) if row["topic"] >= 1]
+    rich = [row for row in main if row["mechanism"] >= 2]
+    picked = rng.sample(rich, N_MAIN_MECHANISM)
+    chosen = {row["record_id"] for row in picked}
+    rest = [row for row in main if row["record_id"] not in chosen]
+    picked += rng.sample(rest, N_MAIN_OTHER)
+
+    others = []
+    for dataset in sorted(licences):
+        if dataset == MAIN_SOURCE:
+            continue
+        pool = [row for row in candidates(dataset) if row["on_topic"] and (row["topic"] >= 4 or (row["topic"] >= 3 and row["mechanism"] >= 1))]
+        rng.shuffle(pool)
+        pool.sort(key=lambda row: -(int(row["topic"]) + int(row["mechanism"])))
+        others += pool[:MAX_PER_OTHER_SOURCE]
+    others.sort(key=lambda row: -(int(row["topic"]) + int(row["mechanism"])))
+    picked += others[:N_OTHER_SOURCES]
+    for row in picked:
+        row["licence"] = licences[str(row["dataset"])]
+    return picked
+
+
+def assign(rows: list[dict[str, object]], rng: random.Random) -> list[dict[str, object]]:
+    """Batch a/b alternately within each dataset (in random order); ~1/3 test per batch."""
+    rows = sorted(rows, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
+    rng.shuffle(rows)
+    rows.sort(key=lambda row: str(row["dataset"]))  # stable: random order within a dataset
+    for n, row in enumerate(rows):
+        row["batch"] = "ab"[n % 2]
+    for batch in "ab":
+        members = [row for row in rows if row["batch"] == batch]
+        test = set(id(row) for row in rng.sample(members, round(len(members) / 3)))
+        for row in members:
+            row["split"] = "test" if id(row) in test else "train"
+    return sorted(rows, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
+
+
+def main() -> int:
+    rng = random.Random(SEED)
+    rows = assign(select(rng), rng)
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    with open(OUTPUT, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ["dataset", "record_id", "licence", "batch", "split"],
+                                extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} rows to {OUTPUT.relative_to(REPO)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
