@@ -18,11 +18,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except NlpReviewError as exc:
-            from nlp_review.cli.common import err_console
+            from nlp_review.cli.common import print_error
 
-            err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False, soft_wrap=True)
-            if exc.hint:
-                err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(exc.exit_code) from None
 
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
+from nlp_review.errors import NlpReviewError
 from nlp_review.store.project import Project, open_project
 
 console = Console()
@@ -50,6 +51,14 @@ def progress(transient: bool = True) -> Progress:
         console=err_console,
         transient=transient,
     )
+
+
+def print_error(exc: NlpReviewError) -> None:
+    """A library error as the user sees it: the message, then what to do."""
+    err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False,
+                      soft_wrap=True)
+    if exc.hint:
+        err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:

@@ -9,7 +9,8 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from nlp_review.cli.common import ProjectOption, console, err_console, progress, project_at, warn
+from nlp_review.cli.common import (ProjectOption, console, err_console, print_error, progress,
+                                   project_at, warn)
 from nlp_review.errors import ConfigError, InputError
 from nlp_review.io import atomic_write_text
 from nlp_review.store.project import init_project
@@ -51,10 +52,7 @@ def import_cmd(
                                          on_record=lambda n: bar.update(task, completed=n))
                 except InputError as exc:
                     failed += 1
-                    err_console.print(f"[bold red]error:[/bold red] {exc.message}",
-                                      highlight=False, soft_wrap=True)
-                    if exc.hint:
-                        err_console.print(f"[dim]hint:[/dim] {exc.hint}", highlight=False, soft_wrap=True)
+                    print_error(exc)
                     err_console.print(f"  nothing imported from {path}", highlight=False, soft_wrap=True)
                     continue
             for w in report.warnings:
