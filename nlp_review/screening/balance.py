@@ -1,0 +1,38 @@
+"""Class balancing for screening data (typically 1-5 % relevant): each balancer turns the
+labels of the training rows into sample weights. Picked by name from the registry."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class Balanced(BaseEstimator):
+    """Relevant rows weigh 1, irrelevant rows ``n_relevant / (ratio * n_irrelevant)``, so
+    the relevant class carries ``ratio`` times the total weight of the irrelevant class
+    (ASReview LAB's ``balanced`` balancer; ELAS u4 uses ratio 9.8)."""
+
+    def __init__(self, ratio: float = 9.8) -> None:
+        self.ratio = ratio
+
+    def sample_weight(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y)
+        n1, n0 = int((y == 1).sum()), int((y == 0).sum())
+        if n1 == 0 or n0 == 0:
+            return np.ones(len(y))
+        return np.where(y == 1, 1.0, n1 / (self.ratio * n0))
+
+
+class NoBalance(BaseEstimator):
+    """Every row weighs 1."""
+
+    def sample_weight(self, y: np.ndarray) -> np.ndarray:
+        return np.ones(len(y))
+
+
+class ClassBalanced(BaseEstimator):
+    """scikit-learn's ``class_weight="balanced"`` (each class carries half the weight),
+    scaled so the relevant rows weigh 1."""
+
+    def sample_weight(self, y: np.ndarray) -> np.ndarray:
+        return Balanced(ratio=1.0).sample_weight(y)

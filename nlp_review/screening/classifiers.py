@@ -1,0 +1,177 @@
+"""Classifiers for ranking: scikit-learn estimators, picked by name from the registry.
+
+Every classifier is fitted on the labelled rows only and scores all rows with
+``decision_function`` (higher = more likely relevant). ``IncrementalSVM`` is the fast path
+for active learning: the same squared-hinge linear SVM as ``LinearSVC`` (what ASReview's
+ELAS u4 uses), solved in the dual by coordinate descent and warm-started from the previous
+solution, so retraining after one more decision costs a few vector updates instead of a
+full fit. It keeps one kernel row ``X @ x_i`` per labelled record, so its memory grows with
+``n_records * n_labelled``; ``Ranker`` falls back to a full refit when that gets large.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+
+class SVM(LinearSVC):
+    """Linear SVM (squared hinge), the classifier of ASReview's default ELAS u4."""
+
+    def __init__(self, C: float = 0.11, loss: str = "squared_hinge", tol: float = 1e-4,
+                 max_iter: int = 1000) -> None:
+        super().__init__(C=C, loss=loss, tol=tol, max_iter=max_iter, dual=True)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"C": self.C, "loss": self.loss, "tol": self.tol, "max_iter": self.max_iter}
+
+
+class Logistic(LogisticRegression):
+    """L2 logistic regression (liblinear)."""
+
+    def __init__(self, C: float = 1.0, max_iter: int = 200) -> None:
+        super().__init__(C=C, solver="liblinear", max_iter=max_iter)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"C": self.C, "max_iter": self.max_iter}
+
+
+class NaiveBayes(MultinomialNB):
+    """Multinomial naive Bayes; ``decision_function`` is the log-odds of relevance."""
+
+    def __init__(self, alpha: float = 3.822) -> None:
+        super().__init__(alpha=alpha)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"alpha": self.alpha}
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        log_proba = self.predict_joint_log_proba(X)
+        pos = list(self.classes_).index(1)
+        return log_proba[:, pos] - log_proba[:, 1 - pos]
+
+
+class ComplementNaiveBayes(ComplementNB):
+    """Complement naive Bayes (better than multinomial NB on imbalanced classes)."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__(alpha=alpha)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"alpha": self.alpha}
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        log_proba = self.predict_joint_log_proba(X)
+        pos = list(self.classes_).index(1)
+        return log_proba[:, pos] - log_proba[:, 1 - pos]
+
+
+class IncrementalSVM(BaseEstimator, ClassifierMixin):
+    """Squared-hinge linear SVM with intercept (as ``LinearSVC(loss="squared_hinge")``)
+    solved by dual coordinate descent over labelled rows, warm-started between fits.
+
+    Use through ``Ranker``: ``attach(X)`` once, then ``fit_rows(idx, y, sample_weight)``
+    with a training set that extends the previous one (rows may also be dropped, e.g. an
+    undo: the solver then restarts), and ``scores_`` holds the decision values of every
+    row of ``X``. ``fit(X, y)`` / ``decision_function(X)`` give the plain sklearn API
+    (one cold fit on the given rows).
+    """
+
+    def __init__(self, C: float = 0.11, tol: float = 1e-3, max_updates: int = 20000) -> None:
+        self.C = C
+        self.tol = tol
+        self.max_updates = max_updates
+
+    # -- plain sklearn API -------------------------------------------------------------
+    def fit(self, X: sp.spmatrix, y: np.ndarray, sample_weight: np.ndarray | None = None
+            ) -> "IncrementalSVM":
+        X = sp.csr_matrix(X)
+        self.attach(X)
+        self.fit_rows(np.arange(X.shape[0]), np.asarray(y), sample_weight)
+        return self
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+
+    @property
+    def coef_(self) -> np.ndarray:  # type: ignore[override]
+        check_is_fitted(self, "alpha_")
+        ay = self.alpha_ * self.y_
+        return np.asarray(self.X_[self.rows_].T @ ay).ravel()
+
+    @property
+    def intercept_(self) -> float:
+        return float(np.sum(self.alpha_ * self.y_))
+
+    # -- incremental API ---------------------------------------------------------------
+    def attach(self, X: sp.csr_matrix) -> "IncrementalSVM":
+        """Bind the full feature matrix (all rows that will ever be scored)."""
+        self.X_ = sp.csr_matrix(X, dtype=np.float64)
+        self.XT_ = self.X_.T.tocsr()
+        n = self.X_.shape[0]
+        self.rows_ = np.zeros(0, dtype=np.int64)
+        self.alpha_ = np.zeros(0)
+        self.y_ = np.zeros(0)
+        self._buf = np.zeros((0, n))
+        self.K_ = self._buf
+        self.scores_ = np.zeros(n)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def _kernel_rows(self, idx: np.ndarray) -> np.ndarray:
+        # X[idx] @ X.T plus the intercept's constant feature (value 1, as liblinear).
+        rows = (self.X_[idx] @ self.XT_).toarray()
+        return rows + 1.0
+
+    def fit_rows(self, idx: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+                 ) -> "IncrementalSVM":
+        check_is_fitted(self, "X_")
+        idx = np.asarray(idx, dtype=np.int64)
+        n_old = len(self.rows_)
+        if len(idx) < n_old or not np.array_equal(idx[:n_old], self.rows_):
+            # Not an extension of the last training set (an undo): restart cold.
+            self._buf = np.zeros((0, self.X_.shape[0]))
+            self.alpha_ = np.zeros(0)
+            self.scores_ = np.zeros(self.X_.shape[0])
+            n_old = 0
+        if len(idx) > n_old:
+            self._append_rows(self._kernel_rows(idx[n_old:]), n_old)
+            self.alpha_ = np.concatenate([self.alpha_, np.zeros(len(idx) - n_old)])
+        self.rows_ = idx
+        self.K_ = self._buf[: len(idx)]
+        self.y_ = np.where(np.asarray(y) == 1, 1.0, -1.0)
+        weight = np.ones(len(idx)) if sample_weight is None else np.asarray(sample_weight, float)
+        self._solve(1.0 / (2.0 * self.C * weight))
+        return self
+
+    def _append_rows(self, rows: np.ndarray, at: int) -> None:
+        need = at + rows.shape[0]
+        if need > self._buf.shape[0]:
+            grown = np.zeros((max(need, 2 * self._buf.shape[0], 64), self.X_.shape[0]))
+            grown[:at] = self._buf[:at]
+            self._buf = grown
+        self._buf[at:need] = rows
+
+    def _solve(self, diag: np.ndarray) -> None:
+        K, y, alpha, f, rows = self.K_, self.y_, self.alpha_, self.scores_, self.rows_
+        qdiag = K[np.arange(len(rows)), rows] + diag
+        for _ in range(self.max_updates // max(len(rows), 1) + 1):
+            grad = y * f[rows] - 1.0 + diag * alpha
+            pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
+            viol = np.flatnonzero(np.abs(pg) > self.tol)
+            if len(viol) == 0:
+                break
+            for i in viol[np.argsort(-np.abs(pg[viol]))]:
+                g = y[i] * f[rows[i]] - 1.0 + diag[i] * alpha[i]
+                new = max(alpha[i] - g / qdiag[i], 0.0)
+                delta = new - alpha[i]
+                if delta != 0.0:
+                    alpha[i] = new
+                    f += (delta * y[i]) * K[i]
+        self.alpha_, self.scores_ = alpha, f
