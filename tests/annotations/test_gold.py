@@ -1,0 +1,171 @@
+"""The tagging gold set: its files agree with the sources, the taxonomy and the part files."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GOLD = REPO / "annotations" / "gold"
+SCREENING = REPO / ".." / "shared" / "datasets" / "screening"
+
+
+def _tool(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"gold_{name}",
+                                                  REPO / "annotations" / "tools" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build_gold = _tool("build_gold")
+select = _tool("select")
+
+
+def _read(split: str) -> list[dict]:
+    path = GOLD / f"{split}.jsonl"
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+@pytest.fixture(scope="module")
+def gold() -> dict[str, list[dict]]:
+    return {split: _read(split) for split in ("train", "test")}
+
+
+def test_gold_has_both_batches_and_at_least_150_texts(gold):
+    records = gold["train"] + gold["test"]
+    assert len(records) >= 150
+    annotators = {record["meta"]["annotator"] for record in records}
+    assert len(annotators) >= 2, annotators
+    selection = build_gold.read_selection()
+    parts = {path.stem for path in (GOLD / "parts").glob("*/*.txt")}
+    missing = sorted(set(selection) - parts)
+    assert not missing, f"{len(missing)} selected texts have no part file, e.g. {missing[:5]}"
+
+
+def test_ids_unique_sorted_and_in_one_split_only(gold):
+    for split, records in gold.items():
+        ids = [record["id"] for record in records]
+        assert ids == sorted(ids)
+        assert len(ids) == len(set(ids))
+        assert all(record["meta"]["split"] == split for record in records)
+    assert not {r["id"] for r in gold["train"]} & {r["id"] for r in gold["test"]}
+
+
+def test_test_split_is_about_a_third(gold):
+    share = len(gold["test"]) / (len(gold["train"]) + len(gold["test"]))
+    assert 0.25 <= share <= 0.40
+
+
+def test_spans_lie_inside_text_on_word_boundaries_with_taxonomy_labels(gold):
+    labels = build_gold.taxonomy_labels()
+    for record in gold["train"] + gold["test"]:
+        text = record["text"]
+        for span in record["spans"]:
+            start, end = span["start"], span["end"]
+            assert 0 <= start < end <= len(text), (record["id"], span)
+            surface = text[start:end]
+            assert surface == surface.strip(), (record["id"], surface)
+            assert not (start > 0 and text[start - 1].isalnum() and surface[0].isalnum())
+            assert not (end < len(text) and text[end].isalnum() and surface[-1].isalnum())
+            assert span["label"] in labels[span["group"]], (record["id"], span)
+            assert isinstance(span["negated"], bool) and isinstance(span["hedged"], bool)
+
+
+def test_every_group_is_represented_in_both_splits(gold):
+    for split, records in gold.items():
+        groups = {span["group"] for record in records for span in record["spans"]}
+        assert groups == set(build_gold.GROUPS), (split, groups)
+
+
+def test_texts_match_the_source_rows_and_licences_are_open(gold):
+    with open(SCREENING / "MANIFEST.csv", newline="", encoding="utf-8") as handle:
+        licences = {row["name"]: row["licence"] for row in csv.DictReader(handle)}
+    by_dataset: dict[str, dict[str, str]] = {}
+    for record in gold["train"] + gold["test"]:
+        meta = record["meta"]
+        assert record["id"] == f"{meta['dataset']}:{meta['record_id']}"
+        assert re.fullmatch(r"CC0|CC-BY(-\d\.\d)?|MIT", licences[meta["dataset"]])
+        assert meta["licence"] == licences[meta["dataset"]]
+        if meta["dataset"] not in by_dataset:
+            with open(SCREENING / f"{meta['dataset']}.csv", newline="",
+                      encoding="utf-8") as handle:
+                by_dataset[meta["dataset"]] = {
+                    row["record_id"]: f"{row['title'].strip()}\n\n{row['abstract'].strip()}"
+                    for row in csv.DictReader(handle)}
+        assert record["text"] == by_dataset[meta["dataset"]][meta["record_id"]]
+        assert len(record["text"].split("\n\n", 1)[1]) >= 400
+
+
+def test_committed_gold_files_are_the_build_of_the_part_files(gold):
+    rebuilt = build_gold.build()
+    assert [r for r in rebuilt if r["meta"]["split"] == "train"] == gold["train"]
+    assert [r for r in rebuilt if r["meta"]["split"] == "test"] == gold["test"]
+
+
+def test_selection_is_reproducible():
+    rng = select.random.Random(select.SEED)
+    rows = select.assign(select.select(rng), rng)
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    assert [(r["dataset"], str(r["record_id"]), r["batch"], r["split"]) for r in rows] == [
+        (r["dataset"], r["record_id"], r["batch"], r["split"]) for r in committed]
+    assert {r["batch"] for r in committed} == {"a", "b"}
+    assert not any(r["dataset"].startswith(("clef2017", "cohen_")) for r in committed)
+
+
+# --- the part-file resolver, on a tiny fake part folder -------------------------------------
+
+def _parts(tmp_path: Path, body: str) -> Path:
+    batch = tmp_path / "parts" / "a"
+    batch.mkdir(parents=True)
+    (batch / "ecec_adult_child_ratio__51.txt").write_text(body, encoding="utf-8")
+    return tmp_path / "parts"
+
+
+def test_resolver_turns_phrases_into_offsets(tmp_path):
+    parts = _parts(tmp_path, "annotator: A\nfathers@1 -> population:PARENTS_CARERS\n"
+                             "infants@1,2 -> population:INFANTS\n"
+                             "daycare center@* -> setting:SCHOOL hedge\n")
+    (record,) = build_gold.build(parts)
+    text = record["text"]
+    surfaces = [(text[s["start"]:s["end"]], s["label"], s["hedged"]) for s in record["spans"]]
+    assert surfaces == [("infants", "INFANTS", False), ("fathers", "PARENTS_CARERS", False),
+                        ("infants", "INFANTS", False), ("daycare center", "SCHOOL", True),
+                        ("daycare center", "SCHOOL", True)]
+    assert record["meta"]["annotator"] == "A"
+
+
+def test_resolver_reports_every_bad_line_with_file_and_line(tmp_path):
+    parts = _parts(tmp_path, "infants -> population:INFANTS\n"       # ambiguous (3 times)
+                             "unicorns -> population:CHILDREN\n"     # not found
+                             "mothers@1 -> population:MOTHERS\n"     # unknown label
+                             "mothers@9 -> population:PARENTS_CARERS\n"  # no 9th occurrence
+                             "fant -> population:INFANTS\n")         # inside a word
+    with pytest.raises(build_gold.GoldError) as raised:
+        build_gold.build(parts)
+    problems = raised.value.problems
+    assert len(problems) == 5
+    assert all("ecec_adult_child_ratio__51.txt:" in p for p in problems)
+    assert "occurs 3 times" in problems[0] and ":1:" in problems[0]
+    assert "not found" in problems[1] and "not found" in problems[4]
+    assert "PARENTS_CARERS" in problems[2]
+    assert "not @9" in problems[3]
+
+
+def test_part_for_an_unselected_text_is_refused(tmp_path):
+    batch = tmp_path / "parts" / "a"
+    batch.mkdir(parents=True)
+    (batch / "cohen_adhd__1.txt").write_text("", encoding="utf-8")
+    with pytest.raises(build_gold.GoldError, match="not in selection.csv"):
+        build_gold.build(tmp_path / "parts")
