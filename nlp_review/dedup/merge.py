@@ -1,0 +1,67 @@
+"""A group's face: its most complete record, with missing fields filled from the others."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+from nlp_review.records import RECORD_FIELDS, Record
+
+_SCALARS = tuple(f for f in RECORD_FIELDS if f not in {"authors", "keywords", "label",
+                                                       "source_id"})
+
+
+def completeness(record: Record) -> tuple[int, int, int, int]:
+    """Sort key, higher is better: abstract and DOI both, abstract, DOI, fields filled."""
+    filled = sum(1 for f in RECORD_FIELDS if getattr(record, f) not in (None, "", []))
+    has_abs, has_doi = bool(record.abstract), bool(record.doi)
+    return (int(has_abs and has_doi), int(has_abs), int(has_doi), filled)
+
+
+def rank_members(members: Sequence[tuple[int, Record]]) -> list[tuple[int, Record]]:
+    """Members from the best face candidate down; ties go to the lowest id."""
+    return sorted(members, key=lambda m: tuple(-x for x in completeness(m[1])) + (m[0],))
+
+
+def choose_face(members: Sequence[tuple[int, Record]]) -> int:
+    """The id of the record that represents the group."""
+    if not members:
+        raise ValueError("a group needs at least one record")
+    return rank_members(members)[0][0]
+
+
+def merge_group(members: Sequence[tuple[int, Record]]) -> Record:
+    """The face record with each missing field taken from the next most complete member.
+
+    Keywords are the union of all members' keywords; a prior label is the face's, else the
+    highest among members (an inclusion anywhere is kept); ``source_id`` is the face's."""
+    ranked = rank_members(members)
+    if not ranked:
+        raise ValueError("a group needs at least one record")
+    face = dataclasses.replace(ranked[0][1])
+    face.authors = list(face.authors)
+    others = [r for _, r in ranked[1:]]
+    for name in _SCALARS:
+        if getattr(face, name) in (None, ""):
+            for other in others:
+                value = getattr(other, name)
+                if value not in (None, ""):
+                    setattr(face, name, value)
+                    break
+    if not face.authors:
+        for other in others:
+            if other.authors:
+                face.authors = list(other.authors)
+                break
+    seen = {k.lower() for k in face.keywords}
+    keywords = list(face.keywords)
+    for other in others:
+        for k in other.keywords:
+            if k.lower() not in seen:
+                seen.add(k.lower())
+                keywords.append(k)
+    face.keywords = keywords
+    if face.label is None:
+        labels = [r.label for r in others if r.label is not None]
+        face.label = max(labels) if labels else None
+    return face

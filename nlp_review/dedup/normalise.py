@@ -1,0 +1,301 @@
+"""Field normalisation for duplicate detection: pure functions, text in, comparable keys out.
+
+Titles lose case, punctuation, HTML/LaTeX entities, diacritics and "[...]" translation
+brackets; authors become surnames (whatever the export's name order or initials); pages
+become (first, last) with "123-9" expanded to "123-129"; DOIs lose version suffixes such as
+Cochrane's ".pub2"."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from nlp_review.records import Record
+
+_LATEX_ACCENT = re.compile(r"\{?\\[`'^\"~=.uvHckbdrt]\s*\{?([A-Za-z])\}?\}?")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]{0,40}>")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_BRACKETED = re.compile(r"^\s*\[(.+?)\]\s*\.?\s*$", re.DOTALL)
+_SUBTITLE_SPLIT = re.compile(r"\s*(?::|\?|\.\s|\s[-\u2013\u2014]+\s|\s-(?=[A-Za-z])|;)\s*")
+_DOI_VERSION = re.compile(r"(\.pub\d+|[./]v\d+|\.r\d+)$")
+
+#: Words that carry no weight in titles and journal names.
+STOPWORDS = frozenset(
+    "a an and the of in on for to with by from at as or is are its into vs versus".split()
+)
+
+_TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe",
+                           "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i",
+                           "&": " and ", "\u2019": "'", "\u2018": "'"})
+
+
+def fold(text: str | None) -> str:
+    """Unescape HTML and LaTeX, drop tags and diacritics, lower-case; keep punctuation."""
+    if not text:
+        return ""
+    text = html.unescape(html.unescape(text))
+    text = _HTML_TAG.sub(" ", text)
+    text = _LATEX_ACCENT.sub(r"\1", text)
+    text = _LATEX_COMMAND.sub(" ", text).replace("{", "").replace("}", "")
+    text = text.translate(_TRANSLIT)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, single-spaced."""
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+#: Annotations databases append to titles: "(Structured abstract)", "[Review] [45 refs]".
+_DB_NOTES = re.compile(
+    r"\((?:provisional|structured|author'?s'?|english|abstract)[^)]{0,20}\)"
+    r"|\[(?:review|see comments?|comment|editorial|letter|article in [a-z]+|"
+    r"\d+ refs?|[a-z]+ language[^\]]*)\]|\*+\s*$", re.IGNORECASE)
+_TRAILING_BRACKET = re.compile(r"^(.{20,}?)\s*\[([^\]]{20,})\]\s*\.?\s*$", re.DOTALL)
+
+
+def normalise_title(title: str | None) -> tuple[str, str, str]:
+    """(full, main, alternative) normalised title; ``main`` is the part before any
+    subtitle; ``alternative`` is an original-language title given in trailing brackets.
+
+    "[Effect of X on Y]." (a translated title) is read as "Effect of X on Y"; database notes
+    such as "(Structured abstract)" or "[Review] [33 refs]" are dropped."""
+    folded = _DB_NOTES.sub(" ", fold(title)).strip()
+    match = _BRACKETED.match(folded)
+    if match:
+        folded = match.group(1)
+    alternative = ""
+    match = _TRAILING_BRACKET.match(folded)
+    if match:
+        folded, alternative = match.group(1), squash(match.group(2))
+    full = squash(folded)
+    parts = [p for p in _SUBTITLE_SPLIT.split(folded) if squash(p)]
+    main = squash(parts[0]) if parts else ""
+    if len(main.split()) < 3:
+        main = full
+    return full, main, alternative
+
+
+_INITIALS = re.compile(r"^(?:[a-z]\.?-?){1,3}$")
+_UNKNOWN_AUTHORS = {"unknown", "anonymous", "anon", "et al", "et al.", "n a", "na"}
+_CORPORATE = re.compile(r"\b(group|study|consortium|collaboration|collaborative|committee|"
+                        r"investigators|trial|network|society|association|working|team|"
+                        r"organization|organisation|council|institute|centre|center)\b")
+_GLUED = re.compile(r"(?<=\.)\s*(?=[A-Z][a-z'\u2019]+\s+[A-Z]\.)")
+
+
+def split_authors(authors: list[str] | str | None) -> list[str]:
+    """One string per author, whether the export gave a list, "A and B", "A; B" or
+    EndNote's glued "Tan A.Schulze A.O'Donnell C. P."."""
+    if not authors:
+        return []
+    items = [authors] if isinstance(authors, str) else list(authors)
+    out: list[str] = []
+    for item in items:
+        for part in re.split(r"\s+and\s+|;|\|", str(item)):
+            for piece in _GLUED.split(part):
+                piece = piece.strip(" ,.")
+                if piece:
+                    out.append(piece)
+    return out
+
+
+def author_surnames(author: str) -> frozenset[str]:
+    """The possible surnames of one author name (both ends when the order is unclear)."""
+    text = fold(author).strip()
+    if not text or squash(text) in _UNKNOWN_AUTHORS:
+        return frozenset()
+    if _CORPORATE.search(text):
+        return frozenset()
+    if "," in text:
+        head, _, rest = text.partition(",")
+        names = {squash(head).replace(" ", "")}
+        rest_tokens = rest.split()
+        if rest_tokens and _INITIALS.match(rest_tokens[-1]):  # "Giorgi, Rossi P": mis-split
+            names.update(squash(t).replace(" ", "") for t in rest_tokens
+                         if not _INITIALS.match(t))
+        return frozenset(n for n in names if n)
+    tokens = [t for t in re.split(r"\s+", text) if t]
+    is_init = [bool(_INITIALS.match(t)) or (t.isalpha() and len(t) == 1) for t in tokens]
+    names = [squash(t).replace(" ", "") for t, i in zip(tokens, is_init) if not i]
+    names = [n for n in names if n]
+    if not names:
+        return frozenset()
+    if len(names) == 1:
+        return frozenset(names)
+    if is_init[-1]:  # "Zuna R E", "Omulo S."
+        return frozenset(["".join(names)]) | {names[0]}
+    if is_init[0]:  # "B. Abrahao", "E J Reimer"
+        return frozenset([names[-1]])
+    return frozenset([names[0], names[-1]])  # "Omulo Sylvia" or "Sylvia Omulo"
+
+
+def normalise_pages(pages: str | None) -> tuple[str | None, str | None]:
+    """(first, last) page; "123-9" -> ("123", "129"), "47--65" -> ("47", "65")."""
+    if not pages:
+        return None, None
+    text = fold(pages).replace("\u2013", "-").replace("\u2014", "-")
+    if "no pagination" in text or text.strip() in {"", "n/a", "na"}:
+        return None, None
+    match = re.match(r"\s*([a-z]*\d+[a-z]?)\s*(?:-+\s*([a-z]*\d+[a-z]?))?", text)
+    if not match:
+        return None, None
+    first = match.group(1).lstrip("0") or "0"
+    last = match.group(2)
+    if last:
+        last = last.lstrip("0") or "0"
+        if first.isdigit() and last.isdigit() and len(last) < len(first):
+            last = first[: len(first) - len(last)] + last
+    return first, last
+
+
+def normalise_number(value: str | None) -> str | None:
+    """The leading number of a volume or issue ("4 (1) (no pagination)" -> "4")."""
+    if not value:
+        return None
+    match = re.search(r"\d+", str(value))
+    return match.group(0).lstrip("0") or "0" if match else None
+
+
+def doi_stem(doi: str | None) -> str | None:
+    """A DOI without a version suffix (".pub3", "v2")."""
+    if not doi:
+        return None
+    doi = doi.lower().rstrip("./")
+    if "/" not in doi or doi.endswith("/") or len(doi.split("/", 1)[1]) < 4:
+        return None  # "10.17705/1CAIS." style truncations identify nothing
+    return _DOI_VERSION.sub("", doi)
+
+
+_JOURNAL_NOISE = re.compile(r"\[[^\]]*\]|\((?:print|online|electronic)[^)]*\)")
+
+
+def normalise_journal(journal: str | None) -> str:
+    """Journal/venue name as lower-case tokens without years, brackets or stop words."""
+    text = _JOURNAL_NOISE.sub(" ", fold(journal))
+    return " ".join(t for t in squash(text).split() if t not in STOPWORDS and not t.isdigit())
+
+
+_CONFERENCE = re.compile(r"\b(conference|conf|proceedings|proc|symposium|congress|meeting|"
+                         r"amcis|icis|ecis|hicss|pacis|colloquium|annual)\b")
+_WORKSHOP = re.compile(r"\b(workshop|wkshp)\b")
+_JOURNAL = re.compile(r"\b(journal|j|review|rev|quarterly|transactions|trans|letters|magazine|"
+                      r"bulletin|annals|ann|archives|arch)\b")
+
+
+def venue_kind(journal: str) -> str | None:
+    """"workshop", "conference" or "journal" when the normalised venue name says so."""
+    if not journal:
+        return None
+    if _WORKSHOP.search(journal):
+        return "workshop"
+    if "national academy" in journal or "natl acad" in journal:
+        return "journal"
+    if _CONFERENCE.search(journal):
+        return "conference"
+    if _JOURNAL.search(journal):
+        return "journal"
+    return None
+
+
+_ERRATUM = re.compile(r"^(erratum|errata|correction|corrigendum|corrigenda|retraction|retracted|"
+                      r"notice of retraction|expression of concern|withdrawn)\b")
+_REPLY = re.compile(r"^(reply|response|in reply|authors reply|author reply|comment on|"
+                    r"comments on|commentary on|letter to the editor)\b")
+_PROTOCOL = re.compile(r"\bprotocol\b")
+_ABSTRACT = re.compile(r"\b(abstract|poster|oral presentation)\b")
+
+_GENERIC_WORDS = frozenset({"editorial", "s", "remarks", "introductory", "notes", "introduction", "book", "review", "reviews", "reply",
+                            "response", "letter", "letters", "commentary", "comment", "erratum",
+                            "correction", "preface", "foreword", "news", "abstracts", "index",
+                            "contents", "obituary", "unknown", "untitled", "editor", "editors",
+                            "note", "issue", "this", "in", "the", "to", "from", "special",
+                            "guest", "a", "of", "acknowledgements", "reviewers"})
+
+
+def title_markers(full: str) -> frozenset[str]:
+    """Kinds of publication the title announces: erratum, reply, protocol, abstract."""
+    found = set()
+    if _ERRATUM.search(full):
+        found.add("erratum")
+    if _REPLY.search(full):
+        found.add("reply")
+    if _PROTOCOL.search(full):
+        found.add("protocol")
+    if _ABSTRACT.search(full):
+        found.add("abstract")
+    return frozenset(found)
+
+
+def is_generic_title(full: str) -> bool:
+    """True for titles that do not identify a work ("Editorial", "Book review", "Reply")."""
+    if not full:
+        return True
+    tokens = full.split()
+    if len(tokens) < 2 or all(t in _GENERIC_WORDS for t in tokens):
+        return True
+    return len(tokens) <= 8 and bool(_EDITORIAL_WORDS.intersection(tokens))
+
+
+_EDITORIAL_WORDS = frozenset({"editorial", "editor", "editors", "erratum", "corrigendum",
+                              "preface", "foreword"})
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record's comparable keys, computed once per run."""
+
+    title: str
+    title_main: str
+    title_alt: str
+    generic: bool
+    markers: frozenset[str]
+    surnames: tuple[frozenset[str], ...]
+    name_tokens: frozenset[str]
+    year: int | None
+    journal: str
+    venue: str | None
+    volume: str | None
+    issue: str | None
+    first_page: str | None
+    last_page: str | None
+    doi: str | None
+    pmid: str | None
+    abstract: str
+    type: str
+
+
+def prepare(record: Record) -> Prepared:
+    """Compute a record's comparable keys."""
+    full, main, alt = normalise_title(record.title)
+    first, last = normalise_pages(record.pages)
+    journal = normalise_journal(record.journal)
+    names = split_authors(record.authors)
+    surnames = tuple(s for s in (author_surnames(a) for a in names) if s)
+    name_tokens = frozenset(t for a in names[:12] for t in squash(fold(a)).split() if len(t) > 2)
+    abstract = squash(fold(record.abstract))[:2000] if record.abstract else ""
+    return Prepared(
+        title=full,
+        title_main=main,
+        title_alt=alt,
+        generic=is_generic_title(full),
+        markers=title_markers(full),
+        surnames=surnames,
+        name_tokens=name_tokens,
+        year=record.year,
+        journal=journal,
+        venue=venue_kind(journal),
+        volume=normalise_number(record.volume),
+        issue=normalise_number(record.issue),
+        first_page=first,
+        last_page=last,
+        doi=doi_stem(record.doi),
+        pmid=record.pmid,
+        abstract=abstract,
+        type=(record.type or "").lower(),
+    )
