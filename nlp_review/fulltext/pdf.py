@@ -1,0 +1,430 @@
+"""PDF to a ``FullText`` with pdfminer.six (MIT).
+
+- Reading order: text boxes are put into columns per page; boxes spanning the page middle
+  (titles, wide tables, single-column text) cut the page into bands, and each band is read
+  left column then right column.
+- Running headers / footers and page numbers: lines near the top or bottom of the page
+  whose text (digits ignored) repeats on other pages, and bare page numbers, are dropped.
+- Line-break hyphens are resolved by ``hyphens.Dehyphenator``; ligatures by NFKC.
+- Each paragraph keeps the page it starts on, for citing.
+
+Problems a user can act on (wrong password, no text layer, garbled fonts, a damaged file)
+raise ``InputError`` with a hint."""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from nlp_review.errors import InputError
+from nlp_review.fulltext.hyphens import Dehyphenator
+from nlp_review.fulltext.model import Float, FullText, Paragraph, Section
+from nlp_review.fulltext.sections import classify_heading, is_exact_heading
+from nlp_review.fulltext.textutil import clean, find_dois, find_pmid, notice_kind
+from nlp_review.fulltext.quality import garbled_reason
+
+#: Fraction of the page height treated as the header / footer band.
+MARGIN_BAND = 0.09
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
+_CAPTION = re.compile(r"^(?:Table|Fig\.?|Figure|Supplementary (?:Table|Figure))\s*S?\d+[a-z]?\b"
+                      r"\s*[.:|\-–—]?", re.I)
+_LABEL_ONLY = re.compile(r"^\W*\[?\d{1,3}[.\])]?\W*$")
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
+_FOOTNOTE = re.compile(r"(©|copyright|correspondence|e-?mail|licen[cs]e|received|accepted|"
+                       r"published|affiliation|\bdoi\b|\*)", re.I)
+_ARTICLE_LABEL = re.compile(r"^(?:research|original|review|clinical|brief)?\s*(?:article|"
+                            r"paper|report|communication|study)\s+", re.I)
+_SENTENCE_END = re.compile(r"[.?!:;]['\")\]]?$")
+_BAD_TITLE = re.compile(r"(?:\.docx?|\.pdf|\.tex|\.indd|^untitled|^microsoft|^title$|^doi:"
+                        r"|^\d+\s*\.\.\s*\d+$)", re.I)
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class _Box:
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    lines: list[_Line] = field(default_factory=list)
+
+
+def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullText:
+    """Extract a PDF's text. Raises InputError for encrypted (wrong or no password), damaged,
+    image-only (scanned) and garbled (no Unicode map) files."""
+    pages, info = _layout(data, name=name, password=password)
+    n_pages = len(pages)
+    boxes = [b for page in pages for b in page[2]]
+    n_chars = sum(len(l.text) for b in boxes for l in b.lines)
+    if n_chars == 0:
+        n_images = sum(page[3] for page in pages)
+        raise InputError(
+            f"no text layer on any of its {n_pages} page(s)"
+            + (f" ({n_images} image(s): a scan?)" if n_images else ""),
+            file=name, hint="run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and add the result")
+    sample = " ".join(l.text for b in boxes for l in b.lines)
+    reason = garbled_reason(sample)
+    if reason:
+        raise InputError(f"the text layer is unreadable: {reason}", file=name,
+                         hint="the PDF's fonts lack a Unicode map; OCR the file "
+                              "(e.g. `ocrmypdf --force-ocr`) or get the publisher's HTML/XML")
+    _drop_running_lines(pages)
+    ordered: list[_Box] = []
+    for width, height, page_boxes, _ in pages:
+        ordered.extend(_reading_order(page_boxes, width))
+    ordered = [b for b in ordered if b.lines]
+    heights = {i: page[1] for i, page in enumerate(pages, 1)}
+    text = _assemble(ordered, info, n_pages, heights)
+    text.warnings.extend(
+        f"page {i} has no text layer" for i, page in enumerate(pages, 1)
+        if not page[2] and n_pages > 1)
+    return text
+
+
+# -- layout --------------------------------------------------------------------------------
+def _layout(data: bytes, *, name: str, password: str):
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import (LAParams, LTChar, LTFigure, LTImage, LTTextBox,
+                                 LTTextBoxVertical, LTTextLine, LTTextLineVertical)
+    from pdfminer.pdfdocument import (PDFDocument, PDFEncryptionError, PDFPasswordIncorrect)
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFException
+    from pdfminer.psparser import PSException
+
+    try:
+        parser = PDFParser(io.BytesIO(data))
+        document = PDFDocument(parser, password=password)
+    except PDFPasswordIncorrect as exc:
+        raise InputError("the PDF is encrypted and " + (
+            "the password given is wrong" if password else "needs a password"), file=name,
+            hint="pass the user password with --password") from exc
+    except PDFEncryptionError as exc:
+        raise InputError(f"unsupported PDF encryption: {exc}", file=name,
+                         hint="decrypt it first (e.g. `qpdf --decrypt`)") from exc
+    except (PDFException, PSException, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"damaged or not a PDF: {type(exc).__name__}: {exc}", file=name,
+                         hint="re-download the file or repair it (e.g. `qpdf in.pdf out.pdf`)"
+                         ) from exc
+    info = {}
+    for entry in document.info or []:
+        for key, value in entry.items():
+            info[key] = _decode(value)
+
+    rsrc = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(rsrc, laparams=LAParams(boxes_flow=None, detect_vertical=True))
+    interpreter = PDFPageInterpreter(rsrc, device)
+    pages = []
+    try:
+        for page in PDFPage.create_pages(document):
+            interpreter.process_page(page)
+            layout = device.get_result()
+            boxes: list[_Box] = []
+            vertical: list[_Box] = []
+            n_images = 0
+            for item in layout:
+                if isinstance(item, (LTFigure, LTImage)):
+                    n_images += 1
+                if isinstance(item, LTTextLine):
+                    item = [item]  # a stray line outside any box: its own box
+                    bbox = (item[0].x0, item[0].y0, item[0].x1, item[0].y1)
+                elif isinstance(item, LTTextBox):
+                    bbox = (item.x0, item.y0, item.x1, item.y1)
+                else:
+                    continue
+                box = _Box(len(pages) + 1, *bbox)
+                for line in item:
+                    if not isinstance(line, LTTextLine):
+                        continue
+                    text = clean(line.get_text())
+                    if not text:
+                        continue
+                    chars = [c for c in line if isinstance(c, LTChar)]
+                    size = statistics.median(c.size for c in chars) if chars else 0.0
+                    bold = bool(chars) and sum("bold" in c.fontname.lower() for c in chars) \
+                        > len(chars) / 2
+                    box.lines.append(_Line(text, line.x0, line.y0, line.x1, line.y1,
+                                           round(size, 1), bold))
+                if box.lines:
+                    is_vertical = isinstance(item, LTTextBoxVertical) or isinstance(
+                        item, list) and isinstance(item[0], LTTextLineVertical)
+                    (vertical if is_vertical else boxes).append(box)
+            # Vertical text is read only when the page has (almost) nothing else: otherwise
+            # it is a margin stamp ("Downloaded from ...", an arXiv id).
+            if sum(len(l.text) for b in boxes for l in b.lines) < 20:
+                boxes.extend(vertical)
+            pages.append((layout.width, layout.height, boxes, n_images))
+    except PDFPasswordIncorrect as exc:
+        raise InputError("the PDF is encrypted and needs a password", file=name,
+                         hint="pass the user password with --password") from exc
+    except (PDFException, PSException) as exc:
+        if not pages:
+            raise InputError(f"damaged PDF: {type(exc).__name__}: {exc}", file=name,
+                             hint="re-download the file or repair it (e.g. `qpdf`)") from exc
+        pages.append((0, 0, [], 0))  # keep what was read; later pages are lost
+    if not pages:
+        raise InputError("the PDF has no pages", file=name,
+                         hint="re-download the file; it may be damaged")
+    return pages, info
+
+
+def _decode(value: object) -> str:
+    from pdfminer.pdftypes import resolve1
+    value = resolve1(value)
+    if isinstance(value, bytes):
+        if value.startswith(b"\xfe\xff"):
+            return value[2:].decode("utf-16-be", "replace")
+        return value.decode("latin-1", "replace")
+    return str(value) if value is not None else ""
+
+
+# -- running headers and footers -------------------------------------------------------------
+def _drop_running_lines(pages) -> None:
+    def key(text: str) -> str:
+        return re.sub(r"\d+", "#", text.lower()).strip()
+
+    def in_band(line: _Line, height: float) -> bool:
+        return line.y1 > height * (1 - MARGIN_BAND) or line.y0 < height * MARGIN_BAND
+
+    seen: Counter[str] = Counter()
+    for _, height, boxes, _ in pages:
+        keys = {key(l.text) for b in boxes for l in b.lines if in_band(l, height)}
+        seen.update(keys)
+    n = len(pages)
+    repeated = {k for k, c in seen.items() if c >= 2 and (n <= 3 or c >= max(2, n // 4))}
+    for _, height, boxes, _ in pages:
+        for box in boxes:
+            box.lines = [l for l in box.lines if not (in_band(l, height) and (
+                key(l.text) in repeated or _PAGE_NUMBER.match(l.text)))]
+        boxes[:] = [b for b in boxes if b.lines]
+
+
+# -- reading order ---------------------------------------------------------------------------
+def _reading_order(boxes: list[_Box], width: float) -> list[_Box]:
+    """Bands cut by boxes spanning the middle; in each band the left column, then the right."""
+    mid = width / 2
+    slack = width * 0.03
+    ordered: list[_Box] = []
+    left: list[_Box] = []
+    right: list[_Box] = []
+
+    def flush() -> None:
+        ordered.extend(sorted(left, key=lambda b: -b.y1))
+        ordered.extend(sorted(right, key=lambda b: -b.y1))
+        left.clear()
+        right.clear()
+
+    for box in sorted(boxes, key=lambda b: (-b.y1, b.x0)):
+        if box.x1 <= mid + slack:
+            left.append(box)
+        elif box.x0 >= mid - slack:
+            right.append(box)
+        else:
+            flush()
+            ordered.append(box)
+    flush()
+    return ordered
+
+
+# -- paragraphs, headings, sections ----------------------------------------------------------
+def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
+              heights: dict[int, float]) -> FullText:
+    dehyphen = Dehyphenator([l.text for b in boxes for l in b.lines])
+    body_size = _body_font_size(boxes)
+    title, title_lines = _title(boxes, info, body_size)
+    first_page = " ".join(l.text for b in boxes if b.page == 1 for l in b.lines)
+    meta_text = " ".join(info.values())
+    dois = find_dois(info.get("doi", "") + " " + meta_text) + find_dois(first_page)
+    dois = list(dict.fromkeys(dois))
+    pmid = find_pmid(first_page)
+
+    sections: list[Section] = []
+    if title:
+        sections.append(Section("title", None, [Paragraph(title, 1)]))
+    current = Section("other", None)
+    sections.append(current)
+    floats: list[Float] = []
+    caption: Float | None = None
+    notes = Section("other", "Notes")
+    for box in boxes:
+        if title_lines:
+            box.lines = [l for l in box.lines if id(l) not in title_lines]
+            if not box.lines:
+                continue
+        if _is_footnote(box, body_size, heights.get(box.page, 0.0)):
+            notes.paragraphs.append(Paragraph(_join_lines([l.text for l in box.lines],
+                                                          dehyphen), box.page))
+            continue
+        for lines, heading in _split_at_headings(box.lines, body_size, current.kind):
+            if heading is not None:
+                kind, text = heading
+                current = Section(kind or current.kind, text)
+                sections.append(current)
+                caption = None
+            if not lines:
+                continue
+            text = _join_lines([l.text for l in lines], dehyphen)
+            if _LABEL_ONLY.match(text):
+                continue  # a reference number or list label set apart from its text
+            match = _CAPTION.match(text)
+            if match:
+                kind_of_float = "table" if text.lower().startswith(("table", "supplementary t")) \
+                    else "figure"
+                caption = Float(kind_of_float, match.group(0).strip(" .:|-–—"), text,
+                                page=box.page)
+                floats.append(caption)
+                continue
+            if caption is not None and caption.page == box.page and not _SENTENCE_END.search(
+                    caption.caption) and text[:1].islower():
+                caption.caption = _join_lines([caption.caption, text], dehyphen)
+                continue
+            caption = None
+            paragraphs = current.paragraphs
+            previous = paragraphs[-1] if paragraphs else None
+            if previous is not None and not _SENTENCE_END.search(previous.text) and \
+                    text[:1].islower():
+                previous.text = _join_lines([previous.text, text], dehyphen)
+            else:
+                paragraphs.append(Paragraph(text, box.page))
+    sections.append(notes)
+    # Text before any heading on page 1 (authors, affiliations) is front matter ("other");
+    # if a heading-less article follows, it stays "other" too.
+    result = FullText(format="pdf", title=title or None, doi=dois[0] if dois else None,
+                      pmid=pmid, sections=[s for s in sections if s.paragraphs],
+                      floats=floats, pages=n_pages, other_dois=dois[1:])
+    result.notice = notice_kind(title) or _notice_from_text(first_page, n_pages)
+    return result
+
+
+def _split_at_headings(lines: list[_Line], body_size: float, current: str):
+    """Cut a box's lines at headings: yields (lines, (kind, heading) or None). A heading is a
+    short line set apart (alone, bold, larger, capitals, or numbered) that names a known
+    section; a numbered or bold unknown heading ("4. Experience of Programmes") starts a
+    sub-section of the current kind (kind None)."""
+    chunk: list[_Line] = []
+    heading = None
+    for i, line in enumerate(lines):
+        found = _heading_at(lines, i, body_size, current)
+        if found is not None:
+            if chunk or heading is not None:
+                yield chunk, heading
+            chunk, heading = [], found
+        else:
+            chunk.append(line)
+    yield chunk, heading
+
+
+def _heading_at(lines: list[_Line], i: int, body_size: float,
+                current: str) -> tuple[str | None, str] | None:
+    line = lines[i]
+    text = line.text.strip()
+    words = text.split()
+    if not words or len(words) > 10 or text.endswith((",", ";", "-")) or len(text) < 4:
+        return None
+    if i > 0 and not _SENTENCE_END.search(lines[i - 1].text) and not _is_set_apart(
+            lines[i - 1], line):
+        return None
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    alone = nxt is None and i == 0
+    set_apart = alone or (nxt is not None and _is_set_apart(line, nxt)) or \
+        line.size > body_size + 0.4 or (line.bold and line.size >= body_size - 0.5)
+    kind = classify_heading(text) if len(words) <= 6 else None
+    if kind and (set_apart or text.isupper() or (is_exact_heading(text) and (
+            i == 0 or _SENTENCE_END.search(lines[i - 1].text)))):
+        return kind, text.rstrip(".: ")
+    if current == "references" or text.endswith(".") or len(words) > 8 or \
+            re.search(r"\b(?:19|20)\d\d\b|:", text):
+        return None  # in a reference list, "38. Pittman GR: ..." is a reference
+    if _NUMBERED_HEADING.match(text) and (set_apart or alone):
+        return None, text
+    if alone and line.bold and len(words) >= 2 and text[0].isupper() and \
+            not re.search(r"[=<>()\[\]]", text) and text.lower() != "open access":
+        return None, text
+    return None
+
+
+def _is_set_apart(line: _Line, nxt: _Line) -> bool:
+    return (line.bold and not nxt.bold) or line.size > nxt.size + 0.4 or \
+        (line.text.isupper() and not nxt.text.isupper())
+
+
+def _is_footnote(box: _Box, body_size: float, height: float) -> bool:
+    """Small print at the foot of a page (correspondence, licence, affiliations)."""
+    sizes = [l.size for l in box.lines]
+    return bool(height) and box.y1 < height * 0.3 and statistics.median(sizes) < body_size - 0.9 \
+        and bool(_FOOTNOTE.search(" ".join(l.text for l in box.lines[:3])))
+
+
+def _join_lines(lines: list[str], dehyphen: Dehyphenator) -> str:
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not out:
+            out = line
+        elif re.search(r"[^\W\d_][-\u2010]$", out):
+            out = dehyphen.join(out, line)
+        else:
+            out = out + " " + line
+    return out
+
+
+def _body_font_size(boxes: list[_Box]) -> float:
+    """The commonest type size over the first half of the pages (the back half may be mostly
+    small-print references)."""
+    sizes: Counter[float] = Counter()
+    last = max((b.page for b in boxes), default=1)
+    for b in boxes:
+        if b.page > max(1, (last + 1) // 2):
+            continue
+        for l in b.lines:
+            sizes[l.size] += len(l.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _title(boxes: list[_Box], info: dict[str, str], body_size: float) -> tuple[str, set[int]]:
+    """The title: the largest-type lines in the top part of page 1 (at least 3 words), else
+    the PDF's Title metadata when it looks like a real title."""
+    first = [b for b in boxes if b.page == 1]
+    candidates = [(l, b) for b in first for l in b.lines
+                  if len(re.findall(r"[^\W\d_]{2,}", l.text)) >= 1 and l.size > body_size]
+    if candidates:
+        biggest = max(l.size for l, _ in candidates)
+        lines = [(l, b) for l, b in candidates if abs(l.size - biggest) < 0.3]
+        # Keep the first run of such lines (a title may wrap over 2-4 lines).
+        top = max(lines, key=lambda lb: lb[0].y1)
+        run = [lb for lb in lines if lb[1] is top[1] or abs(lb[0].y1 - top[0].y1) < biggest * 6]
+        run.sort(key=lambda lb: -lb[0].y1)
+        text = clean(" ".join(l.text for l, _ in run))
+        text = _ARTICLE_LABEL.sub("", text)  # "Research Article Patient Experiences ..."
+        if len(text.split()) >= 3 and not _BAD_TITLE.search(text):
+            return text, {id(l) for l, _ in run}
+    meta = clean(info.get("Title", ""))
+    if len(meta.split()) >= 3 and not _BAD_TITLE.search(meta):
+        return meta, set()
+    return "", set()
+
+
+def _notice_from_text(first_page: str, n_pages: int) -> str | None:
+    if n_pages > 2:
+        return None
+    head = first_page[:600].lower()
+    if re.search(r"\b(this article has been retracted|notice of retraction|retraction notice)", head):
+        return "retraction"
+    if re.search(r"\b(erratum|corrigendum)\b", head[:200]):
+        return "erratum"
+    return None
