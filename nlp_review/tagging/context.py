@@ -1,0 +1,208 @@
+"""Evidence context for tagged spans, in the spirit of medspaCy's ConText.
+
+Cues (``models/context/<category>.jsonl``) are matched on normalised lemmas. A ``negated`` or
+``hedged`` cue marks the tagged spans in its scope: the same sentence, on the cue's side
+(``forward``: after it, ``backward``: before it, ``both``), within ``window`` tokens, and not
+past a ``terminate`` cue ("but", "however"...). A ``pseudo`` cue ("not only", "no doubt")
+cancels any cue inside it; an ``exclude`` cue removes the tagged spans it covers (instrument
+names, "child care" for CHILDREN). This component also finishes the spans: overlapping spans with the
+same label in a group are merged into the longest, and each span gets its ``group``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from pathlib import Path
+from typing import Any, Iterable, List
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+for _name, _default in (("negated", False), ("hedged", False), ("group", None)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+CUES_FILE = "cues.jsonl"
+
+
+def _lemmatizer(nlp: Language) -> Any:
+    for _, pipe in nlp.pipeline:
+        if hasattr(pipe, "normalise"):
+            return pipe
+    return None
+
+
+def merge_same_label(spans: Iterable[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans that share a label (``perceived social support``
+    over ``social support``); spans with different labels may overlap freely."""
+    by_label: dict[str, list[Span]] = {}
+    for span in spans:
+        by_label.setdefault(span.label_, []).append(span)
+    kept: list[Span] = []
+    for group in by_label.values():
+        group.sort(key=lambda s: (-(s.end - s.start), s.start))
+        taken: list[tuple[int, int]] = []
+        for span in group:
+            if all(span.end <= a or span.start >= b for a, b in taken):
+                taken.append((span.start, span.end))
+                kept.append(span)
+    kept.sort(key=lambda s: (s.start, s.end, s.label_))
+    return kept
+
+
+class EvidenceContext:
+    """Sets ``span._.negated``, ``span._.hedged`` and ``span._.group`` on every span in
+    ``doc.spans[group]`` for the configured groups."""
+
+    def __init__(self, nlp: Language, name: str, groups: List[str],
+                 direct_groups: List[str], direct_window: int) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.groups = list(groups)
+        self.direct_groups = set(direct_groups)
+        self.direct_window = direct_window
+        self.cues: list[dict] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self._cue_info: dict[int, dict] = {}
+
+    def add_cues(self, cues: list[dict]) -> None:
+        """Add validated cue entries (see ``patterns.load_cue_file``)."""
+        lemmatizer = _lemmatizer(self.nlp)
+        for cue in cues:
+            name = f"{cue['category']}|{cue['id']}"
+            self._cue_info[self.nlp.vocab.strings.add(name)] = cue
+            pattern = cue["pattern"]
+            if isinstance(pattern, str):
+                doc = self.nlp.make_doc(pattern)
+                if lemmatizer is not None:
+                    doc = lemmatizer(doc)
+                self.phrase_matcher.add(name, [doc])
+            else:
+                self.matcher.add(name, [pattern])
+            self.cues.append(cue)
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
+                   cues: list[dict] | None = None) -> None:
+        self.cues = []
+        self._reset()
+        if cues:
+            self.add_cues(cues)
+
+    def _find_cues(self, doc: Doc) -> list[tuple[int, int, dict]]:
+        found = []
+        matches = list(self.phrase_matcher(doc))
+        if len(self.matcher):
+            matches += self.matcher(doc)
+        for match_id, start, end in matches:
+            cue = self._cue_info.get(match_id)
+            if cue is not None:
+                found.append((start, end, cue))
+        pseudo = [(s, e) for s, e, c in found if c["category"] == "pseudo"]
+        if pseudo:
+            found = [(s, e, c) for s, e, c in found if c["category"] == "pseudo"
+                     or not any(ps <= s and e <= pe for ps, pe in pseudo)]
+        return [f for f in found if f[2]["category"] != "pseudo"]
+
+    @staticmethod
+    def _excluded(span: Span, excludes: list[tuple[int, int, dict]]) -> bool:
+        return any(s <= span.start and span.end <= e
+                   and (not c["labels"] or span.label_ in c["labels"]) for s, e, c in excludes)
+
+    def __call__(self, doc: Doc) -> Doc:
+        groups = {g: list(doc.spans[g]) if g in doc.spans else [] for g in self.groups}
+        cues = self._find_cues(doc) if any(groups.values()) else []
+        excludes = [c for c in cues if c[2]["category"] == "exclude"]
+        cues = [c for c in cues if c[2]["category"] != "exclude"]
+        for group, spans in groups.items():
+            if excludes:
+                spans = [s for s in spans if not self._excluded(s, excludes)]
+            groups[group] = merge_same_label(spans)
+        sent_starts: list[int] = []
+        if cues:
+            sent_starts = [s.start for s in doc.sents]
+        terminators = sorted(s for s, e, c in cues if c["category"] == "terminate")
+        scoped = [(s, e, c) for s, e, c in cues if c["category"] != "terminate"]
+        for group, spans in groups.items():
+            # People and places are description: only a negation right before them applies
+            # ("children without disabilities"), never an aim or protocol sentence.
+            limit = self.direct_window if group in self.direct_groups else None
+            for span in spans:
+                span._.group = group
+                for start, end, cue in scoped:
+                    if limit is not None:
+                        if cue["category"] != "negated" or cue["direction"] == "backward":
+                            continue
+                        cue = {**cue, "window": min(cue["window"], limit),
+                               "direction": "forward"}
+                    if cue["category"] == "negated" and span._.negated:
+                        continue
+                    if cue["category"] == "hedged" and span._.hedged:
+                        continue
+                    if _in_scope(span, start, end, cue, sent_starts, terminators):
+                        span._.set(cue["category"], True)
+            doc.spans[group] = spans
+        return doc
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / CUES_FILE, self.cues)
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> "EvidenceContext":
+        path = Path(path)
+        self.cues = []
+        self._reset()
+        self.add_cues(list(srsly.read_jsonl(path / CUES_FILE)))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return json.dumps(self.cues).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "EvidenceContext":
+        self.cues = []
+        self._reset()
+        self.add_cues(json.loads(data.decode("utf-8")))
+        return self
+
+
+def _sentence_of(token_i: int, sent_starts: list[int]) -> int:
+    return bisect.bisect_right(sent_starts, token_i) - 1
+
+
+def _in_scope(span: Span, start: int, end: int, cue: dict, sent_starts: list[int],
+              terminators: list[int]) -> bool:
+    if start < span.end and span.start < end:  # the cue is part of the span itself
+        return False
+    if _sentence_of(start, sent_starts) != _sentence_of(span.start, sent_starts):
+        return False
+    window, direction = cue["window"], cue["direction"]
+    if span.start >= end and direction in ("forward", "both"):
+        if span.start - end < window and not _blocked(end, span.start, terminators):
+            return True
+    if span.end <= start and direction in ("backward", "both"):
+        if start - span.end < window and not _blocked(span.end, start, terminators):
+            return True
+    return False
+
+
+def _blocked(a: int, b: int, terminators: list[int]) -> bool:
+    i = bisect.bisect_left(terminators, a)
+    return i < len(terminators) and terminators[i] < b
+
+
+@Language.factory(
+    "nlp_review_context",
+    assigns=["span._.negated", "span._.hedged", "span._.group"],
+    default_config={"groups": [], "direct_groups": ["population", "setting"],
+                    "direct_window": 2},
+)
+def make_evidence_context(nlp: Language, name: str, groups: List[str],
+                          direct_groups: List[str], direct_window: int) -> EvidenceContext:
+    return EvidenceContext(nlp, name, groups, direct_groups, direct_window)

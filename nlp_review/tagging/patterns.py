@@ -1,0 +1,301 @@
+"""Taxonomy, pattern files and context-cue files: loading and validation.
+
+Everything the tagger knows lives as data under ``models/``:
+
+- ``taxonomy.json``: every label with its group, definition and examples;
+- ``patterns/<group>.jsonl``: spaCy pattern lines ``{"label", "pattern", "id"}``; a string
+  pattern is a phrase (matched on normalised lemmas, so inflections, case and British or
+  American spelling all match; hyphen/space variants are generated), a list is a spaCy token
+  pattern (``LEMMA`` values are normalised the same way);
+- ``context/<category>.jsonl``: negation and hedging cues, terminators and pseudo-cues;
+- ``spelling.tsv``: British -> American spellings the suffix rules do not cover.
+
+A file with problems is reported with every bad line at once (``InputErrors``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import pycountry
+from spacy.schemas import validate_token_pattern
+
+from nlp_review.errors import InputError, InputErrors
+
+GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
+PATTERN_KEYS = {"label", "pattern", "id"}
+CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude")
+CUE_KEYS = {"pattern", "direction", "window", "id", "labels"}
+DIRECTIONS = ("forward", "backward", "both")
+TAXONOMY_KEYS = {"group", "label", "definition", "examples"}
+MAX_GAPS_FOR_VARIANTS = 3
+
+
+def default_models_dir() -> Path:
+    """The ``models/`` folder shipped beside the package (repository root)."""
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+@dataclass(frozen=True)
+class Label:
+    group: str
+    label: str
+    definition: str
+    examples: tuple[str, ...]
+
+
+def load_taxonomy(path: Path) -> dict[str, Label]:
+    """Read and validate ``taxonomy.json``: ``{"version", "labels": [{group, label,
+    definition, examples}]}``. Returns labels by name."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("taxonomy file not found", file=path,
+                         hint="pass --models DIR holding taxonomy.json") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), list):
+        raise InputError('expected an object with a "labels" list', file=path)
+    errors: list[InputError] = []
+    labels: dict[str, Label] = {}
+    for i, entry in enumerate(data["labels"], start=1):
+        where = dict(file=path, record=f"labels[{i}]")
+        if not isinstance(entry, dict):
+            errors.append(InputError("expected an object", **where))
+            continue
+        unknown = set(entry) - TAXONOMY_KEYS
+        missing = {"group", "label", "definition"} - set(entry)
+        if unknown:
+            errors.append(InputError(f"unknown key(s) {sorted(unknown)}", **where))
+        if missing:
+            errors.append(InputError(f"missing key(s) {sorted(missing)}", **where))
+            continue
+        if entry["group"] not in GROUPS:
+            errors.append(InputError(f"unknown group {entry['group']!r} (valid: "
+                                     f"{', '.join(GROUPS)})", **where))
+        name = entry["label"]
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            errors.append(InputError(f"label {name!r} must be UPPER_SNAKE_CASE", **where))
+            continue
+        if name in labels:
+            errors.append(InputError(f"label {name} defined twice", **where))
+        examples = entry.get("examples", [])
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            errors.append(InputError("examples must be a list of strings", **where))
+            examples = []
+        labels[name] = Label(entry["group"], name, str(entry["definition"]), tuple(examples))
+    if errors:
+        raise InputErrors(errors, hint="fix the taxonomy file")
+    return labels
+
+
+def _read_jsonl(path: Path, errors: list[InputError]) -> Iterable[tuple[int, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(InputError(f"not valid JSON ({exc.msg}, column {exc.colno})",
+                                         file=path, line=lineno))
+
+
+def _check_token_pattern(pattern: Any) -> list[str]:
+    if not pattern:
+        return ["empty token pattern"]
+    problems = validate_token_pattern(pattern)
+    return [str(p) for p in problems]
+
+
+def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[dict]:
+    """Validated pattern lines of one group's file (raises ``InputErrors`` listing every bad
+    line). Each returned entry has ``label``, ``pattern``, ``id`` and ``line``."""
+    path = Path(path)
+    errors: list[InputError] = []
+    entries: list[dict] = []
+    for lineno, obj in _read_jsonl(path, errors):
+        where = dict(file=path, line=lineno)
+        if not isinstance(obj, dict):
+            errors.append(InputError("expected a JSON object", **where))
+            continue
+        unknown = set(obj) - PATTERN_KEYS
+        if unknown:
+            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: label, "
+                                     "pattern, id", **where))
+        label, pattern = obj.get("label"), obj.get("pattern")
+        if label is None or pattern is None:
+            errors.append(InputError('each line needs "label" and "pattern"', **where))
+            continue
+        info = labels.get(label) if isinstance(label, str) else None
+        if info is None:
+            valid = sorted(k for k, v in labels.items() if v.group == group)
+            errors.append(InputError(f"unknown label {label!r} for group {group} (valid: "
+                                     f"{', '.join(valid)})", **where))
+            continue
+        if info.group != group:
+            errors.append(InputError(f"label {label} belongs to group {info.group}, not "
+                                     f"{group}", **where))
+            continue
+        if isinstance(pattern, str):
+            if not pattern.strip():
+                errors.append(InputError("empty phrase pattern", **where))
+                continue
+        elif isinstance(pattern, list):
+            problems = _check_token_pattern(pattern)
+            if problems:
+                errors.append(InputError("bad token pattern: " + "; ".join(problems), **where))
+                continue
+        else:
+            errors.append(InputError("pattern must be a string (phrase) or a list (token "
+                                     "pattern)", **where))
+            continue
+        pid = obj.get("id", f"{path.stem}:{lineno}")
+        if not isinstance(pid, str):
+            errors.append(InputError("id must be a string", **where))
+            continue
+        entries.append({"label": label, "pattern": pattern, "id": pid, "line": lineno})
+    if errors:
+        raise InputErrors(errors, hint=f"fix these lines of {path.name}; see models/README.md")
+    return entries
+
+
+def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[dict]:
+    """Validated context cues of one category file (``negated.jsonl``...). In
+    ``exclude.jsonl`` a cue removes the tagged spans it covers (of ``labels``, or of any
+    label): names of instruments, "child care" for CHILDREN, "school-age" for SCHOOL."""
+    path = Path(path)
+    category = path.stem
+    errors: list[InputError] = []
+    cues: list[dict] = []
+    for lineno, obj in _read_jsonl(path, errors):
+        where = dict(file=path, line=lineno)
+        if not isinstance(obj, dict):
+            errors.append(InputError("expected a JSON object", **where))
+            continue
+        unknown = set(obj) - CUE_KEYS
+        if unknown:
+            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
+                                     f"{', '.join(sorted(CUE_KEYS))}", **where))
+        pattern = obj.get("pattern")
+        if isinstance(pattern, str):
+            if not pattern.strip():
+                errors.append(InputError("empty cue", **where))
+                continue
+        elif isinstance(pattern, list):
+            problems = _check_token_pattern(pattern)
+            if problems:
+                errors.append(InputError("bad token pattern: " + "; ".join(problems), **where))
+                continue
+        else:
+            errors.append(InputError('"pattern" must be a string or a token pattern', **where))
+            continue
+        direction = obj.get("direction", "forward")
+        if direction not in DIRECTIONS:
+            errors.append(InputError(f"direction {direction!r} must be one of "
+                                     f"{', '.join(DIRECTIONS)}", **where))
+            continue
+        window = obj.get("window", 12)
+        if not isinstance(window, int) or window < 1:
+            errors.append(InputError("window must be a positive whole number", **where))
+            continue
+        only = obj.get("labels", [])
+        if not isinstance(only, list) or not all(isinstance(x, str) for x in only):
+            errors.append(InputError('"labels" must be a list of label names', **where))
+            continue
+        if only and category != "exclude":
+            errors.append(InputError('"labels" is only used in exclude.jsonl', **where))
+            continue
+        if labels is not None:
+            bad = [x for x in only if x not in labels]
+            if bad:
+                errors.append(InputError(f"unknown label(s) {bad}", **where))
+                continue
+        cues.append({"category": category, "pattern": pattern, "direction": direction,
+                     "window": window, "id": obj.get("id", f"{category}:{lineno}"),
+                     "labels": only})
+    if errors:
+        raise InputErrors(errors, hint=f"fix these lines of {path.name}")
+    return cues
+
+
+def load_spelling(path: Path) -> dict[str, str]:
+    """British -> American pairs from ``spelling.tsv`` (missing file: none)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    pairs: dict[str, str] = {}
+    errors = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            errors.append(InputError("expected BRITISH<TAB>AMERICAN", file=path, line=lineno))
+            continue
+        pairs[parts[0].strip().lower()] = parts[1].strip().lower()
+    if errors:
+        raise InputErrors(errors)
+    return pairs
+
+
+_GAP = re.compile(r"(\s+|-)")
+
+
+def phrase_variants(phrase: str) -> list[str]:
+    """Hyphen and spacing variants of a phrase: each gap may be a space or a hyphen, and a
+    hyphen written in the pattern may also be closed up ("after-school" -> "after school",
+    "afterschool"). Phrases with more than three gaps are kept as written."""
+    parts = _GAP.split(phrase.strip())
+    words, gaps = parts[0::2], parts[1::2]
+    if not gaps or len(gaps) > MAX_GAPS_FOR_VARIANTS:
+        return [phrase.strip()]
+    options = [(" ", "-", "\u2013", "") if g == "-" else (" ", "-") for g in gaps]
+    out = []
+    for combo in itertools.product(*options):
+        text = words[0] + "".join(g + w for g, w in zip(combo, words[1:]))
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def country_names() -> list[str]:
+    """Country names from ``pycountry``: short, common and official names (skipping the
+    inverted "Korea, Republic of" style), plus the UK's constituent countries."""
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and "," not in value and "(" not in value:
+                names.add(value)
+    for sub in pycountry.subdivisions.get(country_code="GB"):
+        if sub.type in ("Country", "Province", "Nation"):
+            names.add(sub.name)
+    return sorted(names)
+
+
+def patterns_fingerprint(models_dir: Path) -> str:
+    """A hash of every data file the tagger is built from (and the pycountry version), so a
+    project knows when its stored tags are out of date."""
+    digest = hashlib.sha256()
+    models_dir = Path(models_dir)
+    files = [models_dir / "taxonomy.json", models_dir / "spelling.tsv"]
+    files += sorted((models_dir / "patterns").glob("*.jsonl"))
+    files += sorted((models_dir / "context").glob("*.jsonl"))
+    for f in files:
+        if f.exists():
+            digest.update(f.name.encode())
+            digest.update(f.read_bytes())
+    digest.update(str(getattr(pycountry, "__version__", len(pycountry.countries))).encode())
+    from nlp_review.tagging import PIPELINE_VERSION
+
+    digest.update(PIPELINE_VERSION.encode())
+    return digest.hexdigest()[:16]
