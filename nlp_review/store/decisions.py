@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from nlp_review.errors import NotFoundError
 from nlp_review.store.db import transaction, utcnow
 
-ORIGINS = ("prior", "screen", "label", "simulate", "update")
+ORIGINS = ("prior", "screen", "label", "simulate", "update", "sample")  # sample: drawn at random (stopping)
 
 
 @dataclass(frozen=True)
