@@ -97,4 +97,30 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX decisions_record ON decisions(record_id);
         """,
     ),
+    (
+        "0003_tagging",
+        """
+        CREATE TABLE tagged_texts (
+            record_id INTEGER PRIMARY KEY REFERENCES records(id),
+            text_hash TEXT NOT NULL,
+            patterns_hash TEXT NOT NULL,
+            n_spans INTEGER NOT NULL,
+            tagged_at TEXT NOT NULL
+        );
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            record_id INTEGER NOT NULL REFERENCES records(id),
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            tag_group TEXT NOT NULL,
+            negated INTEGER NOT NULL CHECK (negated IN (0, 1)),
+            hedged INTEGER NOT NULL CHECK (hedged IN (0, 1)),
+            sent_start INTEGER NOT NULL,
+            sent_end INTEGER NOT NULL
+        );
+        CREATE INDEX tags_record ON tags(record_id);
+        CREATE INDEX tags_label ON tags(label);
+        """,
+    ),
 ]
