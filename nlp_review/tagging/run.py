@@ -1,0 +1,159 @@
+"""Tagging texts at scale: streaming from files to JSONL, and incrementally in a project."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from spacy.language import Language
+
+from nlp_review.errors import InputError, NotFoundError
+from nlp_review.io import atomic_open
+from nlp_review.records import Record
+from nlp_review.store.db import transaction
+from nlp_review.store.records import row_to_record
+from nlp_review.store.tags import replace_tags, tagged_state, tags_of
+from nlp_review.tagging.pipeline import doc_to_spans
+
+OUTPUT_SPAN_FIELDS = ("start", "end", "label", "group", "negated", "hedged")
+BATCH_SIZE = 64
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def record_text(title: str | None, abstract: str | None) -> str:
+    """Title, a blank line, abstract: exactly ``Record.text``."""
+    return Record(title=title, abstract=abstract).text
+
+
+def read_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """Stream ``(id, text)`` from a JSONL file (``text`` and optional ``id`` per line) or a
+    CSV file with ``title``/``abstract`` columns (optional ``id`` or ``record_id``). The
+    format is read from the content, not the file name."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        head = handle.read(4096)
+        handle.seek(0)
+        if head.lstrip().startswith("{"):
+            yield from _read_jsonl(path, handle)
+        else:
+            yield from _read_csv(path, handle)
+
+
+def _read_jsonl(path: Path, handle: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for lineno, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", file=path, line=lineno,
+                             hint='each line must be an object like {"id": "1", "text": "..."}'
+                             ) from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise InputError('expected an object with a "text" string', file=path,
+                             line=lineno, hint='e.g. {"id": "1", "text": "..."}')
+        yield str(obj.get("id", lineno)), obj["text"]
+
+
+def _read_csv(path: Path, handle: Iterable[str]) -> Iterator[tuple[str, str]]:
+    reader = csv.DictReader(handle)
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    if "title" not in fields and "abstract" not in fields:
+        raise InputError("neither JSONL nor a CSV with title/abstract columns", file=path,
+                         line=1, hint="give JSONL lines with a \"text\" field, or a CSV with "
+                         f"title and abstract columns (found: {', '.join(fields) or 'none'})")
+    id_col = fields.get("id") or fields.get("record_id")
+    for n, row in enumerate(reader, start=1):
+        if None in row:
+            raise InputError("more fields than the header", file=path,
+                             line=reader.line_num, record=n)
+        title = row.get(fields["title"]) if "title" in fields else None
+        abstract = row.get(fields["abstract"]) if "abstract" in fields else None
+        rid = (row.get(id_col) or "").strip() if id_col else ""
+        yield rid or str(n), record_text(title, abstract)
+
+
+def tag_stream(nlp: Language, items: Iterable[tuple[str, str]], *, n_process: int = 1,
+               batch_size: int = BATCH_SIZE) -> Iterator[tuple[str, str, list[dict]]]:
+    """``(id, text, spans)`` for each ``(id, text)``, streamed through ``nlp.pipe``."""
+    pairs = ((text, rid) for rid, text in items)
+    for doc, rid in nlp.pipe(pairs, as_tuples=True, n_process=n_process,
+                             batch_size=batch_size):
+        yield rid, doc.text, doc_to_spans(doc)
+
+
+def tag_file(nlp: Language, input_path: Path, output_path: Path, *, n_process: int = 1,
+             on_record: Callable[[int], None] | None = None) -> int:
+    """Tag every text of ``input_path`` into ``output_path`` (JSONL), written as it goes to a
+    temporary file renamed at the end. Returns the number of texts."""
+    n = 0
+    with atomic_open(Path(output_path)) as out:
+        for rid, text, spans in tag_stream(nlp, read_texts(input_path), n_process=n_process):
+            line = {"id": rid, "text": text,
+                    "spans": [{k: s[k] for k in OUTPUT_SPAN_FIELDS} for s in spans]}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            n += 1
+            if on_record:
+                on_record(n)
+    return n
+
+
+@dataclass
+class TagReport:
+    works: int
+    tagged: int
+    unchanged: int
+    spans: int
+
+
+def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
+                force: bool = False, n_process: int = 1,
+                on_progress: Callable[[int, int], None] | None = None) -> TagReport:
+    """Tag the project's works (title + abstract). Only works whose text or pattern set
+    changed since they were last tagged are redone (all with ``force``). Each record's spans
+    are written in one transaction."""
+    state = tagged_state(conn)
+    todo: list[tuple[int, str]] = []
+    works = 0
+    for row in conn.execute("SELECT * FROM works ORDER BY id").fetchall():
+        works += 1
+        text = row_to_record(row).text
+        if not force and state.get(row["id"]) == (text_hash(text), patterns_hash):
+            continue
+        todo.append((row["id"], text))
+    spans_total = 0
+    done = 0
+    for rid, text, spans in tag_stream(nlp, ((str(i), t) for i, t in todo),
+                                       n_process=n_process):
+        with transaction(conn):
+            spans_total += replace_tags(conn, int(rid), spans, text_hash=text_hash(text),
+                                        patterns_hash=patterns_hash)
+        done += 1
+        if on_progress:
+            on_progress(done, len(todo))
+    return TagReport(works=works, tagged=done, unchanged=works - len(todo), spans=spans_total)
+
+
+def work_text_and_tags(conn: sqlite3.Connection, record_id: int) -> tuple[str, list[dict] | None,
+                                                                          bool]:
+    """A work's text, its stored spans (None if never tagged), and whether they are for the
+    current text."""
+    row = conn.execute("SELECT * FROM works WHERE id = ?", (record_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no work with id {record_id}",
+                            hint="ids are the numbers `nlp-review export` and `status` show")
+    text = row_to_record(row).text
+    state = tagged_state(conn).get(record_id)
+    if state is None:
+        return text, None, False
+    return text, tags_of(conn, record_id), state[0] == text_hash(text)
