@@ -1,0 +1,150 @@
+"""Small pure helpers shared by the readers: the result type, author lists, pages, ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from nlp_review.records import Record
+
+#: Called with the number of records read so far (for a progress bar on large files).
+OnRecord = Callable[[int], None]
+
+
+@dataclass
+class ParsedFile:
+    """What one export file holds: its detected ``format``, ``records`` and ``warnings``."""
+
+    format: str
+    records: list[Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean(value: object) -> str | None:
+    """A stripped string with inner whitespace runs collapsed, or None when empty."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+_MARKUP = re.compile(r"</?(?:jats:)?(?:p|i|b|em|strong|sup|sub|br|span|div|italic|bold|sc|"
+                     r"title|sec|list|list-item|u|inf)\b[^<>]{0,200}>", re.IGNORECASE)
+
+
+def strip_markup(value: object) -> str | None:
+    """Text without the inline HTML/JATS tags some exports leave in titles and abstracts
+    (Lens "<p>", Crossref "<jats:p>", PubMed "<i>"), cleaned."""
+    text = clean(value)
+    if text and "<" in text:
+        text = clean(_MARKUP.sub(" ", text))
+    return text
+
+
+def first(*values: object) -> str | None:
+    """The first value that is not empty after cleaning."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            value = next((v for v in value if clean(v)), None)
+        text = clean(value)
+        if text:
+            return text
+    return None
+
+
+def unique(items: Iterable[str | None]) -> list[str]:
+    """Cleaned, non-empty items in order, without exact repeats."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        text = clean(item)
+        if text and text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+_INITIALS_LIST = re.compile(r"^[^,;]+?\s(?:[A-Z]\.?(?:-?[A-Z]\.?)*)(?:,\s*[^,;]+?\s(?:[A-Z]\.?"
+                            r"(?:-?[A-Z]\.?)*))+$")
+_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
+
+
+def split_authors(value: str | None) -> list[str]:
+    """Authors from one cell: "A, B.; C, D." (most exports), "A and B" (BibTeX), or Scopus's
+    older "Smith J., Jones K.". Scopus author ids in brackets are dropped."""
+    text = clean(value)
+    if not text:
+        return []
+    if ";" in text:
+        parts = text.split(";")
+    elif " and " in text:
+        parts = text.split(" and ")
+    elif "|" in text:
+        parts = text.split("|")
+    elif _INITIALS_LIST.match(text):
+        parts = text.split(",")
+    else:
+        parts = [text]
+    return unique(_AUTHOR_ID.sub("", part) for part in parts)
+
+
+def split_keywords(value: str | None) -> list[str]:
+    """Keywords from one cell, separated by ";" (or "," when there is no ";")."""
+    text = clean(value)
+    if not text:
+        return []
+    return unique(text.split(";") if ";" in text else text.split(","))
+
+
+_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]?)(\d+)\s*[-\u2010-\u2015\u2212]+\s*([A-Za-z]?)(\d+)\s*$")
+
+
+def pages(start: object, end: object = None) -> str | None:
+    """Pages as "start-end" with the end page written in full ("123-9" becomes "123-129",
+    an en dash becomes "-"); a single page or an article number is kept as it is."""
+    start_text, end_text = clean(start), clean(end)
+    if start_text and end_text and not re.search(r"[-\u2013]", start_text):
+        if end_text == start_text:
+            return start_text
+        start_text = f"{start_text}-{end_text}"
+    if not start_text:
+        return end_text
+    match = _PAGE_RANGE.match(start_text)
+    if not match:
+        return start_text
+    prefix, first_page, end_prefix, last_page = match.groups()
+    if len(last_page) < len(first_page) and not end_prefix:
+        last_page = first_page[: len(first_page) - len(last_page)] + last_page
+    if last_page == first_page:
+        return f"{prefix}{first_page}"
+    return f"{prefix}{first_page}-{end_prefix or prefix}{last_page}"
+
+
+_PMID_IN_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)")
+
+
+def pmid_from_urls(urls: Iterable[str]) -> str | None:
+    """A PMID from a PubMed link, if any."""
+    for url in urls:
+        match = _PMID_IN_URL.search(url or "")
+        if match:
+            return match.group(1)
+    return None
+
+
+_TRUE = {"1", "1.0", "yes", "y", "true", "t", "included", "include", "relevant"}
+_FALSE = {"0", "0.0", "no", "n", "false", "f", "excluded", "exclude", "irrelevant", "-1"}
+
+
+def parse_label(value: object) -> int | None | str:
+    """1, 0 or None for a prior include decision; the cleaned text itself if unrecognised."""
+    text = clean(value)
+    if text is None or text.lower() in {"nan", "none", "null", ""}:
+        return None
+    low = text.lower()
+    if low in _TRUE:
+        return 1
+    if low in _FALSE:
+        return 0
+    return text
