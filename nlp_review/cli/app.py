@@ -53,6 +53,8 @@ def _root(
 COMMAND_MODULES = [
     "nlp_review.cli.project_cmds",
     "nlp_review.cli.tagging_cmds",
+    "nlp_review.cli.fulltext_cmds",
+    "nlp_review.cli.stopping_cmds",
 ]
 
 for _name in COMMAND_MODULES:

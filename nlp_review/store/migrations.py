@@ -123,4 +123,45 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX tags_label ON tags(label);
         """,
     ),
+    (
+        "0004_fulltext",
+        """
+        CREATE TABLE fulltexts (
+            id INTEGER PRIMARY KEY,
+            record_id INTEGER REFERENCES records(id),
+            file_name TEXT NOT NULL,
+            file_hash TEXT NOT NULL UNIQUE,
+            format TEXT,
+            pages INTEGER,
+            status TEXT NOT NULL CHECK (status IN ('linked', 'unlinked', 'failed')),
+            message TEXT,
+            title TEXT,
+            doi TEXT,
+            pmid TEXT,
+            notice TEXT,
+            link_method TEXT CHECK (link_method IN ('doi', 'pmid', 'title', 'hand')
+                                    OR link_method IS NULL),
+            link_score REAL,
+            n_paragraphs INTEGER NOT NULL DEFAULT 0,
+            seconds REAL,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX fulltexts_record ON fulltexts(record_id);
+        CREATE TABLE fulltext_paragraphs (
+            id INTEGER PRIMARY KEY,
+            fulltext_id INTEGER NOT NULL REFERENCES fulltexts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            block TEXT NOT NULL CHECK (block IN ('text', 'table', 'figure')),
+            section_kind TEXT NOT NULL,
+            heading TEXT,
+            page INTEGER,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            taggable INTEGER NOT NULL CHECK (taggable IN (0, 1)),
+            UNIQUE (fulltext_id, position)
+        );
+        """,
+    ),
 ]

@@ -1,0 +1,180 @@
+"""Add full-text files to a project: read each (PDFs in a time- and memory-limited worker),
+link it to its record, and store it with its paragraphs, each file in its own transaction.
+A file that fails is recorded with its reason and the others go on."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from nlp_review.errors import InputError, NotFoundError
+from nlp_review.fulltext.isolate import IsolatedReader
+from nlp_review.fulltext.link import Link, Linker, WorkKey
+from nlp_review.fulltext.model import FullText
+from nlp_review.fulltext.readers import read_fulltext, sniff_format
+from nlp_review.store.db import transaction
+from nlp_review.store.fulltexts import fulltext_by_hash, save_fulltext, set_link
+from nlp_review.store.project import Project
+
+#: File name endings picked up when a folder is given (a file named explicitly is always read).
+FOLDER_SUFFIXES = (".pdf", ".xml", ".nxml", ".html", ".htm", ".xhtml", ".txt")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file. ``status``: 'linked', 'unlinked', 'failed', 'present'
+    (already in the project: nothing done) or 'relinked' (already present, now linked by
+    hand)."""
+
+    path: Path
+    status: str
+    message: str = ""
+    fulltext_id: int | None = None
+    record_id: int | None = None
+    link: Link | None = None
+    format: str | None = None
+    pages: int | None = None
+    notice: str | None = None
+    seconds: float | None = None
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, plus the full-text files under the folders named (recursively, in
+    name order, hidden files skipped). Raises InputError for a path that does not exist."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and child.suffix.lower() in FOLDER_SUFFIXES and \
+                        not any(part.startswith(".") for part in rel.parts):
+                    found.append(child)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError("no such file or folder", file=path,
+                             hint="check the path; folders are searched recursively")
+    return list(dict.fromkeys(found))
+
+
+def _works(project: Project) -> list[WorkKey]:
+    return [WorkKey(r["id"], r["doi"], r["pmid"], r["title"])
+            for r in project.conn.execute("SELECT id, doi, pmid, title FROM works")]
+
+
+def add_fulltexts(
+    project: Project,
+    paths: Iterable[Path],
+    *,
+    record_id: int | None = None,
+    password: str = "",
+    timeout: float = 120.0,
+    max_memory_mb: int | None = 2048,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Read, link and store each file; returns one outcome per file, in order."""
+    files = find_files(paths)
+    if not files:
+        raise InputError("no full-text files found", file=", ".join(map(str, paths)),
+                         hint=f"folders are searched for {', '.join(FOLDER_SUFFIXES)} files")
+    conn = project.conn
+    if record_id is not None:
+        if len(files) != 1:
+            raise InputError(f"--record links one file, but {len(files)} were given",
+                             hint="add the file to link by hand on its own")
+        if conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is None:
+            raise NotFoundError(f"no record with id {record_id}",
+                                hint="record ids are shown by `nlp-review fulltext list` and "
+                                     "the export commands")
+    linker = Linker(_works(project))
+    outcomes: list[FileOutcome] = []
+    with IsolatedReader(timeout=timeout, max_memory_mb=max_memory_mb) as reader:
+        for path in files:
+            outcome = _add_one(project, path, linker, reader, record_id, password)
+            outcomes.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+    return outcomes
+
+
+def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReader,
+             record_id: int | None, password: str) -> FileOutcome:
+    conn = project.conn
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(path, "failed", f"cannot read the file: {exc.strerror or exc}")
+    digest = hashlib.sha256(data).hexdigest()
+    old = fulltext_by_hash(conn, digest)
+    if old is not None and old.status != "failed":
+        if record_id is not None and old.record_id != record_id:
+            with transaction(conn):
+                set_link(conn, old.id, record_id, method="hand")
+            return FileOutcome(path, "relinked", f"already added as full text {old.id}; now "
+                               f"linked by hand to record {record_id}", old.id, record_id,
+                               format=old.format, pages=old.pages, notice=old.notice)
+        where = f"linked to record {old.record_id}" if old.record_id else "not linked"
+        return FileOutcome(path, "present", f"already added as full text {old.id} ({where}); "
+                           "nothing done", old.id, old.record_id, format=old.format,
+                           pages=old.pages, notice=old.notice)
+    fmt = sniff_format(data)
+    started = time.perf_counter()
+    text: FullText | None = None
+    try:
+        if fmt == "pdf":
+            text, seconds = reader.read(data, name=path.name, password=password, format=fmt)
+        else:
+            text = read_fulltext(data, name=path.name, format=fmt)
+            seconds = time.perf_counter() - started
+    except InputError as exc:
+        seconds = time.perf_counter() - started
+        message = exc.detail + (f" ({exc.hint})" if exc.hint else "")
+        with transaction(conn):
+            fid = save_fulltext(conn, file_name=path.name, file_hash=digest, format=fmt,
+                                text=None, status="failed", message=message, seconds=seconds)
+        return FileOutcome(path, "failed", message, fid, format=fmt, seconds=seconds)
+
+    if record_id is not None:
+        link = Link(record_id, "hand")
+    else:
+        link = linker.link(text)
+    notes = []
+    if text.notice:
+        notes.append(f"a {text.notice} notice, not an article")
+    notes.extend(text.warnings)
+    if link.linked:
+        how = {"doi": f"DOI {text.doi}", "pmid": f"PMID {text.pmid}", "hand": "by hand",
+               "title": f"title match {link.score:g}"}.get(link.method or "", "")
+        notes.insert(0, f"linked to record {link.record_id} by {how}" if link.method != "hand"
+                     else f"linked by hand to record {link.record_id}")
+    else:
+        why = "no DOI, PMID or title match"
+        if link.best_record_id is not None:
+            why += (f"; closest title: record {link.best_record_id} (score {link.score:g} < "
+                    f"{linker.threshold:g})")
+        notes.insert(0, why + "; link it with --record ID")
+    message = "; ".join(notes)
+    status = "linked" if link.linked else "unlinked"
+    with transaction(conn):
+        fid = save_fulltext(conn, file_name=path.name, file_hash=digest, format=text.format,
+                            text=text, status=status, message=message,
+                            record_id=link.record_id, link_method=link.method,
+                            link_score=link.score if link.linked else None, seconds=seconds)
+    return FileOutcome(path, status, message, fid, link.record_id, link, text.format,
+                       text.pages, text.notice, seconds)
+
+
+def summarise(outcomes: list[FileOutcome]) -> dict[str, int]:
+    counts = {"files": len(outcomes), "added": 0, "linked": 0, "unlinked": 0, "failed": 0,
+              "present": 0, "relinked": 0, "notices": 0}
+    for o in outcomes:
+        counts[o.status] += 1
+        if o.status in {"linked", "unlinked"}:
+            counts["added"] += 1
+        if o.notice and o.status in {"linked", "unlinked"}:
+            counts["notices"] += 1
+    return counts
