@@ -267,18 +267,25 @@ def phrase_variants(phrase: str) -> list[str]:
     return out
 
 
+#: Regions named as study places often enough to list: the UK's nations, US states,
+#: Canadian provinces and territories, Australian states and territories.
+SUBDIVISIONS = {"GB": ("Country", "Province", "Nation"), "US": ("State", "District"),
+                "CA": ("Province", "Territory"), "AU": ("State", "Territory")}
+
+
 def country_names() -> list[str]:
     """Country names from ``pycountry``: short, common and official names (skipping the
-    inverted "Korea, Republic of" style), plus the UK's constituent countries."""
+    inverted "Korea, Republic of" style), plus the regions in ``SUBDIVISIONS``."""
     names: set[str] = set()
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value and "," not in value and "(" not in value:
                 names.add(value)
-    for sub in pycountry.subdivisions.get(country_code="GB"):
-        if sub.type in ("Country", "Province", "Nation"):
-            names.add(sub.name)
+    for code, types in SUBDIVISIONS.items():
+        for sub in pycountry.subdivisions.get(country_code=code) or []:
+            if sub.type in types and "," not in sub.name and "(" not in sub.name:
+                names.add(sub.name)
     return sorted(names)
 
 
