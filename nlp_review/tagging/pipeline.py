@@ -187,7 +187,7 @@ def doc_to_spans(doc: Doc) -> list[dict]:
                 "negated": bool(span._.negated),
                 "hedged": bool(span._.hedged),
                 "sent_start": sent.start_char,
-                "sent_end": sent.end_char,
+                "sent_end": sent.start_char + len(sent.text.rstrip()),
             })
     out.sort(key=lambda s: (s["start"], s["end"], s["group"], s["label"]))
     return out
