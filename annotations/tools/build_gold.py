@@ -18,8 +18,9 @@ per text, sorted by id::
 
 Every problem in every part file (unknown file, phrase not found, ambiguous phrase without an
 occurrence index, unknown label...) is reported at once with file and line, and nothing is
-written. Run from anywhere: ``python annotations/tools/build_gold.py`` (``--stats`` also prints
-span counts per group and label as a Markdown table).
+written. Run from anywhere: ``python annotations/tools/build_gold.py``; it also refreshes the
+counts section of ``annotations/README.md`` (``--stats`` prints the span counts per group and
+label as a Markdown table).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ SCREENING = SHARED / "datasets" / "screening"
 TAXONOMY = SHARED / "docs" / "TAXONOMY.md"
 GOLD = REPO / "annotations" / "gold"
 SELECTION = GOLD / "selection.csv"
+README = REPO / "annotations" / "README.md"
+COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 
@@ -261,6 +264,43 @@ def stats_table(records: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def dataset_table(records: list[dict[str, object]]) -> str:
+    """Markdown table of texts per source dataset, licence and split."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for record in records:
+        meta = record["meta"]
+        counts[(meta["dataset"], meta["licence"], meta["split"])] += 1  # type: ignore[index]
+    lines = ["| dataset | licence | train | test |", "|---|---|---:|---:|"]
+    for dataset, licence in sorted({(d, lic) for d, lic, _ in counts}):
+        lines.append(f"| {dataset} | {licence} | {counts[(dataset, licence, 'train')]} | "
+                     f"{counts[(dataset, licence, 'test')]} |")
+    return "\n".join(lines)
+
+
+def counts_block(records: list[dict[str, object]]) -> str:
+    """The generated counts section of annotations/README.md (between the markers)."""
+    n_train = sum(1 for r in records if r["meta"]["split"] == "train")  # type: ignore[index]
+    n_spans = sum(len(r["spans"]) for r in records)  # type: ignore[arg-type]
+    return (f"{COUNTS_START}\n{len(records)} texts ({n_train} train, {len(records) - n_train} "
+            f"test), {n_spans} spans.\n\n{dataset_table(records)}\n\n{stats_table(records)}\n"
+            f"{COUNTS_END}")
+
+
+def update_readme(records: list[dict[str, object]], path: Path = README) -> None:
+    """Rewrite the counts section of the README, if it has the markers."""
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(COUNTS_START), text.find(COUNTS_END)
+    if start < 0 or end < start:
+        return
+    new = text[:start] + counts_block(records) + text[end + len(COUNTS_END):]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(new)
+    os.replace(tmp, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stats", action="store_true",
@@ -280,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         n_spans = sum(len(r["spans"]) for r in chosen)  # type: ignore[arg-type]
         print(f"{split}: {len(chosen)} texts, {n_spans} spans -> "
               f"annotations/gold/{split}.jsonl", file=sys.stderr)
+    update_readme(records)
     if args.stats:
         print(stats_table(records))
     return 0

@@ -169,3 +169,9 @@ def test_part_for_an_unselected_text_is_refused(tmp_path):
     (batch / "cohen_adhd__1.txt").write_text("", encoding="utf-8")
     with pytest.raises(build_gold.GoldError, match="not in selection.csv"):
         build_gold.build(tmp_path / "parts")
+
+
+def test_readme_counts_are_current(gold):
+    readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
+    records = sorted(gold["train"] + gold["test"], key=lambda record: record["id"])
+    assert build_gold.counts_block(records) in readme
