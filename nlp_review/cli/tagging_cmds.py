@@ -176,8 +176,9 @@ def evaluate_cmd(
 
 def _table(kind: str, rows_by_mode: dict) -> Table:
     table = Table(title=f"per {kind}: precision / recall / F1 (overlap | exact)")
-    table.add_column(kind)
-    for col in ("P", "R", "F1", "P exact", "R exact", "F1 exact", "pred", "gold"):
+    width = max([len(k) for k in rows_by_mode["overlap"]] + [len(kind)])
+    table.add_column(kind, no_wrap=True, min_width=width)
+    for col in ("P", "R", "F1", "P ex", "R ex", "F1 ex", "pred", "gold"):
         table.add_column(col, justify="right")
     for key in sorted(rows_by_mode["overlap"]):
         o, e = rows_by_mode["overlap"][key], rows_by_mode["exact"][key]

@@ -57,5 +57,15 @@ def normalise(text: str, table: Mapping[str, str], spelling: Mapping[str, str]) 
         # A British form missing from the table may be there under its American spelling
         # ("mobilisations" -> "mobilizations" -> "mobilization"), and vice versa.
         american = americanise(lower, spelling)
-        lemma = table.get(american, american)
+        lemma = table.get(american)
+        if lemma is None:
+            lemma = _strip_plural(american)
     return americanise(lemma, spelling)
+
+
+def _strip_plural(word: str) -> str:
+    """A word the lookup table does not know ("kiddos", "ECECs"): drop a plural -s."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")) \
+            and word[-2].isalpha():
+        return word[:-1]
+    return word
