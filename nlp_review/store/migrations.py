@@ -164,4 +164,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_screening",
+        """
+        CREATE TABLE criteria (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

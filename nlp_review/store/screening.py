@@ -1,0 +1,81 @@
+"""Store access for screening: the review's criteria text, undecided works, and deciding a
+work only if nobody decided it meanwhile (two reviewers screening one project)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from nlp_review.errors import NotFoundError
+from nlp_review.store.db import transaction, utcnow
+from nlp_review.store.decisions import add_decision, current_decisions
+
+
+def set_criteria(conn: sqlite3.Connection, text: str, *, set_by: str) -> None:
+    """Store the review question and inclusion criteria (the newest text is current)."""
+    with transaction(conn):
+        conn.execute("INSERT INTO criteria(text, set_by, created_at) VALUES (?, ?, ?)",
+                     (text, set_by, utcnow()))
+
+
+def get_criteria(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT text FROM criteria ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def decision_order(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """(work id, label) of every currently decided work, in the order the work was first
+    given its current decision (the order a warm-started model is trained in)."""
+    current = current_decisions(conn)
+    first: dict[int, int] = {}
+    for row in conn.execute(
+        "SELECT d.id, r.group_id AS work_id FROM decisions d JOIN records r"
+        " ON r.id = d.record_id WHERE d.label IS NOT NULL ORDER BY d.id"
+    ):
+        first.setdefault(row["work_id"], row["id"])
+    ordered = sorted(current, key=lambda w: first.get(w, 0))
+    return [(w, current[w].label) for w in ordered]
+
+
+def _current_label(conn: sqlite3.Connection, work_id: int) -> int | None:
+    row = conn.execute(
+        "SELECT d.label FROM decisions d JOIN records r ON r.id = d.record_id"
+        " WHERE r.group_id = ? ORDER BY d.id DESC LIMIT 1", (work_id,)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def decide_if_undecided(conn: sqlite3.Connection, work_id: int, label: int, *, reviewer: str,
+                        origin: str = "screen", note: str | None = None) -> bool:
+    """Record ``label`` for the work unless it already has a decision; the check and the
+    write share one transaction, so two sessions never both decide one work. Returns
+    whether this call decided it."""
+    with transaction(conn):
+        if _current_label(conn, work_id) is not None:
+            return False
+        add_decision(conn, work_id, label, reviewer=reviewer, origin=origin, note=note,
+                     commit=False)
+    return True
+
+
+def undo_decision(conn: sqlite3.Connection, work_id: int, *, reviewer: str,
+                  origin: str = "screen") -> None:
+    """Undo the work's current decision (an append-only undo row)."""
+    with transaction(conn):
+        if _current_label(conn, work_id) is None:
+            raise NotFoundError(f"work {work_id} has no decision to undo")
+        add_decision(conn, work_id, None, reviewer=reviewer, origin=origin, commit=False)
+
+
+def resolve_work_ids(conn: sqlite3.Connection, record_ids: list[int]) -> dict[int, int]:
+    """Record id -> its work (group face) id; raises NotFoundError listing unknown ids."""
+    out, missing = {}, []
+    for rid in record_ids:
+        row = conn.execute("SELECT group_id FROM records WHERE id = ?", (rid,)).fetchone()
+        if row is None:
+            missing.append(rid)
+        else:
+            out[rid] = row[0]
+    if missing:
+        raise NotFoundError(f"no record with id {', '.join(map(str, missing))}",
+                            hint="record ids are the project's ids (see `nlp-review rank`)")
+    return out
