@@ -99,6 +99,18 @@ def replay_specs(specs: Sequence[str], ranked_labels: Sequence[int], *, pool_siz
             for spec, rule in rules]
 
 
+def stop_points_for_simulation(specs: Sequence[str], order_labels: Sequence[int],
+                               prior_labels: Sequence[int], *, pool_size: int,
+                               seed: int = 0) -> list[StopPoint]:
+    """Stop points for a simulation run: ``order_labels`` are the labels in the tool's
+    order with the priors left out (as in order.csv), ``prior_labels`` the priors' labels,
+    ``pool_size`` all records (priors included). The order must reach the last relevant
+    record (simulate's default and ``--all`` both do)."""
+    ranked = [int(v) for v in prior_labels] + [int(v) for v in order_labels]
+    return replay_specs(specs, ranked, pool_size=pool_size, relevant_total=sum(ranked),
+                        seed=seed)
+
+
 def stop_metrics(points: Sequence[StopPoint]) -> dict[str, dict]:
     """The ``stopping`` block of a simulation's metrics.json, keyed by rule spec."""
     return {p.rule: {"stopped": p.stopped, "screened": p.screened, "recall": round(p.recall, 4),
@@ -107,16 +119,24 @@ def stop_metrics(points: Sequence[StopPoint]) -> dict[str, dict]:
                      "reason": p.reason} for p in points}
 
 
-def mark_stop_points(ax, points: Sequence[StopPoint], *, offset: int = 0) -> None:
-    """Mark each rule's stop on a recall curve (x: records screened, y: recall).
+def mark_stop_points(ax, points: Sequence[StopPoint], *, priors: int = 0,
+                     prior_relevant: int = 0, fraction: bool = False) -> None:
+    """Mark each rule's stop on a recall curve drawn with matplotlib.
 
-    ``offset`` is subtracted from ``screened`` when the plot's x axis leaves out the
-    prior decisions."""
+    When the plot leaves the prior decisions out (x: records screened after the priors,
+    y: share of the non-prior relevant records found), pass ``priors`` and
+    ``prior_relevant`` so the marks land on the same scale; with ``fraction`` the x axis is
+    the share of the non-prior records screened. A dotted line marks where a rule switched
+    to random sampling."""
     markers = "ovs^Dp*hX"
     for i, p in enumerate(points):
-        x = p.screened - offset
-        ax.plot([x], [p.recall], marker=markers[i % len(markers)], linestyle="none",
+        x = p.screened - priors
+        y = ((p.relevant_found - prior_relevant) / (p.relevant_total - prior_relevant)
+             if p.relevant_total > prior_relevant else 1.0)
+        scale = (p.pool_size - priors) if fraction else 1
+        ax.plot([x / scale], [y], marker=markers[i % len(markers)], linestyle="none",
                 markersize=8, label=f"stop: {p.rule} ({p.recall:.0%} recall, "
                 f"{p.work_saved:.0%} saved)")
         if p.switched_at is not None:
-            ax.axvline(p.switched_at - offset, linestyle=":", linewidth=0.8, color="grey")
+            ax.axvline((p.switched_at - priors) / scale, linestyle=":", linewidth=0.8,
+                       color="grey")

@@ -1,0 +1,200 @@
+"""Stopping benchmark: where would each stopping rule have stopped, on every screening
+dataset in ../shared/datasets/screening (MANIFEST.csv) and 3 seeds, with our default
+ranking preset?
+
+    nice -n 10 /work/venv/bin/python benchmarks/stopping/run.py [--datasets a b] \
+        [--seeds 1 2 3] [--rules buscar knee ...] [--table]
+
+Protocol (as the screening benchmark): priors per (dataset, seed) drawn with
+``numpy.random.RandomState(seed)``: ``randint`` over the relevant record_ids, then over the
+irrelevant ones. The ranked order is the simulation of our default preset from those
+priors (retraining after every decision, up to the last relevant record). The screening
+benchmark's cached runs (benchmarks/.work/screening/ours:PRESET/) are reused when present
+and their priors match; otherwise the simulation is run here and cached under
+benchmarks/.work/stopping/orders/.
+
+Each rule is then replayed over the run (``nlp_review.stopping.replay``): it sees the
+decisions one at a time, prior decisions first; a rule that asks for random sampling gets
+records drawn at random (seeded by the run's seed) from those not yet screened. Recall at
+the stop counts the prior relevant record; work saved is the share of the dataset not
+screened (prior decisions count as screened). Per-run results are cached under
+benchmarks/.work/stopping/results/.
+
+Peer rows: ASReview's consecutive-irrelevant heuristic with the settings its users
+commonly pick (100 in a row; ASReview LAB has no default) and the 50-in-a-row of the SAFE
+procedure (its consecutive-irrelevant condition only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / ".." / "shared" / "datasets" / "screening"
+WORK = ROOT / "benchmarks" / ".work"
+SCREENING_CACHE = WORK / "screening"
+ORDERS = WORK / "stopping" / "orders"
+RESULTS = WORK / "stopping" / "results"
+
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_RULES = ["asreview-100", "safe-50", "consecutive:threshold=0.05", "knee", "buscar",
+                 "buscar-ranked"]
+TARGET = 0.95
+#: the confidence each rule claims for reaching the target (None: no claim)
+CLAIMS = {"buscar": 0.95, "buscar-ranked": 0.95}
+
+
+def datasets() -> list[str]:
+    with open(DATA / "MANIFEST.csv", newline="") as fh:
+        return [row["name"] for row in csv.DictReader(fh)]
+
+
+def load_ids_labels(name: str) -> tuple[list[str], np.ndarray]:
+    with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["record_id"] for r in rows], np.array([int(float(r["label_included"]))
+                                                     for r in rows])
+
+
+def priors_for(ids: list[str], labels: np.ndarray, seed: int) -> list[str]:
+    rs = np.random.RandomState(seed)
+    relevant = [i for i, y in zip(ids, labels) if y == 1]
+    irrelevant = [i for i, y in zip(ids, labels) if y == 0]
+    return [relevant[rs.randint(len(relevant))], irrelevant[rs.randint(len(irrelevant))]]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
+def ranked_order(name: str, seed: int, preset: str) -> dict:
+    """The simulated order (record_ids, priors excluded) and its priors, from a cache or
+    a fresh simulation."""
+    ids, labels = load_ids_labels(name)
+    priors = priors_for(ids, labels, seed)
+    for path in (SCREENING_CACHE / f"ours:{preset}" / f"{name}__seed{seed}.json",
+                 ORDERS / preset / f"{name}__seed{seed}.json"):
+        if path.exists():
+            run = json.loads(path.read_text())
+            if run.get("priors") == priors:
+                return {"order": run["order"], "priors": priors, "source": str(path.parent.name)}
+    from nlp_review.screening.dataset import load_labelled_csv
+    from nlp_review.screening.simulate import Simulation
+
+    data = load_labelled_csv(DATA / f"{name}.csv")
+    t0 = time.perf_counter()
+    sim = Simulation(data.texts, data.labels, [data.row_of(p) for p in priors], preset=preset,
+                     seed=seed)
+    result = sim.run()
+    run = {"dataset": name, "seed": seed, "preset": preset, "priors": priors,
+           "order": [data.record_ids[r] for r in result.order],
+           "wall_seconds": round(time.perf_counter() - t0, 3)}
+    _write_json(ORDERS / preset / f"{name}__seed{seed}.json", run)
+    return {"order": run["order"], "priors": priors, "source": "stopping/orders"}
+
+
+def evaluate(name: str, seed: int, preset: str, rules: list[str]) -> dict:
+    """Each rule's stop point on one run (cached per rule)."""
+    from nlp_review.stopping.replay import replay_specs
+
+    path = RESULTS / preset / f"{name}__seed{seed}.json"
+    cached = json.loads(path.read_text()) if path.exists() else {"points": {}}
+    missing = [r for r in rules if r not in cached["points"]]
+    if missing:
+        ids, labels = load_ids_labels(name)
+        label_of = dict(zip(ids, labels.tolist()))
+        run = ranked_order(name, seed, preset)
+        ranked = [label_of[p] for p in run["priors"]] + [label_of[r] for r in run["order"]]
+        points = replay_specs(missing, ranked, pool_size=len(ids),
+                              relevant_total=int(labels.sum()), seed=seed)
+        cached["points"].update({p.rule: p.as_dict() for p in points})
+        cached.update(dataset=name, seed=seed, preset=preset, order_source=run["source"])
+        _write_json(path, cached)
+    return cached
+
+
+def summary_table(runs: list[dict], rules: list[str]) -> str:
+    lines = ["| rule | runs | recall >= 95 % | claimed | mean recall | worst recall | "
+             "mean work saved | mean drawn at random |", "|---|---|---|---|---|---|---|---|"]
+    for rule in rules:
+        pts = [r["points"][rule] for r in runs if rule in r["points"]]
+        if not pts:
+            continue
+        recall = np.array([p["recall"] for p in pts])
+        saved = np.array([p["work_saved"] for p in pts])
+        met = float(np.mean(recall >= TARGET - 1e-12))
+        claim = CLAIMS.get(rule.split(":")[0])
+        claimed = "-" if claim is None else (f"{claim:.0%}: {'met' if met >= claim else 'NOT met'}")
+        sample = np.mean([p["random_sample"] for p in pts])
+        lines.append(f"| {rule} | {len(pts)} | {met:.1%} | {claimed} | {recall.mean():.3f} | "
+                     f"{recall.min():.3f} | {saved.mean():.1%} | {sample:.0f} |")
+    return "\n".join(lines)
+
+
+def per_dataset_table(runs: list[dict], rules: list[str]) -> str:
+    head = "| dataset | records | relevant | " + " | ".join(
+        f"{r} recall / saved" for r in rules) + " |"
+    lines = [head, "|" + "---|" * (3 + len(rules))]
+    by_name: dict[str, list[dict]] = {}
+    for r in runs:
+        by_name.setdefault(r["dataset"], []).append(r)
+    for name, rs in by_name.items():
+        first = next(iter(rs[0]["points"].values()))
+        cells = []
+        for rule in rules:
+            pts = [r["points"][rule] for r in rs if rule in r["points"]]
+            cells.append(f"{np.mean([p['recall'] for p in pts]):.2f} / "
+                         f"{np.mean([p['work_saved'] for p in pts]):.0%}" if pts else "")
+        lines.append(f"| {name} | {first['pool_size']} | {first['relevant_total']} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--datasets", nargs="*", default=None, help="dataset names (default all)")
+    ap.add_argument("--seeds", nargs="*", type=int, default=[1, 2, 3])
+    ap.add_argument("--rules", nargs="*", default=DEFAULT_RULES, help="stopping rule specs")
+    ap.add_argument("--preset", default=None, help="ranking preset (default: the default)")
+    ap.add_argument("--table", action="store_true",
+                    help="only print the tables from the cached results")
+    ap.add_argument("--per-dataset", action="store_true", help="also print per-dataset rows")
+    args = ap.parse_args()
+    from nlp_review.screening.presets import get_preset
+
+    preset = get_preset(args.preset).name
+    names = args.datasets or datasets()
+    runs = []
+    t0 = time.perf_counter()
+    for name in names:
+        for seed in args.seeds:
+            path = RESULTS / preset / f"{name}__seed{seed}.json"
+            if args.table:
+                if path.exists():
+                    runs.append(json.loads(path.read_text()))
+                continue
+            r = evaluate(name, seed, preset, args.rules)
+            runs.append(r)
+            cells = "  ".join(f"{rule}: {r['points'][rule]['recall']:.2f}/"
+                              f"{r['points'][rule]['work_saved']:.0%}" for rule in args.rules)
+            print(f"{name:30s} seed {seed}  {cells}", flush=True)
+    print(f"\npreset {preset}; {len(runs)} runs; {time.perf_counter() - t0:.0f} s\n")
+    print(summary_table(runs, args.rules))
+    if args.per_dataset:
+        print()
+        print(per_dataset_table(runs, args.rules))
+
+
+if __name__ == "__main__":
+    main()
