@@ -193,8 +193,12 @@ def parse_part(path: Path, text: str, labels: dict[str, set[str]],
     return annotator, sorted(spans, key=lambda s: (s.start, s.end, s.group, s.label))
 
 
-def build(parts_dir: Path = PARTS, selection_path: Path = SELECTION) -> list[dict[str, object]]:
-    """Every annotated text as a gold record, sorted by id; GoldError lists all problems."""
+def build(parts_dir: Path = PARTS, selection_path: Path = SELECTION,
+          check_batch: bool = True) -> list[dict[str, object]]:
+    """Every annotated text as a gold record, sorted by id; GoldError lists all problems.
+
+    ``check_batch=False`` accepts part files in any sub-folder (used for the second,
+    agreement annotations, which are not part of the gold set)."""
     selection = read_selection(selection_path)
     labels = taxonomy_labels()
     problems: list[str] = []
@@ -204,7 +208,7 @@ def build(parts_dir: Path = PARTS, selection_path: Path = SELECTION) -> list[dic
         if row is None:
             problems.append(f"{_show(path)}: not in {selection_path.name}; the file name "
                             "must be <dataset>__<record_id>.txt of a selected text")
-        elif path.parent.name != row["batch"]:
+        elif check_batch and path.parent.name != row["batch"]:
             problems.append(f"{_show(path)}: selected for batch {row['batch']!r}, "
                             f"not {path.parent.name!r}")
         else:
