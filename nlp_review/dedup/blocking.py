@@ -35,6 +35,9 @@ def _content_words(title: str) -> list[str]:
 def block_keys(p: Prepared) -> Iterator[tuple[str, ...]]:
     """The title and author keys of one record (DOI/PMID keys are handled apart)."""
     words = _content_words(p.title)
+    if len(p.title) >= 24:  # typos early or late in a long title still meet one of these
+        yield ("p", p.title[:16])
+        yield ("s", p.title[-16:])
     if len(words) >= 2:
         yield ("t",) + tuple(words[:3])
         longest = sorted(set(w for w in words if len(w) > 3), key=lambda w: (-len(w), w))[:2]

@@ -152,6 +152,11 @@ def _abstracts(a: Prepared, b: Prepared) -> float | None:
 def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Match | None:
     """The verdict on a pair of prepared records, or None when they are different works."""
     sim, kind = title_similarity(a, b)
+    if kind in ("exact", "fuzzy"):
+        numbers_differ = bool(a.numbers) and bool(b.numbers) and a.numbers != b.numbers
+    else:  # the shorter title's numbers must all be in the longer one
+        short, long = sorted((a, b), key=lambda p: len(p.title))
+        numbers_differ = not short.numbers <= long.numbers
     if a.markers != b.markers and kind != "exact":
         return None  # erratum vs article, protocol vs results, reply vs paper
     same_id = (a.doi is not None and a.doi == b.doi) or (a.pmid is not None and a.pmid == b.pmid)
@@ -159,6 +164,8 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
         key = "DOI" if a.doi is not None and a.doi == b.doi else "PMID"
         if sim >= 80 or (not a.title or not b.title):
             return Match(1.0, "auto", f"same {key}")
+        if _same_place(a, b) and author_agreement(a, b)[2]:
+            return Match(0.95, "auto", f"same {key}, journal, volume, pages and authors")
         if sim >= 60:
             return Match(0.7, "grey", f"same {key} but titles differ ({sim:.0f})")
         return None  # a DOI shared by a whole supplement/proceedings, or a data error
@@ -201,7 +208,7 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
     pages_conflict = _pages_conflict(a, b)
     volume_conflict = a.volume is not None and b.volume is not None and a.volume != b.volume
     abstract = _abstracts(a, b)
-    if abstract is not None and abstract < 50 and kind != "exact":
+    if abstract is not None and abstract < 50:
         return Match(score * 0.8, "grey", "titles alike, abstracts differ") if sim >= t.auto \
             else None
     if (pages_conflict and not volume_conflict and kind == "exact" and share is not None
@@ -214,16 +221,27 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
         if sim >= t.auto and authors_ok:
             return Match(score * 0.85, "grey", f"same title but {what} differ")
         return None
+    if numbers_differ:  # "Part 1" vs "Part 2", "Sixteenth review" vs "Thirteenth review"
+        return Match(score * 0.85, "grey", "titles alike but their numbers differ") \
+            if authors_ok else None
     confirmations = sum([
         bool(jour), bool(a.first_page and a.first_page == b.first_page),
         bool(a.volume and a.volume == b.volume), bool(abstract is not None and abstract >= 90),
         bool(share is not None and share >= 0.8),
     ])
-    if kind in ("exact",) or (kind == "fuzzy" and sim >= t.auto):
+    same_year = a.year is not None and a.year == b.year
+    if len(a.title.split()) <= 3 or len(b.title.split()) <= 3:  # short: title says little
+        if kind == "exact" and authors_ok and confirmations + same_year >= 2:
+            return Match(score * 0.95, "auto", "short title confirmed by other fields")
+        return Match(score * 0.8, "grey", "short title, not confirmed") \
+            if kind == "exact" and (confirmations + same_year) >= 1 else None
+    if kind == "exact" or (kind == "fuzzy" and sim >= t.auto and confirmations >= 1):
         if authors_ok:
             return Match(score, "auto", f"{kind} title match ({sim:.0f})")
         return Match(score * 0.9, "grey", f"{kind} title match, authors differ")
-    if sim >= t.confirmed and authors_ok and confirmations >= 2:
+    shorter_words = min(len(a.title.split()), len(b.title.split()))
+    needed = 1 if kind in ("subtitle", "truncated") and shorter_words >= 6 else 2
+    if sim >= t.confirmed and authors_ok and confirmations + same_year >= needed:
         return Match(score, "auto", f"{kind} title match ({sim:.0f}) confirmed by other fields")
     if authors_ok:
         return Match(score * 0.9, "grey", f"{kind} title match ({sim:.0f}), not confirmed")

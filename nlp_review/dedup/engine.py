@@ -108,12 +108,14 @@ def deduplicate(
             progress(done, total)
 
     auto = [(p.a, p.b, p.score) for p in found.values() if p.status == "auto"]
-    groups, vetoed = build_groups(ids, auto, human)
+    keys = {rid: [(k, v) for k, v in (("doi", p.doi), ("pmid", p.pmid)) if v]
+            for rid, p in zip(ids, preps) if p.doi or p.pmid}
+    groups, vetoed = build_groups(ids, auto, human, keys)
     for a, b in vetoed:
         p = found[(a, b)]
         found[(a, b)] = Pair(a, b, p.score, "grey",
-                             f"{p.reason}; not merged: a human marked records in these groups"
-                             " as different")
+                             f"{p.reason}; not merged: the groups hold records a human marked"
+                             " different, or different DOIs/PMIDs")
     group_of = {i: g[0] for g in groups for i in g}
     pairs = [p for p in found.values()
              if p.status == "auto" or group_of[p.a] != group_of[p.b]]

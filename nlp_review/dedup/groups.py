@@ -17,9 +17,22 @@ class ConflictingDecisions(NlpReviewError):
 
 
 class _Groups:
-    def __init__(self, ids: Iterable[int]) -> None:
+    def __init__(self, ids: Iterable[int],
+                 keys: Mapping[int, Iterable[tuple[str, str]]] | None = None) -> None:
         self.parent: dict[int, int] = {i: i for i in ids}
         self.cannot: dict[int, set[int]] = {}
+        self.keys: dict[int, dict[str, set[str]]] = {}
+        for i, pairs in (keys or {}).items():
+            if i in self.parent:
+                for kind, value in pairs:
+                    self.keys.setdefault(i, {}).setdefault(kind, set()).add(value)
+
+    def keys_compatible(self, ra: int, rb: int) -> bool:
+        """False when both groups carry identifiers of one kind and share none of them."""
+        ka, kb = self.keys.get(ra), self.keys.get(rb)
+        if not ka or not kb:
+            return True
+        return all(not (kind in kb) or bool(values & kb[kind]) for kind, values in ka.items())
 
     def find(self, x: int) -> int:
         root = x
@@ -49,6 +62,11 @@ class _Groups:
         moved = self.cannot.pop(rb, None)
         if moved:
             self.cannot.setdefault(ra, set()).update(moved)
+        moved_keys = self.keys.pop(rb, None)
+        if moved_keys:
+            mine = self.keys.setdefault(ra, {})
+            for kind, values in moved_keys.items():
+                mine.setdefault(kind, set()).update(values)
 
     def groups(self) -> list[list[int]]:
         out: dict[int, list[int]] = {}
@@ -61,12 +79,16 @@ def build_groups(
     ids: Iterable[int],
     auto_pairs: Iterable[tuple[int, int, float]],
     known: Mapping[tuple[int, int], str],
+    keys: Mapping[int, Iterable[tuple[str, str]]] | None = None,
 ) -> tuple[list[list[int]], list[tuple[int, int]]]:
-    """(groups over all ``ids``, automatic pairs vetoed by a human "different").
+    """(groups over all ``ids``, automatic pairs not joined).
 
     ``auto_pairs`` are (a, b, score); ``known`` maps (a, b) to "same" or "different".
+    ``keys`` gives each id its identifiers, e.g. {("pmid", "123"), ("doi", "10.1/x")}: an
+    automatic pair is not joined when its two groups both carry identifiers of one kind and
+    share none (A ~ C ~ B chains between two different PMIDs). Humans' "same" overrides it.
     Raises ConflictingDecisions if the human decisions contradict each other."""
-    g = _Groups(ids)
+    g = _Groups(ids, keys)
     different = [(a, b) for (a, b), v in known.items() if v == "different"
                  and a in g.parent and b in g.parent]
     for (a, b), verdict in sorted(known.items()):
@@ -84,7 +106,7 @@ def build_groups(
     for a, b, _score in sorted(auto_pairs, key=lambda p: (-p[2], p[0], p[1])):
         if g.find(a) == g.find(b):
             continue
-        if g.allowed(a, b):
+        if g.allowed(a, b) and g.keys_compatible(g.find(a), g.find(b)):
             g.union(a, b)
         else:
             vetoed.append((a, b))

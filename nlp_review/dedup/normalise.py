@@ -11,13 +11,13 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlp_review.records import Record
 
 _LATEX_ACCENT = re.compile(r"\{?\\[`'^\"~=.uvHckbdrt]\s*\{?([A-Za-z])\}?\}?")
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]{0,40}>")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _BRACKETED = re.compile(r"^\s*\[(.+?)\]\s*\.?\s*$", re.DOTALL)
 _SUBTITLE_SPLIT = re.compile(r"\s*(?::|\?|\.\s|\s[-\u2013\u2014]+\s|\s-(?=[A-Za-z])|;)\s*")
 _DOI_VERSION = re.compile(r"(\.pub\d+|[./]v\d+|\.r\d+)$")
@@ -29,26 +29,38 @@ STOPWORDS = frozenset(
 
 _TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe",
                            "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i",
-                           "&": " and ", "\u2019": "'", "\u2018": "'"})
+                           "&": " and ", "\u2019": "'", "\u2018": "'",
+                           "α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ",
+                           "κ": " kappa ", "μ": " mu ", "ω": " omega ", "ε": " epsilon ",
+                           "θ": " theta ", "λ": " lambda ", "σ": " sigma ", "τ": " tau "})
 
 
 def fold(text: str | None) -> str:
     """Unescape HTML and LaTeX, drop tags and diacritics, lower-case; keep punctuation."""
     if not text:
         return ""
-    text = html.unescape(html.unescape(text))
-    text = _HTML_TAG.sub(" ", text)
-    text = _LATEX_ACCENT.sub(r"\1", text)
-    text = _LATEX_COMMAND.sub(" ", text).replace("{", "").replace("}", "")
-    text = text.translate(_TRANSLIT)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if "&" in text:
+        text = html.unescape(html.unescape(text)).replace("&", " and ")
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    if "\\" in text or "{" in text:
+        text = _LATEX_ACCENT.sub(r"\1", text)
+        text = _LATEX_COMMAND.sub(" ", text).replace("{", "").replace("}", "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.lower()
 
 
+_ASCII_PUNCT = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
 def squash(text: str) -> str:
-    """Letters and digits only, single-spaced."""
-    return _NON_ALNUM.sub(" ", text).strip()
+    """Letters and digits only (any script), single-spaced."""
+    text = text.translate(_ASCII_PUNCT)
+    if not text.isascii():
+        text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(text.split())
 
 
 #: Annotations databases append to titles: "(Structured abstract)", "[Review] [45 refs]".
@@ -65,7 +77,9 @@ def normalise_title(title: str | None) -> tuple[str, str, str]:
 
     "[Effect of X on Y]." (a translated title) is read as "Effect of X on Y"; database notes
     such as "(Structured abstract)" or "[Review] [33 refs]" are dropped."""
-    folded = _DB_NOTES.sub(" ", fold(title)).strip()
+    folded = fold(title)
+    if "(" in folded or "[" in folded or "*" in folded:
+        folded = _DB_NOTES.sub(" ", folded).strip()
     match = _BRACKETED.match(folded)
     if match:
         folded = match.group(1)
@@ -76,7 +90,7 @@ def normalise_title(title: str | None) -> tuple[str, str, str]:
     full = squash(folded)
     parts = [p for p in _SUBTITLE_SPLIT.split(folded) if squash(p)]
     main = squash(parts[0]) if parts else ""
-    if len(main.split()) < 3:
+    if len(main.split()) < 2:
         main = full
     return full, main, alternative
 
@@ -105,6 +119,7 @@ def split_authors(authors: list[str] | str | None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=300_000)
 def author_surnames(author: str) -> frozenset[str]:
     """The possible surnames of one author name (both ends when the order is unclear)."""
     text = fold(author).strip()
@@ -218,6 +233,17 @@ _GENERIC_WORDS = frozenset({"editorial", "s", "remarks", "introductory", "notes"
                             "guest", "a", "of", "acknowledgements", "reviewers"})
 
 
+_NUMBER_WORDS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth
+eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth
+twentieth i ii iii iv v vi vii viii ix x xi xii""".split())
+
+
+def title_numbers(full: str) -> frozenset[str]:
+    """Numbers, ordinals and roman numerals in a normalised title ("part 2", "sixteenth")."""
+    return frozenset(re.findall(r"\d+", full)) | frozenset(
+        t for t in full.split() if t in _NUMBER_WORDS and t not in {"i", "v", "x"})
+
+
 def title_markers(full: str) -> frozenset[str]:
     """Kinds of publication the title announces: erratum, reply, protocol, abstract."""
     found = set()
@@ -253,6 +279,7 @@ class Prepared:
     title: str
     title_main: str
     title_alt: str
+    numbers: frozenset[str]
     generic: bool
     markers: frozenset[str]
     surnames: tuple[frozenset[str], ...]
@@ -278,11 +305,12 @@ def prepare(record: Record) -> Prepared:
     names = split_authors(record.authors)
     surnames = tuple(s for s in (author_surnames(a) for a in names) if s)
     name_tokens = frozenset(t for a in names[:12] for t in squash(fold(a)).split() if len(t) > 2)
-    abstract = squash(fold(record.abstract))[:2000] if record.abstract else ""
+    abstract = squash(fold(record.abstract[:1000]))[:600] if record.abstract else ""
     return Prepared(
         title=full,
         title_main=main,
         title_alt=alt,
+        numbers=title_numbers(full),
         generic=is_generic_title(full),
         markers=title_markers(full),
         surnames=surnames,
