@@ -100,5 +100,67 @@ def list_cmd(
     console.print(table)
 
 
+@fulltext_app.command("tag")
+def tag_cmd(
+    force: bool = typer.Option(False, "--force", help="Re-tag every full text, even "
+                               "unchanged ones."),
+    models: Optional[Path] = typer.Option(None, "--models", help="Folder with taxonomy.json "
+                                          "and patterns/ (default: the shipped models/)."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="Run the rules on top "
+                                             "of this installed trained spaCy pipeline."),
+    project: Path = ProjectOption,
+) -> None:
+    """Tag the stored full texts sentence by sentence (references, acknowledgements, tables
+    and captions are not tagged); spans are stored with section, page and sentence."""
+    from nlp_review.fulltext.tagging import tag_fulltexts
+    from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    nlp = build_pipeline(models, base_model=base_model)
+    fingerprint = patterns_fingerprint(models or default_models_dir()) + (
+        f"+{base_model}" if base_model else "")
+    with project_at(project) as proj, progress() as bar:
+        task = bar.add_task("tagging full texts", total=None)
+        report = tag_fulltexts(proj.conn, nlp, fingerprint, force=force,
+                               on_progress=lambda i, n: bar.update(task, completed=i, total=n))
+    console.print(f"{report.fulltexts} full text(s): tagged {report.tagged} "
+                  f"({report.sentences} sentences, {report.spans} spans), unchanged "
+                  f"{report.unchanged}", highlight=False)
+
+
+@fulltext_app.command("show")
+def show_cmd(
+    fulltext_id: int = typer.Argument(..., help="Full-text id (see `nlp-review fulltext list`)."),
+    tags: bool = typer.Option(False, "--tags", help="Print each tagged sentence with its "
+                              "labels instead of the section outline."),
+    project: Path = ProjectOption,
+) -> None:
+    """Show one full text: its sections with pages, or its tagged sentences."""
+    from nlp_review.fulltext.listing import fulltext_view
+
+    with project_at(project) as proj:
+        view = fulltext_view(proj, fulltext_id)
+    ft = view.fulltext
+    console.print(f"[bold]{ft.title or ft.file_name}[/bold]  ({ft.file_name}, {ft.format}, "
+                  f"{ft.pages or '-'} pages, {ft.status}"
+                  + (f", record {ft.record_id}" if ft.record_id else "") + ")", highlight=False)
+    if ft.message:
+        console.print(ft.message, style="dim", highlight=False)
+    if not tags:
+        table = Table("section", "heading", "pages", "paragraphs", "tagged")
+        for part in view.outline():
+            table.add_row(part["kind"], part["heading"] or "", part["pages"],
+                          str(part["paragraphs"]), "yes" if part["taggable"] else "no")
+        console.print(table)
+        return
+    sentences = view.tagged_sentences()
+    if not sentences:
+        console.print("No tags stored: run `nlp-review fulltext tag` first.")
+    for sent in sentences:
+        labels = ", ".join(sent["labels"])
+        console.print(f"[cyan]{sent['section']} p.{sent['page'] or '-'}[/cyan] {sent['text']}"
+                      f"\n   [green]{labels}[/green]", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(fulltext_app, name="fulltext")

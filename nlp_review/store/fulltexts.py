@@ -103,6 +103,8 @@ def save_fulltext(
     now = utcnow()
     old = fulltext_by_hash(conn, file_hash)
     if old is not None:
+        conn.execute("DELETE FROM fulltext_tags WHERE fulltext_id = ?", (old.id,))
+        conn.execute("DELETE FROM fulltext_tagged WHERE fulltext_id = ?", (old.id,))
         conn.execute("DELETE FROM fulltext_paragraphs WHERE fulltext_id = ?", (old.id,))
         conn.execute("DELETE FROM fulltexts WHERE id = ?", (old.id,))
     rows = paragraph_rows(text) if text is not None else []
@@ -145,3 +147,36 @@ def paragraphs_of(conn: sqlite3.Connection, fulltext_id: int) -> list[sqlite3.Ro
 def document_text(conn: sqlite3.Connection, fulltext_id: int) -> str:
     """The full text's document text; paragraph offsets index into it."""
     return PARAGRAPH_SEPARATOR.join(r["text"] for r in paragraphs_of(conn, fulltext_id))
+
+
+# -- tags ------------------------------------------------------------------------------------
+def tagged_fulltexts(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+    """{fulltext id: (text hash, patterns hash)} of the full texts tagged so far."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT fulltext_id, text_hash, patterns_hash FROM fulltext_tagged")}
+
+
+def replace_fulltext_tags(conn: sqlite3.Connection, fulltext_id: int, spans: list[dict], *,
+                          text_hash: str, patterns_hash: str, n_sentences: int) -> int:
+    """Store a full text's spans (document offsets, with paragraph id, section and page),
+    replacing earlier ones. Call inside a transaction. Returns the number of spans."""
+    conn.execute("DELETE FROM fulltext_tags WHERE fulltext_id = ?", (fulltext_id,))
+    conn.executemany(
+        "INSERT INTO fulltext_tags(fulltext_id, paragraph_id, start, end, label, tag_group,"
+        " negated, hedged, sent_start, sent_end, section_kind, page) VALUES (?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?)",
+        [(fulltext_id, s["paragraph_id"], s["start"], s["end"], s["label"], s["group"],
+          int(s["negated"]), int(s["hedged"]), s["sent_start"], s["sent_end"],
+          s["section_kind"], s["page"]) for s in spans],
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO fulltext_tagged(fulltext_id, text_hash, patterns_hash,"
+        " n_sentences, n_spans, tagged_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (fulltext_id, text_hash, patterns_hash, n_sentences, len(spans), utcnow()),
+    )
+    return len(spans)
+
+
+def tags_of_fulltext(conn: sqlite3.Connection, fulltext_id: int) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM fulltext_tags WHERE fulltext_id = ? ORDER BY start, end,"
+                        " tag_group, label", (fulltext_id,)).fetchall()

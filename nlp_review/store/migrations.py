@@ -175,4 +175,34 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0005_fulltext_tags",
+        """
+        CREATE TABLE fulltext_tagged (
+            fulltext_id INTEGER PRIMARY KEY REFERENCES fulltexts(id) ON DELETE CASCADE,
+            text_hash TEXT NOT NULL,
+            patterns_hash TEXT NOT NULL,
+            n_sentences INTEGER NOT NULL,
+            n_spans INTEGER NOT NULL,
+            tagged_at TEXT NOT NULL
+        );
+        CREATE TABLE fulltext_tags (
+            id INTEGER PRIMARY KEY,
+            fulltext_id INTEGER NOT NULL REFERENCES fulltexts(id) ON DELETE CASCADE,
+            paragraph_id INTEGER NOT NULL REFERENCES fulltext_paragraphs(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            tag_group TEXT NOT NULL,
+            negated INTEGER NOT NULL CHECK (negated IN (0, 1)),
+            hedged INTEGER NOT NULL CHECK (hedged IN (0, 1)),
+            sent_start INTEGER NOT NULL,
+            sent_end INTEGER NOT NULL,
+            section_kind TEXT NOT NULL,
+            page INTEGER
+        );
+        CREATE INDEX fulltext_tags_fulltext ON fulltext_tags(fulltext_id);
+        CREATE INDEX fulltext_tags_label ON fulltext_tags(label);
+        """,
+    ),
 ]
