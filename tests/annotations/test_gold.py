@@ -175,3 +175,34 @@ def test_readme_counts_are_current(gold):
     readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
     records = sorted(gold["train"] + gold["test"], key=lambda record: record["id"])
     assert build_gold.counts_block(records) in readme
+
+
+# --- inter-annotator agreement ---------------------------------------------------------------
+
+agreement = _tool("agreement")
+
+
+def _record(*spans: tuple[int, int, str, str]) -> dict:
+    return {"id": "x:1", "spans": [{"start": s, "end": e, "label": lab, "group": grp,
+                                    "negated": False, "hedged": False}
+                                   for s, e, lab, grp in spans]}
+
+
+def test_agreement_scores_exact_and_overlap_matches():
+    first = [_record((0, 8, "CHILDREN", "population"), (10, 25, "BEHAVIOUR", "outcome"))]
+    same = agreement.agreement(first, first, ("population", "outcome"))
+    assert [row[3:] for row in same] == [(1.0, 1.0)] * 3
+    wider = [_record((0, 8, "CHILDREN", "population"), (4, 25, "BEHAVIOUR", "outcome"))]
+    rows = {row[0]: row for row in agreement.agreement(first, wider, ("population", "outcome"))}
+    assert rows["outcome"][3] == 0.0 and rows["outcome"][4] == 1.0
+    other_label = [_record((0, 8, "INFANTS", "population"))]
+    rows = {row[0]: row for row in agreement.agreement(first, other_label, ("population",))}
+    assert rows["population"][4] == 0.0
+
+
+def test_second_annotations_cover_the_seeded_sample_and_resolve():
+    sample = agreement.sample_ids(build_gold.read_selection())
+    assert len(sample) == agreement.SAMPLE_SIZE
+    assert all(build_gold.read_selection()[key]["batch"] == "b" for key in sample)
+    second = build_gold.build(agreement.SECOND.parent, check_batch=False)
+    assert sorted(r["id"].replace(":", "__") for r in second) == sample
