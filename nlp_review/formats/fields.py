@@ -65,8 +65,15 @@ def unique(items: Iterable[str | None]) -> list[str]:
     return out
 
 
-_INITIALS_LIST = re.compile(r"^[^,;]+?\s(?:[A-Z]\.?(?:-?[A-Z]\.?)*)(?:,\s*[^,;]+?\s(?:[A-Z]\.?"
-                            r"(?:-?[A-Z]\.?)*))+$")
+# One "Surname I.J." item of Scopus's older author lists; items are checked one at a time
+# (a single regex over the whole list backtracks catastrophically on long lists).
+_INITIALS_ITEM = re.compile(r"[^,;\s][^,;]*\s[A-Z]\.?(?:-?[A-Z]\.?)*")
+
+
+def _initials_list(text: str) -> bool:
+    items = text.split(",")
+    return len(items) > 1 and all(_INITIALS_ITEM.fullmatch(i.strip()) for i in items)
+
 _AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
 
 
@@ -82,7 +89,7 @@ def split_authors(value: str | None) -> list[str]:
         parts = text.split(" and ")
     elif "|" in text:
         parts = text.split("|")
-    elif _INITIALS_LIST.match(text):
+    elif _initials_list(text):
         parts = text.split(",")
     else:
         parts = [text]
