@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List
 
+import numpy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -45,8 +47,10 @@ def is_short_form(text: str) -> bool:
 def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     """(long form, short form) pairs defined in ``doc`` as "long form (SF)"."""
     pairs = []
-    for token in doc:
-        if token.text != "(" or token.i == 0:
+    paren = doc.vocab.strings["("]
+    for i in numpy.flatnonzero(doc.to_array(ORTH) == paren).tolist():
+        token = doc[i]
+        if token.i == 0:
             continue
         close = next((t.i for t in doc[token.i + 1: token.i + 4] if t.text == ")"), None)
         if close is None or close == token.i + 1:
@@ -111,13 +115,15 @@ class AbbreviationTagger:
 def _uses(doc: Doc, short: Span) -> Iterable[tuple[int, int]]:
     """Token ranges of the short form (or its plural, "YPs") from its definition on (the
     one in parentheses included, as the annotation guidelines ask)."""
-    words = [t.text for t in short]
+    strings = doc.vocab.strings
+    words = [t.orth for t in short]
     n = len(words)
-    plural = words[:-1] + [words[-1] + "s"]
+    plural = words[:-1] + [strings.add(short[-1].text + "s")]
+    orths = doc.to_array(ORTH).tolist()
     i = short.start
-    while i + n <= len(doc):
-        texts = [t.text for t in doc[i: i + n]]
-        if texts == words or texts == plural:
+    while i + n <= len(orths):
+        window = orths[i: i + n]
+        if window == words or window == plural:
             yield i, i + n
             i += n
         else:

@@ -16,7 +16,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, List
 
+import numpy
 import srsly
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -117,36 +119,39 @@ class EvidenceContext:
 
     def __call__(self, doc: Doc) -> Doc:
         groups = {g: list(doc.spans[g]) if g in doc.spans else [] for g in self.groups}
-        cues = self._find_cues(doc) if any(groups.values()) else []
+        if not any(groups.values()):
+            return doc
+        cues = self._find_cues(doc)
         excludes = [c for c in cues if c[2]["category"] == "exclude"]
-        cues = [c for c in cues if c[2]["category"] != "exclude"]
         for group, spans in groups.items():
             if excludes:
                 spans = [s for s in spans if not self._excluded(s, excludes)]
             groups[group] = merge_same_label(spans)
-        sent_starts: list[int] = []
-        if cues:
-            sent_starts = [s.start for s in doc.sents]
+        scoped = [(s, e, c) for s, e, c in cues if c["category"] in ("negated", "hedged")]
         terminators = sorted(s for s, e, c in cues if c["category"] == "terminate")
-        scoped = [(s, e, c) for s, e, c in cues if c["category"] != "terminate"]
+        sent_starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() \
+            if scoped else [0]
         for group, spans in groups.items():
             # People and places are description: only a negation right before them applies
             # ("children without disabilities"), never an aim or protocol sentence.
-            limit = self.direct_window if group in self.direct_groups else None
+            direct = group in self.direct_groups
             for span in spans:
                 span._.group = group
+                flags = {"negated": False, "hedged": False}
                 for start, end, cue in scoped:
-                    if limit is not None:
-                        if cue["category"] != "negated" or cue["direction"] == "backward":
+                    category = cue["category"]
+                    if flags[category]:
+                        continue
+                    if direct:
+                        if category != "negated" or cue["direction"] == "backward":
                             continue
-                        cue = {**cue, "window": min(cue["window"], limit),
+                        cue = {**cue, "window": min(cue["window"], self.direct_window),
                                "direction": "forward"}
-                    if cue["category"] == "negated" and span._.negated:
-                        continue
-                    if cue["category"] == "hedged" and span._.hedged:
-                        continue
                     if _in_scope(span, start, end, cue, sent_starts, terminators):
-                        span._.set(cue["category"], True)
+                        flags[category] = True
+                for category, value in flags.items():
+                    if value:
+                        span._.set(category, True)
             doc.spans[group] = spans
         return doc
 

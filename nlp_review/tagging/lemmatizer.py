@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, Optional
 
+import numpy
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
@@ -51,14 +53,20 @@ class NormalisingLemmatizer(Lemmatizer):
     def __call__(self, doc: Doc) -> Doc:
         if not self._validated:
             self._validate_tables()
+        if not len(doc):
+            return doc
+        # Whole-array work: creating a Token object per word costs more than the lookup.
         cache = self._cache
         strings = self.vocab.strings
-        for token in doc:
-            lemma = cache.get(token.orth)
+        orths = doc.to_array(ORTH)
+        lemmas = numpy.empty(len(orths), dtype=numpy.uint64)
+        for i, orth in enumerate(orths.tolist()):
+            lemma = cache.get(orth)
             if lemma is None:
-                lemma = strings.add(self.normalise(token.text))
-                cache[token.orth] = lemma
-            token.lemma = lemma
+                lemma = strings.add(self.normalise(strings[orth]))
+                cache[orth] = lemma
+            lemmas[i] = lemma
+        doc.from_array([LEMMA], lemmas)
         return doc
 
 

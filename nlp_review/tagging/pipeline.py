@@ -1,10 +1,10 @@
 """The tagging pipeline: ``build_pipeline`` assembles it from the data files under
 ``models/``; ``doc_to_spans`` turns a processed doc into plain span dicts.
 
-Pipeline: tokenizer -> sentencizer (also splitting at blank lines, so a title is its own
+Pipeline: tokenizer -> rule-based sentence splitter (also splitting at blank lines, so a title is its own
 sentence) -> normalising lookup lemmatizer -> one SpanRuler per group (``spans_key=group``,
-spans may overlap; phrases matched on normalised lemmas) -> a case-sensitive SpanRuler for
-COUNTRY names generated from ``pycountry`` -> abbreviations defined in the text -> evidence
+spans may overlap; phrases matched on normalised lemmas) -> case-sensitive SpanRulers for
+acronyms and the COUNTRY names generated from ``pycountry`` -> abbreviations defined in the text -> evidence
 context (``negated``, ``hedged``). Every component is a registered spaCy factory, so
 ``nlp.to_disk(path)`` and ``spacy.load(path)`` round-trip (import ``nlp_review.tagging``
 first so the factories are registered).
@@ -12,30 +12,35 @@ first so the factories are registered).
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from nlp_review.errors import ConfigError, InputError, InputErrors
 from nlp_review.tagging import abbreviations as _abbreviations  # noqa: F401 (factory)
 from nlp_review.tagging import context as _context  # noqa: F401 (factory)
 from nlp_review.tagging import lemmatizer as _lemmatizer  # noqa: F401 (factory)
+from nlp_review.tagging import senter as _senter  # noqa: F401 (factory)
 from nlp_review.tagging.patterns import (CONTEXT_CATEGORIES, GROUPS, country_names,
                                          default_models_dir, load_cue_file, load_pattern_file,
                                          load_spelling, load_taxonomy, phrase_variants)
 
-LINE_BREAKS = ["\n", "\n\n", "\n\n\n", "\r\n", "\r\n\r\n", " \n", "\n "]
-COUNTRY_RULER = "setting_country_ruler"
 
 
 def ruler_name(group: str) -> str:
     return f"{group}_ruler"
+
+
+def case_ruler_name(group: str) -> str:
+    return f"{group}_case_ruler"
 
 
 def build_pipeline(models_dir: str | Path | None = None,
@@ -76,17 +81,31 @@ def build_pipeline(models_dir: str | Path | None = None,
                                        "per line; see models/README.md)")
 
     nlp = _base(base_model)
-    # Country names are matched case-sensitively on the text ("Turkey", not "turkey"),
-    # before the lemmatizer so their patterns need nothing but the tokenizer.
-    nlp.add_pipe("span_ruler", name=COUNTRY_RULER,
-                 config={"spans_key": "setting", "phrase_matcher_attr": "ORTH",
-                         "validate": True, "overwrite": False})
+    # Case-sensitive phrases (acronyms written in capitals, and for setting the country
+    # names from pycountry: "Turkey", not "turkey") go to one ORTH ruler per group, placed
+    # before the lemmatizer since they need nothing but the tokenizer.
+    case_phrases: dict[str, list[dict]] = {g: [] for g in GROUPS}
+    lemma_patterns: dict[str, list[dict]] = {g: [] for g in GROUPS}
+    for group, entries in group_patterns.items():
+        for entry in entries:
+            phrase = _case_sensitive_phrase(entry["pattern"])
+            if phrase is not None:
+                case_phrases[group].append({"label": entry["label"], "id": entry["id"],
+                                            "pattern": phrase})
+            else:
+                lemma_patterns[group].append(entry)
     if "COUNTRY" in labels:
+        case_phrases["setting"] += [{"label": "COUNTRY", "pattern": name, "id": "pycountry"}
+                                    for name in country_names()]
+    for group in GROUPS:
+        if not case_phrases[group]:
+            continue
+        ruler = nlp.add_pipe("span_ruler", name=case_ruler_name(group),
+                             config={"spans_key": group, "phrase_matcher_attr": "ORTH",
+                                     "validate": True, "overwrite": False})
         with warnings.catch_warnings():  # W012: a base model tags the pattern docs too
             warnings.simplefilter("ignore", UserWarning)
-            nlp.get_pipe(COUNTRY_RULER).add_patterns(
-                [{"label": "COUNTRY", "pattern": name, "id": "pycountry"}
-                 for name in country_names()])
+            ruler.add_patterns(case_phrases[group])
     lemmatizer = nlp.add_pipe("nlp_review_lemmatizer", name="normalising_lemmatizer",
                               config={"spelling": spelling})
     lemmatizer.initialize()
@@ -98,7 +117,7 @@ def build_pipeline(models_dir: str | Path | None = None,
                  config={"groups": list(GROUPS)})
     context = nlp.add_pipe("nlp_review_context", name="evidence_context",
                            config={"groups": list(GROUPS)})
-    for group, entries in group_patterns.items():
+    for group, entries in lemma_patterns.items():
         nlp.get_pipe(ruler_name(group)).add_patterns(
             [p for e in entries for p in _expand(e, lemmatizer.normalise)])
     context.add_cues([_normalise_cue(c, lemmatizer.normalise) for c in cues])
@@ -124,21 +143,26 @@ def _base(base_model: str | None) -> Language:
             raise ConfigError(f"base model {base_model!r} is for language {nlp.lang!r}, "
                               "not English")
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("sentencizer",
-                     config={"punct_chars": Sentencizer.default_punct_chars + LINE_BREAKS})
+        nlp.add_pipe("nlp_review_senter", name="senter")
     return nlp
 
 
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9&+/.]*[A-Z][A-Z0-9&+/.]*")
 
 
+def _case_sensitive_phrase(pattern: str | list) -> str | None:
+    """The text to match as written, for a phrase in capitals (an acronym: "SEN", not
+    "sen") or a token pattern of plain ``ORTH`` values (``[{"ORTH": "Black"}]``)."""
+    if isinstance(pattern, str):
+        return pattern.strip() if _ACRONYM.fullmatch(pattern.strip()) else None
+    if all(set(t) == {"ORTH"} and isinstance(t["ORTH"], str) for t in pattern):
+        return " ".join(t["ORTH"] for t in pattern)
+    return None
+
+
 def _expand(entry: dict, normalise: Any) -> list[dict]:
     """Spelling/hyphen variants of a phrase; normalised LEMMA values of a token pattern."""
     pattern = entry["pattern"]
-    if isinstance(pattern, str) and _ACRONYM.fullmatch(pattern.strip()):
-        # Written in capitals: an acronym, matched as written ("SEN", not "sen").
-        return [{"label": entry["label"], "id": entry["id"],
-                 "pattern": [{"ORTH": w} for w in pattern.split()]}]
     if isinstance(pattern, str):
         return [{"label": entry["label"], "pattern": v, "id": entry["id"]}
                 for v in phrase_variants(pattern)]
@@ -173,21 +197,32 @@ def doc_to_spans(doc: Doc) -> list[dict]:
     """Every tagged span of ``doc`` as a plain dict: character ``start``/``end``, ``label``,
     ``group``, ``negated``, ``hedged`` and the character bounds of its sentence
     (``sent_start``/``sent_end``), ordered by position."""
-    out = []
-    for key, spans in doc.spans.items():
-        if key not in GROUPS:
-            continue
-        for span in spans:
-            sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    out: list[dict] = []
+    keys = [k for k in doc.spans if k in GROUPS and len(doc.spans[k])]
+    if not keys:
+        return out
+    text = doc.text
+    starts = [0]
+    if doc.has_annotation("SENT_START"):
+        starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() or [0]
+    bounds: dict[int, tuple[int, int]] = {}
+    for key in keys:
+        for span in doc.spans[key]:
+            k = bisect.bisect_right(starts, span.start) - 1
+            if k not in bounds:
+                first = doc[starts[k]].idx
+                last = doc[starts[k + 1]].idx if k + 1 < len(starts) else len(text)
+                bounds[k] = (first, first + len(text[first:last].rstrip()))
+            sent_start, sent_end = bounds[k]
             out.append({
                 "start": span.start_char,
                 "end": span.end_char,
                 "label": span.label_,
-                "group": span._.group or key,
+                "group": key,
                 "negated": bool(span._.negated),
                 "hedged": bool(span._.hedged),
-                "sent_start": sent.start_char,
-                "sent_end": sent.start_char + len(sent.text.rstrip()),
+                "sent_start": sent_start,
+                "sent_end": sent_end,
             })
     out.sort(key=lambda s: (s["start"], s["end"], s["group"], s["label"]))
     return out
