@@ -1,0 +1,145 @@
+"""Deduplicating a project: groups written back, human verdicts respected, incremental."""
+
+import csv
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+from nlp_review.store.decisions import add_decision, current_decisions
+from nlp_review.workflows.deduplicating import (grey_pairs_csv, import_verdicts, run_dedupe,
+                                                set_verdict)
+from nlp_review.workflows.exporting import duplicates_csv
+from nlp_review.workflows.importing import import_file
+
+DEMO = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+runner = CliRunner()
+
+
+def _works(project):
+    return project.conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
+
+
+def _groups_by_source_id(project):
+    groups = {}
+    for sid, gid in project.conn.execute("SELECT source_id, group_id FROM records"):
+        groups.setdefault(sid, set()).add(gid)
+    return groups
+
+
+def test_demo_exports_reduce_to_the_true_unique_records(project):
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    report = run_dedupe(project.conn)
+    assert report.records == 480
+    assert _works(project) == 360
+    # both exports carry the same source id for the same work: each id is one group
+    assert all(len(g) == 1 for g in _groups_by_source_id(project).values())
+    # the face has the DOI even when the CSV copy lost it
+    rows = list(csv.DictReader(io.StringIO(duplicates_csv(project.conn))))
+    assert len(rows) == 480 and {r["source"] for r in rows} == {"eric_export",
+                                                                "psycinfo_export"}
+
+
+def test_dry_run_changes_nothing(project):
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    report = run_dedupe(project.conn, dry_run=True)
+    assert report.groups_after == 360 and len(report.changes) == 120
+    assert _works(project) == 480
+    assert project.conn.execute("SELECT COUNT(*) FROM dedup_pairs").fetchone()[0] == 0
+
+
+def test_incremental_run_matches_new_records_against_old_ones(project):
+    import_file(project, DEMO / "eric_export.ris")
+    first = run_dedupe(project.conn)
+    assert first.groups_after == 280
+    import_file(project, DEMO / "psycinfo_export.csv")
+    second = run_dedupe(project.conn)
+    assert second.new_records == 200
+    assert _works(project) == 360
+
+
+def test_human_different_splits_a_group_and_survives_later_runs(project):
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    run_dedupe(project.conn)
+    a, b = project.conn.execute(
+        "SELECT MIN(id), MAX(id) FROM records GROUP BY group_id HAVING COUNT(*) = 2"
+        " LIMIT 1").fetchone()
+    set_verdict(project.conn, a, b, "different", by="ann")
+    run_dedupe(project.conn)
+    assert _works(project) == 361
+    run_dedupe(project.conn, full=True)
+    assert _works(project) == 361
+    ga, gb = (project.conn.execute("SELECT group_id FROM records WHERE id = ?", (i,))
+              .fetchone()[0] for i in (a, b))
+    assert ga != gb
+
+
+def test_decision_made_before_dedupe_is_shared_by_the_group(project):
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    csv_copy = project.conn.execute(
+        "SELECT id FROM records WHERE source_id = 'ECEC916' ORDER BY id DESC").fetchone()[0]
+    add_decision(project.conn, csv_copy, 1, reviewer="ann", origin="screen")
+    run_dedupe(project.conn)
+    decisions = current_decisions(project.conn)
+    work = project.conn.execute("SELECT group_id FROM records WHERE id = ?",
+                                (csv_copy,)).fetchone()[0]
+    assert decisions[work].label == 1
+    assert len(decisions) == 1
+
+
+def test_grey_pairs_round_trip_through_a_csv(project, tmp_path):
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    run_dedupe(project.conn)
+    rows = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
+    assert rows, "the demo has grey pairs"
+    rows[0]["verdict"] = "same"
+    out = tmp_path / "grey.csv"
+    with open(out, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_verdicts(project.conn, out, by="ann") == 1
+    run_dedupe(project.conn)
+    assert _works(project) == 359
+    remaining = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
+    assert len(remaining) == len(rows) - 1
+
+
+def test_bad_verdict_file_names_the_line_and_stores_nothing(project, tmp_path):
+    import_file(project, DEMO / "eric_export.ris")
+    run_dedupe(project.conn)
+    bad = tmp_path / "v.csv"
+    bad.write_text("record_a,record_b,verdict\n1,2,same\n3,4,maybe\n")
+    result = runner.invoke(app, ["dedupe", "--verdicts", str(bad), "-p", str(project.path)])
+    assert result.exit_code != 0
+    assert "v.csv, line 3" in result.output
+    assert project.conn.execute(
+        "SELECT COUNT(*) FROM dedup_pairs WHERE status = 'same'").fetchone()[0] == 0
+
+
+def test_cli_dedupe_and_export(project, tmp_path):
+    for f in ("eric_export.ris", "psycinfo_export.csv"):
+        assert runner.invoke(app, ["import", str(DEMO / f), "-p", str(project.path)]).exit_code == 0
+    result = runner.invoke(app, ["dedupe", "-p", str(project.path)])
+    assert result.exit_code == 0, result.output
+    assert "360 unique records (120 duplicates)" in result.output
+    out = tmp_path / "all.csv"
+    dups = tmp_path / "dups.csv"
+    result = runner.invoke(app, ["export", "--out", str(out), "--duplicates", str(dups),
+                                 "-p", str(project.path)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(out)))
+    assert len(rows) == 360
+    assert {"record_id", "title", "abstract", "authors", "year", "doi",
+            "label_included"} <= set(rows[0])
+    assert len(list(csv.DictReader(open(dups)))) == 480
+    ris = tmp_path / "all.ris"
+    assert runner.invoke(app, ["export", "-f", "ris", "--out", str(ris), "-p",
+                               str(project.path)]).exit_code == 0
+    assert ris.read_text().count("ER  -") == 360
