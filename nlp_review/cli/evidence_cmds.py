@@ -1,0 +1,97 @@
+"""The ``evidence`` command: the how / for-whom evidence table and its exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from nlp_review.cli.common import ProjectOption, console, project_at
+
+
+def evidence_cmd(
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the study x mechanism rows "
+                                       "to this CSV file."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write an XLSX workbook: rows, "
+                                        "study x mechanism matrix, for-whom tables, sentences."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML "
+                                        "report; each cell links to its highlighted sentences."),
+    study: Optional[int] = typer.Option(None, "--study", help="Print this study's (record "
+                                        "id's) evidence card in the terminal."),
+    all_works: bool = typer.Option(False, "--all", help="Use every work, not only the "
+                                   "studies included in screening."),
+    project: Path = ProjectOption,
+) -> None:
+    """Build the evidence table: one row per study and mechanism, with the populations,
+    settings, interventions and outcomes in the same sentence or paragraph, the supporting
+    sentences (section, page) and the evidence status (reported, hedged, negated).
+
+    Uses each study's tagged full text, else its tagged abstract (marked as such). Run
+    `nlp-review fulltext tag` (and `nlp-review tag`) first."""
+    from nlp_review.evidence.build import build_evidence
+    from nlp_review.evidence.export import write_csv, write_html, write_xlsx
+
+    with project_at(project) as proj:
+        table = build_evidence(proj.conn, study=study, include_all=all_works)
+    if study is not None:
+        _print_card(table)
+    if csv:
+        n = write_csv(table, csv)
+        console.print(f"Wrote {n} rows to {csv}")
+    if xlsx:
+        n = write_xlsx(table, xlsx)
+        console.print(f"Wrote {n} rows (and matrix, for-whom and sentence sheets) to {xlsx}")
+    if html:
+        write_html(table, html)
+        console.print(f"Wrote the HTML report to {html}")
+    if study is None and not (csv or xlsx or html):
+        _print_matrix(table)
+
+
+def _print_card(table) -> None:
+    from nlp_review.evidence.export import row_summary
+
+    for st in table.studies:
+        console.print(f"[bold]{st.label}[/bold] (record {st.id}; evidence from {st.source})",
+                      highlight=False)
+        rows = [r for r in table.rows if r.study_id == st.id]
+        if not rows:
+            console.print("  no mechanism tagged" + (
+                " (nothing tagged yet: run `nlp-review fulltext tag` or `nlp-review tag`)"
+                if st.source == "none" else ""))
+        for r in rows:
+            console.print(f"\n  [bold]{r.mechanism}[/bold] [{_colour(r.status)}]{r.status}"
+                          f"[/{_colour(r.status)}] ({r.n_sentences} sentence(s))",
+                          highlight=False)
+            summary = row_summary(r)
+            if summary:
+                console.print(f"    {summary}", highlight=False)
+            for s in r.sentences:
+                page = f" p.{s.page}" if s.page else ""
+                console.print(f"    [cyan]{s.section}{page}[/cyan] {s.text}", highlight=False)
+
+
+def _colour(status: str) -> str:
+    return {"reported": "green", "hedged": "yellow", "negated": "red"}.get(status, "white")
+
+
+def _print_matrix(table) -> None:
+    mechanisms, cells = table.matrix()
+    if not mechanisms:
+        console.print(f"{len(table.studies)} studies; no mechanism tagged yet. Run "
+                      "`nlp-review fulltext tag` / `nlp-review tag` first.")
+        return
+    grid = Table("study", "source", *mechanisms)
+    for st in table.studies:
+        grid.add_row(f"{st.id}", st.source, *[
+            f"{cells[st.id][m].status[0].upper()}{cells[st.id][m].n_sentences}"
+            if m in cells.get(st.id, {}) else "" for m in mechanisms])
+    console.print(grid)
+    console.print("R/H/N = reported / hedged / negated, then the number of sentences. "
+                  "Export with --csv, --xlsx or --html; one study: --study ID.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evidence")(evidence_cmd)

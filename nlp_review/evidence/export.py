@@ -1,0 +1,218 @@
+"""Evidence table exports: CSV, XLSX (evidence, matrix, for-whom and sentence sheets) and a
+self-contained HTML report in which every cell links to its highlighted sentences. Files are
+written atomically (never half-written)."""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections import Counter
+from pathlib import Path
+
+from nlp_review.evidence.build import EvidenceRow, EvidenceTable, Sentence
+from nlp_review.io import atomic_open
+
+COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "populations",
+           "settings", "interventions", "outcomes", "sentences")
+
+
+def _counts(counter: Counter) -> str:
+    return "; ".join(f"{label} ({n})" for label, n in sorted(counter.items(),
+                                                              key=lambda kv: (-kv[1], kv[0])))
+
+
+def _where(s: Sentence) -> str:
+    page = f" p.{s.page}" if s.page else ""
+    return f"{s.source}/{s.section}{page}"
+
+
+def flat_rows(table: EvidenceTable) -> list[dict]:
+    """One dict per study x mechanism row, lists joined as text (for CSV and XLSX)."""
+    return [{
+        "study_id": r.study_id, "study": r.study, "source": r.source, "mechanism": r.mechanism,
+        "status": r.status, "n_sentences": r.n_sentences,
+        "populations": _counts(r.populations), "settings": _counts(r.settings),
+        "interventions": _counts(r.interventions), "outcomes": _counts(r.outcomes),
+        "sentences": " | ".join(f"[{_where(s)}] {s.text}" for s in r.sentences),
+    } for r in table.rows]
+
+
+def write_csv(table: EvidenceTable, path: Path) -> int:
+    rows = flat_rows(table)
+    with atomic_open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+def write_xlsx(table: EvidenceTable, path: Path) -> int:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "evidence"
+    ws.append(list(COLUMNS))
+    rows = flat_rows(table)
+    for r in rows:
+        ws.append([r[c] for c in COLUMNS])
+    mechanisms, cells = table.matrix()
+    mx = wb.create_sheet("matrix")
+    mx.append(["study_id", "study", "source", *mechanisms])
+    for st in table.studies:
+        mx.append([st.id, st.label, st.source, *[
+            f"{cells[st.id][m].status} ({cells[st.id][m].n_sentences})"
+            if m in cells.get(st.id, {}) else "" for m in mechanisms]])
+    for group in ("population", "setting"):
+        fw = wb.create_sheet(f"for whom - {group}")
+        pairs = table.for_whom(group)
+        labels = sorted({label for _, label in pairs})
+        fw.append(["mechanism", *labels])
+        for m in mechanisms:
+            fw.append([m, *[len({s.study_id for s in pairs.get((m, label), [])}) or ""
+                            for label in labels]])
+        fw.append([])
+        fw.append(["cells count studies in which the mechanism and the label co-occur in a "
+                   "sentence or paragraph"])
+    ss = wb.create_sheet("sentences")
+    ss.append(["sentence_id", "study_id", "source", "section", "page", "text", "tags"])
+    for st in table.studies:
+        for s in st.sentences:
+            ss.append([s.id, s.study_id, s.source, s.section, s.page, s.text,
+                       "; ".join(f"{g}:{label}" + ("" if status == "reported" else
+                                                   f" ({status})")
+                                 for g, label, status in s.tags)])
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    with atomic_open(path, "wb") as fh:
+        wb.save(fh)
+    return len(rows)
+
+
+# -- HTML ------------------------------------------------------------------------------------
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 6px;
+vertical-align:top;font-size:90%}th{background:#f3f3f3}a{color:#0645ad}
+mark{padding:0 2px;border-radius:3px}.g-mechanism{background:#ffe08a}.g-population{background:#b9e6ff}
+.g-setting{background:#c8f2c2}.g-intervention{background:#f5c6ff}.g-outcome{background:#ffd0c2}
+.negated{text-decoration:line-through}.hedged{font-style:italic}.src{color:#777;font-size:85%}
+li{margin:.3em 0}.reported{color:#116611}.status-hedged{color:#996600}.status-negated{color:#aa2222}
+"""
+
+
+def highlight(sentence: Sentence) -> str:
+    """The sentence as HTML with its spans marked (overlaps: the first, longest span wins)."""
+    out, pos = [], 0
+    for start, end, group, label, status in sorted(sentence.spans,
+                                                   key=lambda s: (s[0], -(s[1] - s[0]))):
+        if start < pos:
+            continue
+        out.append(html.escape(sentence.text[pos:start]))
+        cls = f"g-{group}" + ("" if status == "reported" else f" {status}")
+        out.append(f'<mark class="{cls}" title="{html.escape(label)} ({status})">'
+                   f"{html.escape(sentence.text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(sentence.text[pos:]))
+    return "".join(out)
+
+
+def _links(sentences: list[Sentence]) -> str:
+    return " ".join(f'<a href="#{s.id}">{i}</a>' for i, s in enumerate(sentences, 1))
+
+
+def _anchor(*parts: object) -> str:
+    return "-".join(str(p) for p in parts).replace(" ", "_")
+
+
+def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
+    mechanisms, cells = table.matrix()
+    h: list[str] = [f"<!doctype html><html><head><meta charset='utf-8'><title>"
+                    f"{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+                    f"<h1>{html.escape(title)}</h1>",
+                    f"<p>{len(table.studies)} studies, {len(table.rows)} study x mechanism rows."
+                    " Source <b>fulltext</b>: tagged full text; <b>abstract</b>: no full text,"
+                    " title and abstract only. Status: reported, hedged (hypothesised) or"
+                    " negated.</p>"]
+    # Matrix
+    h.append("<h2>Study x mechanism</h2><table><tr><th>study</th><th>source</th>")
+    h += [f"<th>{html.escape(m)}</th>" for m in mechanisms] + ["</tr>"]
+    for st in table.studies:
+        h.append(f'<tr><td><a href="#study-{st.id}">{html.escape(st.label)}</a></td>'
+                 f"<td>{st.source}</td>")
+        for m in mechanisms:
+            row = cells.get(st.id, {}).get(m)
+            h.append("<td></td>" if row is None else
+                     f'<td class="status-{row.status}"><a href="#{_anchor("row", st.id, m)}">'
+                     f"{row.status} ({row.n_sentences})</a></td>")
+        h.append("</tr>")
+    h.append("</table>")
+    # For whom
+    for group in ("population", "setting"):
+        pairs = table.for_whom(group)
+        labels = sorted({label for _, label in pairs})
+        h.append(f"<h2>For whom: mechanism x {group}</h2>")
+        if not labels:
+            h.append(f"<p>No {group} co-occurs with a mechanism.</p>")
+            continue
+        h.append("<table><tr><th>mechanism</th>" +
+                 "".join(f"<th>{html.escape(l)}</th>" for l in labels) + "</tr>")
+        for m in mechanisms:
+            h.append(f"<tr><td>{html.escape(m)}</td>")
+            for label in labels:
+                sents = pairs.get((m, label), [])
+                n_studies = len({s.study_id for s in sents})
+                h.append("<td></td>" if not sents else
+                         f'<td><a href="#{_anchor("fw", group, m, label)}">{n_studies} '
+                         f"stud{'y' if n_studies == 1 else 'ies'}</a></td>")
+            h.append("</tr>")
+        h.append("</table>")
+        for (m, label), sents in sorted(pairs.items()):
+            h.append(f'<div id="{_anchor("fw", group, m, label)}"><h4>{html.escape(m)} x '
+                     f"{html.escape(label)}</h4><ul>")
+            for s in {s.id: s for s in sents}.values():
+                h.append(f'<li><a href="#{s.id}">{html.escape(_where(s))}, study {s.study_id}'
+                         f"</a>: {highlight(s)}</li>")
+            h.append("</ul></div>")
+    # Rows
+    h.append("<h2>Evidence by study and mechanism</h2>")
+    for st in table.studies:
+        h.append(f'<h3 id="study-{st.id}">{html.escape(st.label)} <span class="src">'
+                 f"(record {st.id}, {st.source})</span></h3>")
+        rows = [r for r in table.rows if r.study_id == st.id]
+        if not rows:
+            h.append("<p>No mechanism tagged." + (" Nothing tagged yet: run `nlp-review tag`"
+                                                  " or `nlp-review fulltext tag`."
+                                                  if st.source == "none" else "") + "</p>")
+        for r in rows:
+            h.append(f'<div id="{_anchor("row", st.id, r.mechanism)}"><h4>{html.escape(r.mechanism)}'
+                     f' <span class="status-{r.status}">{r.status}</span></h4><p>')
+            for group, counter in (("populations", r.populations), ("settings", r.settings),
+                                   ("interventions", r.interventions),
+                                   ("outcomes", r.outcomes)):
+                if counter:
+                    h.append(f"<b>{group}</b>: {html.escape(_counts(counter))}<br>")
+            h.append(f"</p><p>supporting sentences: {_links(r.sentences)}</p></div>")
+        if st.sentences:
+            h.append("<ol>")
+            for s in st.sentences:
+                h.append(f'<li id="{s.id}"><span class="src">[{html.escape(_where(s))}]</span>'
+                         f" {highlight(s)}</li>")
+            h.append("</ol>")
+    h.append("</body></html>")
+    return "\n".join(h)
+
+
+def write_html(table: EvidenceTable, path: Path, title: str = "Evidence table") -> None:
+    with atomic_open(path, "w") as fh:
+        fh.write(render_html(table, title))
+
+
+def row_summary(row: EvidenceRow) -> str:
+    parts = [f"{g}: {_counts(c)}" for g, c in (("populations", row.populations),
+                                               ("settings", row.settings),
+                                               ("interventions", row.interventions),
+                                               ("outcomes", row.outcomes)) if c]
+    return "; ".join(parts)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fulltext"))
+from ft_paths import FULLTEXT  # noqa: E402
+
+from nlp_review.cli.app import app  # noqa: E402
+from nlp_review.errors import NotFoundError, ProjectError  # noqa: E402
+from nlp_review.evidence.build import build_evidence  # noqa: E402
+from nlp_review.evidence.export import render_html, write_csv, write_xlsx  # noqa: E402
+from nlp_review.fulltext.ingest import add_fulltexts  # noqa: E402
+from nlp_review.fulltext.tagging import tag_fulltexts  # noqa: E402
+from nlp_review.records import Record  # noqa: E402
+from nlp_review.store.db import transaction  # noqa: E402
+from nlp_review.store.decisions import add_decision  # noqa: E402
+from nlp_review.store.project import init_project  # noqa: E402
+from nlp_review.store.records import add_source  # noqa: E402
+
+ABSTRACT = ("Peer mentors built trusting relationships with looked-after children at school. "
+            "Mentoring may reduce loneliness among adolescents in foster care.")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    return build_pipeline()
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory, nlp):
+    """A project with two included studies with full texts, one included study with only an
+    abstract, and one excluded study."""
+    from nlp_review.tagging.run import tag_project
+
+    path = tmp_path_factory.mktemp("ev") / "proj"
+    project = init_project(path)
+    recs = [Record(title="Uncovering treatment burden as a key concept for stroke care",
+                   doi="10.1371/journal.pmed.1001473", authors=["Gallacher, K"], year=2013),
+            Record(title="Patient experiences of structured heart failure programmes",
+                   authors=["Tully, NE"], year=2010),
+            Record(title="Peer mentoring for children in care", abstract=ABSTRACT,
+                   authors=["Smith, J"], year=2020),
+            Record(title="Acupuncture and counselling for depression in primary care",
+                   doi="10.1371/journal.pmed.1001518")]
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="s", file_name="s.ris", file_hash="x",
+                            format="ris", records=recs)
+    for rid, label in zip(ids, (1, 1, 1, 0)):
+        add_decision(project.conn, rid, label, reviewer="t", origin="screen")
+    add_fulltexts(project, [FULLTEXT / "jats/allofplos/journal.pmed.1001473.xml",
+                            FULLTEXT / "pdf/cermine/test2.pdf",
+                            FULLTEXT / "jats/allofplos/journal.pmed.1001518.xml"])
+    tag_fulltexts(project.conn, nlp, "p")
+    tag_project(project.conn, nlp, "p")
+    yield project, ids
+    project.close()
+
+
+def test_rows_per_study_and_mechanism_with_status_and_sources(reviewed):
+    project, ids = reviewed
+    table = build_evidence(project.conn)
+    assert [s.id for s in table.studies] == ids[:3]  # the excluded study is left out
+    assert [s.source for s in table.studies] == ["fulltext", "fulltext", "abstract"]
+    by = {(r.study_id, r.mechanism): r for r in table.rows}
+    skills = by[(ids[0], "SKILLS_PRACTICE")]
+    assert skills.status == "reported" and skills.n_sentences >= 5
+    assert all(s.section in {"abstract", "introduction", "methods", "results", "discussion",
+                             "conclusion", "title", "other"} for s in skills.sentences)
+    # test2.pdf: pages kept on the supporting sentences.
+    pdf_rows = [r for r in table.rows if r.study_id == ids[1]]
+    assert pdf_rows and all(1 <= s.page <= 6 for r in pdf_rows for s in r.sentences)
+    # The abstract-only study: trust building in the same sentence as children / school.
+    trust = by[(ids[2], "TRUST_BUILDING")]
+    assert trust.source == "abstract"
+    assert "CARE_EXPERIENCED" in trust.populations or "CHILDREN" in trust.populations
+    assert "SCHOOL" in trust.settings
+    assert trust.sentences[0].text.startswith("Peer mentors built trusting relationships")
+
+
+def test_statuses_follow_the_sentences(reviewed):
+    project, _ = reviewed
+    table = build_evidence(project.conn)
+    for r in table.rows:
+        statuses = {st for s in r.sentences for g, label, st in s.tags
+                    if g == "mechanism" and label == r.mechanism}
+        expected = ("reported" if "reported" in statuses else
+                    "hedged" if "hedged" in statuses else "negated")
+        assert r.status == expected
+
+
+def test_for_whom_counts_link_to_sentences(reviewed):
+    project, ids = reviewed
+    table = build_evidence(project.conn)
+    pairs = table.for_whom("setting")
+    assert ("TRUST_BUILDING", "SCHOOL") in pairs
+    assert all(s.study_id == ids[2] for s in pairs[("TRUST_BUILDING", "SCHOOL")])
+
+
+def test_exports(reviewed, tmp_path):
+    project, ids = reviewed
+    table = build_evidence(project.conn)
+    n = write_csv(table, tmp_path / "ev.csv")
+    rows = list(csv.DictReader((tmp_path / "ev.csv").open(encoding="utf-8")))
+    assert len(rows) == n == len(table.rows)
+    assert {r["source"] for r in rows} == {"fulltext", "abstract"}
+    assert any("p." in r["sentences"] for r in rows)
+    write_xlsx(table, tmp_path / "ev.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "ev.xlsx")
+    assert wb.sheetnames == ["evidence", "matrix", "for whom - population",
+                             "for whom - setting", "sentences"]
+    assert wb["evidence"].max_row == n + 1
+    page = render_html(table)
+    # Every link in the report points at an element that exists.
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    anchors = set(re.findall(r'id="([^"]+)"', page))
+    assert targets and targets <= anchors
+    assert '<mark class="g-mechanism' in page and "abstract" in page
+
+
+def test_one_study_and_errors(reviewed):
+    project, ids = reviewed
+    table = build_evidence(project.conn, study=ids[3])  # excluded, but asked for by id
+    assert [s.id for s in table.studies] == [ids[3]]
+    with pytest.raises(NotFoundError):
+        build_evidence(project.conn, study=9999)
+
+
+def test_no_included_studies(tmp_path):
+    project = init_project(tmp_path / "p")
+    with pytest.raises(ProjectError, match="no included studies"):
+        build_evidence(project.conn)
+    assert build_evidence(project.conn, include_all=True).studies == []
+    project.close()
+
+
+def test_cli(reviewed, tmp_path):
+    project, ids = reviewed
+    runner = CliRunner()
+    p = str(project.path)
+    card = runner.invoke(app, ["evidence", "--study", str(ids[0]), "-p", p])
+    assert card.exit_code == 0 and "SKILLS_PRACTICE" in card.output
+    out = runner.invoke(app, ["evidence", "-p", p, "--csv", str(tmp_path / "e.csv"),
+                              "--html", str(tmp_path / "e.html")])
+    assert out.exit_code == 0 and (tmp_path / "e.html").read_text().startswith("<!doctype")
+    grid = runner.invoke(app, ["evidence", "-p", p])
+    assert grid.exit_code == 0 and "R/H/N" in grid.output
