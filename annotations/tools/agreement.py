@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_SEED = 5
-SAMPLE_SIZE = 12
+SAMPLE_SIZE = 20
 SECOND = HERE.parent / "agreement" / "a_on_b"
 
 
