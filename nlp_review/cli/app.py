@@ -57,6 +57,7 @@ COMMAND_MODULES = [
     "nlp_review.cli.fulltext_cmds",
     "nlp_review.cli.evidence_cmds",
     "nlp_review.cli.stopping_cmds",
+    "nlp_review.cli.screening_cmds",
 ]
 
 for _name in COMMAND_MODULES:

@@ -10,17 +10,26 @@ from sklearn.base import BaseEstimator
 class Balanced(BaseEstimator):
     """Relevant rows weigh 1, irrelevant rows ``n_relevant / (ratio * n_irrelevant)``, so
     the relevant class carries ``ratio`` times the total weight of the irrelevant class
-    (ASReview LAB's ``balanced`` balancer; ELAS u4 uses ratio 9.8)."""
+    (ASReview LAB's ``balanced`` balancer; ELAS u4 uses ratio 9.8).
 
-    def __init__(self, ratio: float = 9.8) -> None:
+    ``grid`` > 0 rounds the irrelevant weight to a geometric grid of that relative step
+    (0.02: weights move in 2 % steps), so it changes only every few decisions and a
+    warm-started classifier need not re-balance every support vector after each one."""
+
+    def __init__(self, ratio: float = 9.8, grid: float = 0.0) -> None:
         self.ratio = ratio
+        self.grid = grid
 
     def sample_weight(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
         n1, n0 = int((y == 1).sum()), int((y == 0).sum())
         if n1 == 0 or n0 == 0:
             return np.ones(len(y))
-        return np.where(y == 1, 1.0, n1 / (self.ratio * n0))
+        w0 = n1 / (self.ratio * n0)
+        if self.grid > 0:
+            step = np.log1p(self.grid)
+            w0 = float(np.exp(np.round(np.log(w0) / step) * step))
+        return np.where(y == 1, 1.0, w0)
 
 
 class NoBalance(BaseEstimator):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import daxpy as _axpy
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
@@ -82,10 +83,12 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
     (one cold fit on the given rows).
     """
 
-    def __init__(self, C: float = 0.11, tol: float = 1e-3, max_updates: int = 20000) -> None:
+    def __init__(self, C: float = 0.11, tol: float = 1e-2, max_updates: int = 20000,
+                 poly: float = 0.0) -> None:
         self.C = C
         self.tol = tol
         self.max_updates = max_updates
+        self.poly = poly
 
     # -- plain sklearn API -------------------------------------------------------------
     def fit(self, X: sp.spmatrix, y: np.ndarray, sample_weight: np.ndarray | None = None
@@ -96,18 +99,17 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         return self
 
     def decision_function(self, X: sp.spmatrix) -> np.ndarray:
-        check_is_fitted(self, "coef_")
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
-
-    @property
-    def coef_(self) -> np.ndarray:  # type: ignore[override]
         check_is_fitted(self, "alpha_")
-        ay = self.alpha_ * self.y_
-        return np.asarray(self.X_[self.rows_].T @ ay).ravel()
+        gram = (sp.csr_matrix(X, dtype=np.float64) @ self.X_[self.rows_].T).toarray()
+        return self._kernel(gram) @ (self.alpha_ * self.y_)
 
-    @property
-    def intercept_(self) -> float:
-        return float(np.sum(self.alpha_ * self.y_))
+    def _kernel(self, gram: np.ndarray) -> np.ndarray:
+        # Linear kernel plus the intercept's constant feature (value 1, as liblinear), and
+        # with ``poly`` > 0 a weighted quadratic term (pairs of co-occurring terms).
+        out = gram + 1.0
+        if self.poly:
+            out += self.poly * gram * gram
+        return out
 
     # -- incremental API ---------------------------------------------------------------
     def attach(self, X: sp.csr_matrix) -> "IncrementalSVM":
@@ -125,9 +127,7 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         return self
 
     def _kernel_rows(self, idx: np.ndarray) -> np.ndarray:
-        # X[idx] @ X.T plus the intercept's constant feature (value 1, as liblinear).
-        rows = (self.X_[idx] @ self.XT_).toarray()
-        return rows + 1.0
+        return self._kernel((self.X_[idx] @ self.XT_).toarray())
 
     def fit_rows(self, idx: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
                  ) -> "IncrementalSVM":
@@ -173,5 +173,5 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
                 delta = new - alpha[i]
                 if delta != 0.0:
                     alpha[i] = new
-                    f += (delta * y[i]) * K[i]
+                    _axpy(K[i], f, a=delta * y[i])
         self.alpha_, self.scores_ = alpha, f

@@ -1,0 +1,247 @@
+"""Screening commands: criteria, screen, rank, label, simulate. Thin: each calls one
+library function in ``nlp_review.screening``."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from nlp_review.cli.common import ProjectOption, console, default_reviewer, err_console, project_at
+from nlp_review.errors import InputError
+
+PRESET_HELP = "Model preset (see models/screening/presets.json; default: the benchmark winner)."
+REVIEWER_HELP = "Name recorded with each decision (default: the OS user)."
+
+criteria_app = typer.Typer(help="The review question and inclusion criteria (used to rank "
+                           "records before any decision and highlighted while screening).",
+                           no_args_is_help=True)
+
+
+@criteria_app.command("set")
+def criteria_set_cmd(
+    text: Optional[str] = typer.Argument(None, help="The criteria text."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the text from a file."),
+    project: Path = ProjectOption,
+    reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+) -> None:
+    """Store the review's question and inclusion criteria."""
+    from nlp_review.store.screening import set_criteria
+
+    if (text is None) == (file is None):
+        raise InputError("give the criteria as TEXT or with --file, not both or neither")
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read ({exc})", file=file) from None
+    if not text or not text.strip():
+        raise InputError("the criteria text is empty", file=file)
+    with project_at(project) as proj:
+        set_criteria(proj.conn, text.strip(), set_by=reviewer or default_reviewer())
+    console.print(f"Criteria stored ({len(text.split())} words).")
+
+
+@criteria_app.command("show")
+def criteria_show_cmd(project: Path = ProjectOption) -> None:
+    """Print the current criteria text."""
+    from nlp_review.store.screening import get_criteria
+
+    with project_at(project) as proj:
+        text = get_criteria(proj.conn)
+    console.print(text if text else "[dim]no criteria set[/dim]")
+
+
+def rank_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="CSV to write the ranked queue to."),
+    project: Path = ProjectOption,
+    preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
+) -> None:
+    """Rank the undecided records (best first) and write them with their scores."""
+    from nlp_review.screening.session import rank_works
+
+    with project_at(project) as proj:
+        rows = rank_works(proj.conn, preset=preset)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["rank", "record_id", "score", "title", "year", "doi"])
+        for r in rows:
+            w.writerow([r.rank, r.work_id, f"{r.score:.6f}", r.title, r.year or "", r.doi or ""])
+    os.replace(tmp, out)
+    console.print(f"Wrote {len(rows)} ranked records to {out}")
+
+
+def label_cmd(
+    include: List[int] = typer.Option([], "--include", "-i", help="Record id to include."),
+    exclude: List[int] = typer.Option([], "--exclude", "-x", help="Record id to exclude."),
+    from_file: Optional[Path] = typer.Option(None, "--from", help="CSV with record_id,"
+                                             "label_included columns (all or nothing)."),
+    project: Path = ProjectOption,
+    reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+) -> None:
+    """Record decisions made elsewhere (any record of a duplicate group decides the group)."""
+    from nlp_review.screening.session import label_from_file, label_works
+
+    if not include and not exclude and from_file is None:
+        raise InputError("nothing to label", hint="use --include ID, --exclude ID or --from FILE")
+    reviewer = reviewer or default_reviewer()
+    with project_at(project) as proj:
+        n = 0
+        if include or exclude:
+            n += label_works(proj.conn, [(i, 1) for i in include] + [(x, 0) for x in exclude],
+                             reviewer=reviewer)
+        if from_file is not None:
+            n += label_from_file(proj.conn, from_file, reviewer=reviewer)
+    console.print(f"Recorded {n} decision(s).")
+
+
+def simulate_cmd(
+    data: Path = typer.Argument(..., help="Labelled CSV (record_id,title,abstract,..."
+                                "label_included)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for order.csv, metrics.json, "
+                             "recall.png."),
+    prior: List[str] = typer.Option([], "--prior", help="record_id of a prior decision "
+                                    "(repeat; default: one relevant and one irrelevant drawn "
+                                    "with the seed)."),
+    seed: List[int] = typer.Option([0], "--seed", help="Random seed (repeat for several runs "
+                                   "and a summary table)."),
+    preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
+    all_records: bool = typer.Option(False, "--all", help="Screen to the end instead of "
+                                     "stopping at the last relevant record."),
+) -> None:
+    """Replay a labelled dataset as if screened in this tool's order; report WSS, loss..."""
+    from nlp_review.screening.report import SUMMARY_KEYS, simulate_file
+
+    runs = simulate_file(data, out, priors=prior, seeds=seed, preset=preset,
+                         until="all" if all_records else "last_relevant")
+    table = Table(title=f"Simulation of {data.name}")
+    table.add_column("seed")
+    for k in SUMMARY_KEYS:
+        table.add_column(k, justify="right")
+    for run in runs:
+        m = run.result.metrics
+        table.add_row(str(run.seed), *[f"{m[k]:.3f}" if isinstance(m[k], float) else str(m[k])
+                                       for k in SUMMARY_KEYS])
+    console.print(table)
+    console.print(f"Results in {out}")
+
+
+# -- interactive screening ---------------------------------------------------------------
+
+KEYS = "[i]nclude  [e]xclude  [s]kip  [u]ndo  [n]ote  [q]uit"
+
+
+def _line_reader() -> Callable[[str], str]:
+    def read(prompt: str) -> str:
+        console.print(prompt, end="")
+        line = sys.stdin.readline()
+        if not line:
+            return "q"
+        return line.strip().lower()[:1] or " "
+    return read
+
+
+def _key_reader() -> Callable[[str], str]:
+    """Single keys without Enter on a terminal; line input otherwise (pipes, tests)."""
+    if not sys.stdin.isatty():
+        return _line_reader()
+    import termios
+    import tty
+
+    def read(prompt: str) -> str:
+        console.print(prompt, end="")
+        fd = sys.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            ch = sys.stdin.read(1)
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+        console.print(ch)
+        return "q" if ch in ("\x04", "\x03") else ch.lower()
+    return read
+
+
+def _highlight(text: str, terms: list[str]) -> Text:
+    t = Text(text)
+    for term in terms:
+        t.highlight_words([term], style="bold yellow", case_sensitive=False)
+    return t
+
+
+def screen_cmd(
+    project: Path = ProjectOption,
+    reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+    preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
+) -> None:
+    """Screen records one at a time, best first; each decision is saved at once."""
+    from nlp_review.screening.session import ScreeningSession, criteria_terms
+
+    reviewer = reviewer or default_reviewer()
+    read = _key_reader()
+    with project_at(project) as proj:
+        with err_console.status("Ranking records..."):
+            session = ScreeningSession(proj.conn, reviewer=reviewer, preset=preset)
+        terms = criteria_terms(session.criteria)
+        note: str | None = None
+        while True:
+            work = session.next_work()
+            p = session.progress()
+            if work is None:
+                console.print(f"Nothing left to screen: {p.screened} screened, "
+                              f"{p.included} included.")
+                return
+            body = Text()
+            body.append(_highlight(work.title, terms))
+            body.stylize("bold", 0, len(work.title))
+            meta = ", ".join(x for x in ["; ".join(work.authors[:6]) +
+                                         (" et al." if len(work.authors) > 6 else ""),
+                                         str(work.year or ""), work.journal or ""] if x)
+            body.append("\n" + meta + "\n\n", style="dim")
+            body.append(_highlight(work.abstract or "(no abstract)", terms))
+            console.print(Panel(body, title=f"record {work.work_id}  score {work.score:.3f}",
+                                subtitle=f"screened {p.screened} · included {p.included} · "
+                                f"since last include {p.since_last_include} · "
+                                f"left {p.works - p.screened}"))
+            while True:
+                key = read(f"{KEYS}{'  (note set)' if note else ''} > ")
+                if key == "q":
+                    console.print(f"Saved. {p.screened} screened, {p.included} included.")
+                    return
+                if key in ("i", "e"):
+                    ok = session.decide(work.work_id, 1 if key == "i" else 0, note=note)
+                    note = None
+                    if not ok:
+                        console.print("[yellow]Another session decided this record; "
+                                      "moving on.[/yellow]")
+                    break
+                if key == "s":
+                    session.skip(work.work_id)
+                    break
+                if key == "u":
+                    undone = session.undo()
+                    console.print(f"Undid the decision on record {undone}." if undone
+                                  else "Nothing to undo in this session.")
+                    break
+                if key == "n":
+                    console.print("Note (Enter to finish): ", end="")
+                    note = sys.stdin.readline().strip() or None
+                    continue
+                console.print(f"[dim]keys: {escape(KEYS)}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(criteria_app, name="criteria")
+    app.command("screen")(screen_cmd)
+    app.command("rank")(rank_cmd)
+    app.command("label")(label_cmd)
+    app.command("simulate")(simulate_cmd)

@@ -1,0 +1,55 @@
+"""Reading a file of decisions made elsewhere: a CSV with columns ``record_id`` and
+``label_included`` (1 include, 0 exclude; other columns are ignored). Pure parsing: every
+bad line is reported at once, with its line number."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from nlp_review.errors import InputError, InputErrors
+
+INCLUDE = {"1", "1.0", "true", "yes", "y", "include", "included"}
+EXCLUDE = {"0", "0.0", "false", "no", "n", "exclude", "excluded"}
+
+
+def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tuple[int, int, int]]:
+    """(line number, record id, label) for every data row of the CSV ``text``."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = {f.strip().lower(): f for f in (reader.fieldnames or [])}
+    missing = [c for c in ("record_id", "label_included") if c not in fields]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}", file=file, line=1,
+                         hint="the header needs record_id,label_included")
+    out, errors = [], []
+    for row in reader:
+        line = reader.line_num
+        rid = (row[fields["record_id"]] or "").strip()
+        value = (row[fields["label_included"]] or "").strip().lower()
+        if not rid.isdigit():
+            errors.append(InputError(f"record_id {rid!r} is not a record id", file=file,
+                                     line=line))
+            continue
+        if value in INCLUDE:
+            out.append((line, int(rid), 1))
+        elif value in EXCLUDE:
+            out.append((line, int(rid), 0))
+        else:
+            errors.append(InputError(f"label_included {value!r} is not 0 or 1", file=file,
+                                     line=line))
+    if errors:
+        raise InputErrors(errors, hint="fix these lines; nothing was imported")
+    if not out:
+        raise InputError("no decisions in the file", file=file)
+    return out
+
+
+def read_decisions_csv(path: Path) -> list[tuple[int, int, int]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
+    return parse_decisions_csv(text, file=path)

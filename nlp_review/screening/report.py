@@ -1,0 +1,146 @@
+"""Simulating from a labelled CSV and writing the results: ``order.csv``, ``metrics.json``
+and ``recall.png`` per seed, and a summary over seeds. Everything is validated before
+anything is written, and files are written under temporary names then renamed, so a
+failed run leaves nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from nlp_review.errors import InputError, NlpReviewError
+from nlp_review.screening.dataset import LabelledDataset, load_labelled_csv
+from nlp_review.screening.presets import get_preset
+from nlp_review.screening.simulate import Simulation, SimulationResult
+
+SUMMARY_KEYS = ("wss@95", "wss@100", "rrf@10", "atd", "loss", "ndcg", "screened")
+
+
+@dataclass
+class SeedRun:
+    seed: int
+    priors: list[str]
+    result: SimulationResult
+    folder: Path
+
+
+def default_priors(data: LabelledDataset, seed: int) -> list[str]:
+    """One relevant and one irrelevant record id, drawn as the benchmark does."""
+    rs = np.random.RandomState(seed)
+    relevant = [r for r, y in zip(data.record_ids, data.labels) if y == 1]
+    irrelevant = [r for r, y in zip(data.record_ids, data.labels) if y == 0]
+    return [relevant[rs.randint(len(relevant))], irrelevant[rs.randint(len(irrelevant))]]
+
+
+def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
+                  seeds: Sequence[int] = (0,), preset: str | None = None,
+                  until: str = "last_relevant", plot: bool = True) -> list[SeedRun]:
+    """Simulate screening of a labelled CSV once per seed and write the results into
+    ``out_dir`` (one seed) or ``out_dir/seed_N`` (several, plus ``summary.csv``)."""
+    preset_obj = get_preset(preset)  # unknown preset: fail before reading anything
+    data = load_labelled_csv(data_path)
+    for p in priors:
+        try:
+            data.row_of(str(p))
+        except KeyError:
+            raise InputError(f"prior record_id {p} is not in the data", file=data_path,
+                             hint="--prior takes values of the record_id column") from None
+    if priors and len(set(priors)) >= len(data):
+        raise InputError("every record is a prior; nothing left to simulate", file=data_path)
+    relevant_left = int(data.labels.sum()) - sum(
+        int(data.labels[data.row_of(str(p))]) for p in set(priors))
+    if priors and relevant_left == 0:
+        raise InputError("the priors include every relevant record; nothing to find",
+                         file=data_path)
+    seeds = list(seeds) or [0]
+    runs: list[SeedRun] = []
+    for seed in seeds:
+        seed_priors = [str(p) for p in priors] or default_priors(data, seed)
+        rows = [data.row_of(p) for p in dict.fromkeys(seed_priors)]
+        sim = Simulation(data.texts, data.labels, rows, preset=preset_obj, seed=seed,
+                         until=until)
+        folder = out_dir if len(seeds) == 1 else out_dir / f"seed_{seed}"
+        runs.append(SeedRun(seed, seed_priors, sim.run(), folder))
+    for run in runs:
+        write_run(run, data, preset_obj.name, plot=plot)
+    if len(seeds) > 1:
+        _write_text(out_dir / "summary.csv", summary_csv(runs))
+    return runs
+
+
+def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = True) -> None:
+    run.folder.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["position", "record_id", "label"])
+    for pos, (row, label) in enumerate(zip(run.result.order, run.result.labels), start=1):
+        w.writerow([pos, data.record_ids[row], label])
+    _write_text(run.folder / "order.csv", buf.getvalue())
+    meta = {"dataset": str(data.path), "preset": preset, "seed": run.seed,
+            "priors": run.priors, **run.result.metrics,
+            "seconds": round(run.result.seconds, 3)}
+    if run.result.marks:
+        meta["marks"] = run.result.marks
+    _write_text(run.folder / "metrics.json", json.dumps(meta, indent=2) + "\n")
+    if plot:
+        plot_recall(run, run.folder / "recall.png", title=f"{data.path.name} (seed {run.seed})")
+
+
+def plot_recall(run: SeedRun, path: Path, title: str = "") -> None:
+    """Recall against share of records screened, with random screening and 95 % recall."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = run.result.metrics
+    n, ny = m["records"], m["relevant"]
+    found = np.concatenate([[0], np.cumsum(run.result.labels)]) / ny
+    x = np.arange(len(found)) / n
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    ax.plot(np.append(x, 1.0), np.append(found, 1.0), label="this tool", color="tab:blue")
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="random screening")
+    ax.axhline(0.95, color="tab:red", lw=0.8, ls=":", label="95 % recall")
+    for name, pos in run.result.marks.items():
+        ax.axvline(pos / n, color="tab:green", lw=0.8)
+        ax.annotate(name, (pos / n, 0.05), rotation=90, fontsize=7)
+    ax.set_xlabel("share of records screened")
+    ax.set_ylabel("recall")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"{title}  WSS@95 {m['wss@95']:.3f}, loss {m['loss']:.3f}", fontsize=9)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def summary_csv(runs: list[SeedRun]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["seed", "priors", *SUMMARY_KEYS])
+    for run in runs:
+        w.writerow([run.seed, " ".join(run.priors),
+                    *[run.result.metrics[k] for k in SUMMARY_KEYS]])
+    w.writerow(["mean", "", *[round(float(np.mean([r.result.metrics[k] for r in runs])), 6)
+                              for k in SUMMARY_KEYS]])
+    return buf.getvalue()
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise NlpReviewError(f"cannot write {path}: {exc}") from exc

@@ -1,0 +1,212 @@
+"""Screening a project: the queue of undecided works ranked by the model, decisions
+committed one at a time, retraining after each. Used by ``nlp-review screen`` (interactive)
+and ``nlp-review rank`` / ``label`` (non-interactive). Works are dedup group faces, so
+duplicates share one decision.
+
+Several sessions may screen one project at once: before showing the next work the session
+reloads the project's decisions (so another reviewer's decisions count), and a decision
+is written only if the work is still undecided inside the write transaction."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from nlp_review.errors import InputError, InputErrors, NlpReviewError, NotFoundError
+from nlp_review.screening.decisions_file import read_decisions_csv
+from nlp_review.screening.presets import Preset
+from nlp_review.screening.ranker import Ranker
+from nlp_review.store import screening as store
+
+
+@dataclass
+class WorkView:
+    """What a reviewer sees of one work."""
+
+    work_id: int
+    title: str
+    abstract: str
+    authors: list[str]
+    year: int | None
+    journal: str | None
+    score: float
+
+
+@dataclass
+class Progress:
+    works: int
+    screened: int
+    included: int
+    since_last_include: int
+
+
+@dataclass
+class QueueRow:
+    rank: int
+    work_id: int
+    score: float
+    title: str
+    year: int | None
+    doi: str | None
+
+
+class ScreeningSession:
+    """The ranked queue of one project for one reviewer."""
+
+    def __init__(self, conn: sqlite3.Connection, *, reviewer: str,
+                 preset: str | Preset | None = None) -> None:
+        self.conn = conn
+        self.reviewer = reviewer
+        rows = conn.execute("SELECT id, title, abstract, authors, year, journal, doi"
+                            " FROM works ORDER BY id").fetchall()
+        if not rows:
+            raise NlpReviewError("the project has no records to screen",
+                                 hint="import a search export first (`nlp-review import`)")
+        self.work_ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        self._row_of = {int(w): i for i, w in enumerate(self.work_ids)}
+        self._rows = rows
+        self.criteria = store.get_criteria(conn)
+        texts = [f"{r['title'] or ''}\n\n{r['abstract'] or ''}".strip() for r in rows]
+        self.ranker = Ranker(preset=preset, criteria=self.criteria).attach(texts)
+        self.skipped: set[int] = set()
+        self.history: list[int] = []  # work ids decided in this session, for undo
+        self._trained_on: list[tuple[int, int]] | None = None
+        self.retrain_seconds = 0.0
+        self.rng = np.random.RandomState(0)
+        self.refresh()
+
+    # -- model --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the project's decisions and retrain if they changed."""
+        decided = [(w, l) for w, l in store.decision_order(self.conn) if w in self._row_of]
+        if decided == self._trained_on:
+            return
+        t0 = time.perf_counter()
+        self.ranker.fit([self._row_of[w] for w, _ in decided], [l for _, l in decided])
+        self.retrain_seconds = time.perf_counter() - t0
+        self._trained_on = decided
+        self._decided = {w for w, _ in decided}
+
+    def _pool(self, include_skipped: bool = False) -> np.ndarray:
+        mask = np.ones(len(self.work_ids), dtype=bool)
+        for w in self._decided:
+            mask[self._row_of[w]] = False
+        if not include_skipped:
+            for w in self.skipped:
+                mask[self._row_of[w]] = False
+        return np.flatnonzero(mask)
+
+    # -- queue ---------------------------------------------------------------------------
+    def next_work(self) -> WorkView | None:
+        """The best undecided work not skipped in this session (None: nothing left)."""
+        self.refresh()
+        pool = self._pool()
+        if len(pool) == 0:
+            pool = self._pool(include_skipped=True)  # only skipped ones left: show them again
+            self.skipped.clear()
+            if len(pool) == 0:
+                return None
+        return self.view(int(self.work_ids[self.ranker.query(pool, self.rng)]))
+
+    def view(self, work_id: int) -> WorkView:
+        if work_id not in self._row_of:
+            raise NotFoundError(f"no work with id {work_id}")
+        i = self._row_of[work_id]
+        r = self._rows[i]
+        return WorkView(work_id=work_id, title=r["title"] or "(no title)",
+                        abstract=r["abstract"] or "", authors=json.loads(r["authors"] or "[]"),
+                        year=r["year"], journal=r["journal"],
+                        score=float(self.ranker.scores_[i]))
+
+    def ranking(self) -> list[QueueRow]:
+        """Every undecided work, best first, with its score."""
+        self.refresh()
+        ranked = self.ranker.ranking(self._pool(include_skipped=True))
+        return [QueueRow(rank=k, work_id=int(self.work_ids[i]),
+                         score=float(self.ranker.scores_[i]), title=self._rows[i]["title"] or "",
+                         year=self._rows[i]["year"], doi=self._rows[i]["doi"])
+                for k, i in enumerate(ranked, start=1)]
+
+    # -- decisions -----------------------------------------------------------------------
+    def decide(self, work_id: int, label: int, note: str | None = None) -> bool:
+        """Commit a decision for the work, then retrain. False if another session decided
+        the work meanwhile (nothing is written then)."""
+        done = store.decide_if_undecided(self.conn, work_id, label, reviewer=self.reviewer,
+                                         origin="screen", note=note)
+        if done:
+            self.history.append(work_id)
+        self.refresh()
+        return done
+
+    def skip(self, work_id: int) -> None:
+        self.skipped.add(work_id)
+
+    def undo(self) -> int | None:
+        """Undo this session's last decision; returns the work id (None: nothing to undo)."""
+        while self.history:
+            work_id = self.history.pop()
+            try:
+                store.undo_decision(self.conn, work_id, reviewer=self.reviewer)
+            except NotFoundError:
+                continue  # already undone elsewhere
+            self.skipped.discard(work_id)
+            self.refresh()
+            return work_id
+        return None
+
+    def progress(self) -> Progress:
+        decided = self._trained_on or []
+        labels = [l for _, l in decided]
+        last_include = max((k for k, l in enumerate(labels) if l == 1), default=-1)
+        return Progress(works=len(self.work_ids), screened=len(labels), included=sum(labels),
+                        since_last_include=len(labels) - 1 - last_include)
+
+
+def criteria_terms(criteria: str | None) -> list[str]:
+    """Words of the criteria worth highlighting (4+ letters, not stop words)."""
+    if not criteria:
+        return []
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", criteria)}
+    return sorted(w for w in words if w not in ENGLISH_STOP_WORDS)
+
+
+def label_works(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], *,
+                reviewer: str, origin: str = "label") -> int:
+    """Record (record id, label) decisions made elsewhere in ONE transaction: any unknown
+    id raises before anything is written. Returns the number written."""
+    from nlp_review.store.db import transaction
+    from nlp_review.store.decisions import add_decision
+
+    decisions = list(decisions)
+    store.resolve_work_ids(conn, [rid for rid, _ in decisions])
+    with transaction(conn):
+        for rid, label in decisions:
+            add_decision(conn, rid, label, reviewer=reviewer, origin=origin, commit=False)
+    return len(decisions)
+
+
+def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> int:
+    """Import decisions from a CSV (``record_id,label_included``), all or nothing: a bad
+    line (unknown id, label not 0/1) names the line and nothing is written."""
+    rows = read_decisions_csv(path)
+    known = {r[0] for r in conn.execute("SELECT id FROM records")}
+    bad = [InputError(f"no record with id {rid} in the project", file=path, line=line)
+           for line, rid, _ in rows if rid not in known]
+    if bad:
+        raise InputErrors(bad, hint="record ids are the project's ids (see `nlp-review rank`)"
+                          "; nothing was imported")
+    return label_works(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer)
+
+
+def rank_works(conn: sqlite3.Connection, preset: str | None = None) -> list[QueueRow]:
+    """The undecided works of a project, ranked best first (for ``nlp-review rank``)."""
+    return ScreeningSession(conn, reviewer="rank", preset=preset).ranking()

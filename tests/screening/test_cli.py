@@ -1,0 +1,139 @@
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+from nlp_review.store.decisions import current_decisions, decision_history
+
+runner = CliRunner()
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def test_criteria_label_rank(filled, tmp_path):
+    project, ids, rows = filled
+    p = project.path
+    r = run("criteria", "set", "Allergic rhinitis treated with loratadine", "-p", p)
+    assert r.exit_code == 0, r.output
+    assert "rhinitis" in run("criteria", "show", "-p", p).output
+    f = tmp_path / "c.txt"
+    f.write_text("Urticaria and antihistamines\n")
+    assert run("criteria", "set", "--file", f, "-p", p).exit_code == 0
+    r = run("label", "--include", ids[0], "--exclude", ids[1], "--exclude", ids[2], "-p", p,
+            "--reviewer", "ana")
+    assert r.exit_code == 0, r.output
+    decided = current_decisions(project.conn)
+    assert decided[ids[0]].label == 1 and decided[ids[1]].label == 0
+    assert decided[ids[0]].reviewer == "ana" and decided[ids[0]].origin == "label"
+    out = tmp_path / "queue.csv"
+    r = run("rank", "--out", out, "-p", p)
+    assert r.exit_code == 0, r.output
+    queue = list(csv.DictReader(out.open()))
+    assert len(queue) == len(ids) - 3
+    assert [int(q["rank"]) for q in queue] == list(range(1, len(queue) + 1))
+    scores = [float(q["score"]) for q in queue]
+    assert scores == sorted(scores, reverse=True)
+    assert not {ids[0], ids[1], ids[2]} & {int(q["record_id"]) for q in queue}
+
+
+def test_label_bad_file_names_the_line_and_imports_nothing(filled, tmp_path):
+    project, ids, _ = filled
+    f = tmp_path / "d.csv"
+    f.write_text(f"record_id,label_included\n{ids[0]},1\n{ids[1]},2\n")
+    r = run("label", "--from", f, "-p", project.path)
+    assert r.exit_code != 0
+    assert "line 3" in r.output and "d.csv" in r.output
+    assert current_decisions(project.conn) == {}
+    r = run("label", "--include", 987654, "-p", project.path)
+    assert r.exit_code != 0 and "987654" in r.output
+
+
+def test_screen_with_piped_keys(filled):
+    project, ids, rows = filled
+    # include the first shown, exclude the next, skip one, note + exclude, undo, quit
+    keys = "i\ne\ns\nn\nabstract unclear\ne\nu\nq\n"
+    r = run("screen", "-p", project.path, "--reviewer", "ben", input=keys)
+    assert r.exit_code == 0, r.output
+    assert "since last include" in r.output and "record" in r.output
+    hist = decision_history(project.conn)
+    assert [h["label"] for h in hist] == [1, 0, 0, None]
+    assert all(h["reviewer"] == "ben" and h["origin"] == "screen" for h in hist)
+    assert hist[2]["note"] == "abstract unclear"
+    assert len(current_decisions(project.conn)) == 2
+
+
+def test_screen_highlights_criteria_terms(filled):
+    project, ids, _ = filled
+    run("criteria", "set", "rhinitis", "-p", project.path)
+    r = run("screen", "-p", project.path, input="q\n")
+    assert r.exit_code == 0 and "rhinitis" in r.output.lower()
+
+
+def test_simulate_writes_order_metrics_and_plot(small_csv, tmp_path):
+    out = tmp_path / "sim"
+    rows = list(csv.DictReader(small_csv.open()))
+    rel = next(r["record_id"] for r in rows if r["label_included"] == "1")
+    irr = next(r["record_id"] for r in rows if r["label_included"] == "0")
+    r = run("simulate", small_csv, "--prior", rel, "--prior", irr, "--seed", 1, "--out", out)
+    assert r.exit_code == 0, r.output
+    order = list(csv.DictReader((out / "order.csv").open()))
+    assert list(order[0]) == ["position", "record_id", "label"]
+    assert {rel, irr}.isdisjoint(o["record_id"] for o in order)
+    m = json.loads((out / "metrics.json").read_text())
+    for key in ("records", "relevant", "wss@95", "wss@100", "rrf@10", "atd", "loss", "ndcg"):
+        assert key in m
+    assert m["records"] == len(rows) - 2
+    assert (out / "recall.png").read_bytes()[:4] == b"\x89PNG"
+    r = run("simulate", small_csv, "--seed", 1, "--seed", 2, "--out", tmp_path / "multi",
+            "--all", "--preset", "logistic")
+    assert r.exit_code == 0, r.output
+    summary = list(csv.DictReader((tmp_path / "multi" / "summary.csv").open()))
+    assert [s["seed"] for s in summary] == ["1", "2", "mean"]
+    assert len(list(csv.DictReader((tmp_path / "multi" / "seed_2" / "order.csv").open()))) \
+        == len(rows) - 2
+
+
+@pytest.mark.parametrize("case", ["preset", "prior", "one_class", "no_abstracts", "bad_label"])
+def test_simulate_bad_input(small_csv, tmp_path, case):
+    out = tmp_path / "out"
+    args = ["simulate", small_csv, "--out", out]
+    text = small_csv.read_text()
+    if case == "preset":
+        args += ["--preset", "turbo"]
+        expect = "elas_u4_fast"
+    elif case == "prior":
+        args += ["--prior", "no-such-id"]
+        expect = "no-such-id"
+    else:
+        rows = list(csv.DictReader(small_csv.open()))
+        for r in rows:
+            if case == "one_class":
+                r["label_included"] = "0"
+            elif case == "no_abstracts":
+                r["abstract"] = ""
+        if case == "bad_label":
+            rows[4]["label_included"] = "maybe"
+        bad = tmp_path / "bad.csv"
+        with bad.open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        args[1] = bad
+        expect = {"one_class": "both classes", "no_abstracts": "abstract",
+                  "bad_label": "line 6"}[case]
+    del text
+    r = run(*args)
+    assert r.exit_code != 0
+    assert expect in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_commands_have_help():
+    for cmd in (["screen"], ["rank"], ["label"], ["simulate"], ["criteria", "set"]):
+        r = run(*cmd, "--help")
+        assert r.exit_code == 0 and len(r.output) > 100
