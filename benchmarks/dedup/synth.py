@@ -144,7 +144,9 @@ def synthesise(n: int = 100_000, seed: int = 1) -> tuple[list[tuple[int, Record]
     copies: list[tuple[int, Record]] = [(w, r) for w, r in enumerate(works)]
     while len(copies) < n:
         w = rng.randrange(len(works))
-        copies.append((w, perturb(works[w], rng)))
+        copy = perturb(works[w], rng)
+        copy.source_id = f"{works[w].source_id}#copy{len(copies)}"
+        copies.append((w, copy))
     rng.shuffle(copies)
     records = [(i, r) for i, (_, r) in enumerate(copies, start=1)]
     groups: dict[int, list[int]] = {}

@@ -11,7 +11,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from nlp_review.dedup.normalise import Prepared
+from nlp_review.dedup.normalise import Prepared, title_language
 
 Status = Literal["auto", "grey"]
 
@@ -96,6 +96,9 @@ def journals_agree(a: Prepared, b: Prepared) -> bool | None:
     if a.journal == b.journal:
         return True
     xs, ys = sorted((a.journal.split(), b.journal.split()), key=len)
+    for one, other in ((xs, ys), (ys, xs)):  # "ICIS ..." and its full name
+        if len(other) >= 3 and "".join(w[0] for w in other) in one:
+            return True
     # Abbreviation: each word of the shorter name starts a word of the longer, in order.
     pos = 0
     for word in xs:
@@ -133,6 +136,8 @@ def _same_place(a: Prepared, b: Prepared) -> bool:
     if not (a.volume and a.volume == b.volume and a.first_page and a.first_page == b.first_page):
         return False
     if a.last_page and b.last_page and a.last_page != b.last_page:
+        return False
+    if a.issue and b.issue and a.issue != b.issue:
         return False
     return journals_agree(a, b) is True
 
@@ -180,8 +185,11 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
     if sim < t.grey:
         if (not id_conflict and complete and a.year == b.year and a.markers == b.markers
                 and _same_place(a, b)):
-            return Match(0.8, "grey", "same journal, volume, pages and authors; titles differ"
-                         " (translation?)")
+            la, lb = title_language(a.title), title_language(b.title)
+            if la and lb and la != lb and a.last_page and b.last_page:
+                return Match(0.9, "auto", f"same journal, volume, pages and authors; titles in"
+                             f" {la} and {lb} (translation)")
+            return Match(0.8, "grey", "same journal, volume, pages and authors; titles differ")
         return None
     authors_ok = share is None or share >= 0.5 or first
     dy = abs(a.year - b.year) if a.year is not None and b.year is not None else 0
@@ -221,6 +229,9 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
         if sim >= t.auto and authors_ok:
             return Match(score * 0.85, "grey", f"same title but {what} differ")
         return None
+    if numbers_differ and _same_place(a, b) and share is not None and share >= 0.8:
+        return Match(score * 0.95, "auto", "same journal, volume, pages and authors; a number"
+                     " in the title differs")
     if numbers_differ:  # "Part 1" vs "Part 2", "Sixteenth review" vs "Thirteenth review"
         return Match(score * 0.85, "grey", "titles alike but their numbers differ") \
             if authors_ok else None

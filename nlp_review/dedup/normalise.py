@@ -240,8 +240,31 @@ twentieth i ii iii iv v vi vii viii ix x xi xii""".split())
 
 def title_numbers(full: str) -> frozenset[str]:
     """Numbers, ordinals and roman numerals in a normalised title ("part 2", "sixteenth")."""
-    return frozenset(re.findall(r"\d+", full)) | frozenset(
+    return frozenset(re.findall(r"\d+", re.sub(r"(?<=\d) (?=\d{3}\b)", "", full))) | frozenset(
         t for t in full.split() if t in _NUMBER_WORDS and t not in {"i", "v", "x"})
+
+
+_LANGUAGE_WORDS = {
+    "en": frozenset("the of and in on for with from to an as at by is are its this".split()),
+    "de": frozenset("der die das und fur zum zur des den dem mit von im ein eine als auf uber"
+                    " bei nach".split()),
+    "fr": frozenset("le la les des du et pour une un dans sur au aux avec par est".split()),
+    "es": frozenset("el la los las del y para una un en con por al como sobre entre".split()),
+    "pt": frozenset("o a os as do da dos das e para uma um em com por no na".split()),
+    "nl": frozenset("de het een van en voor met bij naar op over in".split()),
+    "sv": frozenset("och i av for med pa till om en ett som".split()),
+}
+
+
+def title_language(full: str) -> str | None:
+    """The language whose function words a title uses most, if it is clear."""
+    tokens = full.split()
+    counts = {lang: sum(t in words for t in tokens) for lang, words in _LANGUAGE_WORDS.items()}
+    best = max(counts.values())
+    if best == 0:
+        return None
+    leaders = [lang for lang, n in counts.items() if n == best]
+    return leaders[0] if len(leaders) == 1 else None
 
 
 def title_markers(full: str) -> frozenset[str]:
@@ -301,6 +324,9 @@ def prepare(record: Record) -> Prepared:
     """Compute a record's comparable keys."""
     full, main, alt = normalise_title(record.title)
     first, last = normalise_pages(record.pages)
+    volume = normalise_number(record.volume)
+    if volume is not None and record.year is not None and volume == str(record.year):
+        volume = None  # "volume 2016" from a magazine export says nothing
     journal = normalise_journal(record.journal)
     names = split_authors(record.authors)
     surnames = tuple(s for s in (author_surnames(a) for a in names) if s)
@@ -318,7 +344,7 @@ def prepare(record: Record) -> Prepared:
         year=record.year,
         journal=journal,
         venue=venue_kind(journal),
-        volume=normalise_number(record.volume),
+        volume=volume,
         issue=normalise_number(record.issue),
         first_page=first,
         last_page=last,
