@@ -9,7 +9,12 @@ the agreement as F1 with B's spans as the reference (F1 is symmetric in the two 
 ``hedged`` for spans matched exactly.
 
     python annotations/tools/agreement.py            # print the table
+    python annotations/tools/agreement.py --current  # against B's part files as they are now
     python annotations/tools/agreement.py --sample   # print the sample ids to annotate
+
+By default B's part files are read from git at ``B_FIRST_PASS``, the commit where batch b was
+first complete, because B later revised batch b to guideline sections 10-12, which were partly
+written from this very comparison: comparing with the revised files would overstate agreement.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import random
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_SEED = 5
 SAMPLE_SIZE = 20
 SECOND = HERE.parent / "agreement" / "a_on_b"
+B_FIRST_PASS = "90061d534c12fb7fa965110ba32ee56753110ce1"
 
 
 def _build_gold():  # type: ignore[no-untyped-def]
@@ -95,9 +103,24 @@ def attribute_agreement(first: list[dict], second: list[dict]) -> dict[str, floa
     return {key: value / total if total else 1.0 for key, value in same.items()}
 
 
+def _first_pass(gold, sample: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """B's annotations of the sample as committed at B_FIRST_PASS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "b"
+        batch.mkdir()
+        for key in sample:
+            text = subprocess.run(
+                ["git", "show", f"{B_FIRST_PASS}:annotations/gold/parts/b/{key}.txt"],
+                cwd=HERE, capture_output=True, text=True, check=True).stdout
+            (batch / f"{key}.txt").write_text(text, encoding="utf-8")
+        return gold.build(Path(tmp))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sample", action="store_true", help="print the sample ids and exit")
+    parser.add_argument("--current", action="store_true",
+                        help="compare with B's part files in the working tree, not B_FIRST_PASS")
     args = parser.parse_args(argv)
     gold = _build_gold()
     sample = sample_ids(gold.read_selection())
@@ -108,13 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"second annotation missing for {missing}", file=sys.stderr)
         return 1
-    primary = [r for r in gold.build() if r["id"].replace(":", "__") in sample]
+    if args.current:
+        primary = [r for r in gold.build() if r["id"].replace(":", "__") in sample]
+    else:
+        primary = _first_pass(gold, sample)
     if len(primary) != len(sample):
         print("batch b is not fully annotated yet for the sample", file=sys.stderr)
         return 1
     secondary = gold.build(SECOND.parent, check_batch=False)
     rows = agreement(primary, secondary, gold.GROUPS)
-    print(f"{len(sample)} texts annotated by B (reference) and A (second)")
+    where = "working tree" if args.current else f"commit {B_FIRST_PASS[:7]}"
+    print(f"{len(sample)} texts annotated by B (reference, {where}) and A (second)")
     print("| group | spans B | spans A | exact F1 | overlap F1 |")
     print("|---|---:|---:|---:|---:|")
     for scope, n_a, n_b, exact, loose in rows:

@@ -12,7 +12,7 @@ at least three distinct topic cues in title and abstract (conference abstract bo
 mechanism spans are rare. The picks are split half into batch "a", half into batch "b"
 (alternating through the picks grouped by dataset) and about a third of each batch into the "test" split.
 
-Run from the repository root: ``python annotations/tools/select.py`` (writes
+Run from the repository root: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seed always gives the same file).
 """
 

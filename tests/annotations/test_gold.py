@@ -28,7 +28,7 @@ def _tool(name: str) -> ModuleType:
 
 
 build_gold = _tool("build_gold")
-select = _tool("select")
+select = _tool("select_texts")
 
 
 def _read(split: str) -> list[dict]:
