@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import csv
+import itertools
+import multiprocessing
 import hashlib
 import json
 import sqlite3
@@ -85,11 +88,50 @@ def _read_csv(path: Path, handle: Iterable[str]) -> Iterator[tuple[str, str]]:
 
 def tag_stream(nlp: Language, items: Iterable[tuple[str, str]], *, n_process: int = 1,
                batch_size: int = BATCH_SIZE) -> Iterator[tuple[str, str, list[dict]]]:
-    """``(id, text, spans)`` for each ``(id, text)``, streamed through ``nlp.pipe``."""
+    """``(id, text, spans)`` for each ``(id, text)``, in input order, streamed: at most a
+    few batches are in memory at any time.
+
+    With ``n_process > 1`` batches go to forked worker processes that send back plain span
+    dicts, which is much cheaper than ``nlp.pipe(n_process=...)`` shipping whole Docs."""
+    if n_process <= 1:
+        yield from _tag_batch_docs(nlp, items, batch_size)
+        return
+    yield from _tag_parallel(nlp, items, n_process, batch_size)
+
+
+def _tag_batch_docs(nlp: Language, items: Iterable[tuple[str, str]],
+                    batch_size: int) -> Iterator[tuple[str, str, list[dict]]]:
     pairs = ((text, rid) for rid, text in items)
-    for doc, rid in nlp.pipe(pairs, as_tuples=True, n_process=n_process,
-                             batch_size=batch_size):
+    for doc, rid in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield rid, doc.text, doc_to_spans(doc)
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _work(batch: list[tuple[str, str]]) -> list[tuple[str, str, list[dict]]]:
+    assert _WORKER_NLP is not None
+    return list(_tag_batch_docs(_WORKER_NLP, batch, len(batch) or 1))
+
+
+def _tag_parallel(nlp: Language, items: Iterable[tuple[str, str]], n_process: int,
+                  batch_size: int) -> Iterator[tuple[str, str, list[dict]]]:
+    global _WORKER_NLP
+    _WORKER_NLP = nlp  # inherited by the forked workers
+    context = multiprocessing.get_context("fork")
+    pending: collections.deque = collections.deque()
+    iterator = iter(items)
+    with context.Pool(n_process) as pool:
+        while True:
+            while len(pending) < 2 * n_process:
+                batch = list(itertools.islice(iterator, batch_size))
+                if not batch:
+                    break
+                pending.append(pool.apply_async(_work, (batch,)))
+            if not pending:
+                break
+            yield from pending.popleft().get()
+    _WORKER_NLP = None
 
 
 def tag_file(nlp: Language, input_path: Path, output_path: Path, *, n_process: int = 1,
