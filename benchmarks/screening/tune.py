@@ -54,6 +54,11 @@ CANDIDATES = {
     "poly3": variant(classifier={"poly": 3.0}),
     "wordchar": variant(feature_extractor={"name": "tfidf_wordchar"}),
     "stop": variant(feature_extractor={"stop_words": "english"}),
+    "hashed": variant(feature_extractor={"name": "tfidf_hashed", "max_df": 0.95}),
+    "hashed_C0.25": variant(feature_extractor={"name": "tfidf_hashed", "max_df": 0.95},
+                            classifier={"C": 0.25}),
+    "hashed_C1": variant(feature_extractor={"name": "tfidf_hashed", "max_df": 0.95},
+                         classifier={"C": 1.0}),
 }
 
 

@@ -77,3 +77,52 @@ class TfidfWordChar(BaseEstimator, TransformerMixin):
     def _stack(self, word: sp.spmatrix, char: sp.spmatrix) -> sp.csr_matrix:
         X = sp.hstack([word, char * self.char_weight], format="csr", dtype=np.float32)
         return normalize(X).astype(np.float32)
+
+
+class HashedTfidf(BaseEstimator, TransformerMixin):
+    """TF-IDF like ``Tfidf`` but with hashed n-grams (no vocabulary to build and sort), so
+    it vectorises large projects several times faster. ``max_df`` drops hashed columns in
+    more than that share of documents; ``n_features`` (2**21) keeps collisions rare."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2), sublinear_tf: bool = True,
+                 max_df: float = 1.0, n_features: int = 2**21,
+                 stop_words: str | None = None) -> None:
+        self.ngram_range = ngram_range
+        self.sublinear_tf = sublinear_tf
+        self.max_df = max_df
+        self.n_features = n_features
+        self.stop_words = stop_words
+
+    def _hasher(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(ngram_range=tuple(self.ngram_range), n_features=self.n_features,
+                                 alternate_sign=False, norm=None, stop_words=self.stop_words,
+                                 dtype=np.float32)
+
+    def fit(self, texts: Sequence[str], y: object = None) -> "HashedTfidf":
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Sequence[str], y: object = None) -> sp.csr_matrix:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        counts = self._hasher().transform(texts).tocsr()
+        df = np.bincount(counts.indices, minlength=self.n_features)
+        keep = df <= self.max_df * counts.shape[0]
+        self.keep_ = keep
+        counts = self._mask(counts)
+        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(counts)
+        return self.tfidf_.transform(counts).astype(np.float32).tocsr()
+
+    def _mask(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        if self.keep_.all():
+            return counts
+        counts = counts.multiply(self.keep_[None, :].astype(np.float32)).tocsr()
+        counts.eliminate_zeros()
+        return counts
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "tfidf_")
+        counts = self._mask(self._hasher().transform(texts).tocsr())
+        return self.tfidf_.transform(counts).astype(np.float32).tocsr()
