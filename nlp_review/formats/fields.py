@@ -104,13 +104,15 @@ def split_keywords(value: str | None) -> list[str]:
     return unique(text.split(";") if ";" in text else text.split(","))
 
 
+_NO_PAGES = re.compile(r"^(?:n\.?\s?pag\.?|n/?a|unknown|-)$", re.IGNORECASE)  # EBSCO "N.PAG"
 _PAGE_RANGE = re.compile(r"^\s*([A-Za-z]?)(\d+)\s*[-\u2010-\u2015\u2212]+\s*([A-Za-z]?)(\d+)\s*$")
 
 
 def pages(start: object, end: object = None) -> str | None:
     """Pages as "start-end" with the end page written in full ("123-9" becomes "123-129",
     an en dash becomes "-"); a single page or an article number is kept as it is."""
-    start_text, end_text = clean(start), clean(end)
+    start_text, end_text = (None if _NO_PAGES.match(v or "") else v
+                            for v in (clean(start), clean(end)))
     if start_text and end_text and not re.search(r"[-\u2013]", start_text):
         if end_text == start_text:
             return start_text

@@ -12,11 +12,12 @@ import rispy
 from nlp_review.errors import InputError
 from nlp_review.formats.fields import (OnRecord, ParsedFile, first, pages, pmid_from_urls,
                                        strip_markup, unique)
-from nlp_review.records import Record
+from nlp_review.records import Record, normalise_doi
 
 #: A tag line as rispy reads it: two characters, two spaces, a dash.
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 _LINES = re.compile(r"\r\n|\r|\n")
+_EBSCO_SUFFIX = re.compile(r"\s*\[ABSTRACT FROM (?:AUTHOR|PUBLISHER)\]\s*$")
 #: ASReview writes its labels into N1 notes.
 _ASREVIEW_LABEL = {"ASReview_relevant": 1, "ASReview_irrelevant": 0}
 
@@ -123,7 +124,8 @@ def _abstract(entry: dict[str, Any]) -> str | None:
     notice (EBSCO's "Copyright of ... is the property of ...")."""
     parts = _values(entry, "abstract") or _values(entry, "notes_abstract")
     kept = [p for p in parts if not (p.startswith("Copyright of ") and "property of" in p)]
-    return strip_markup(" ".join(kept or parts[:1]))
+    text = strip_markup(" ".join(kept or parts[:1]))
+    return _EBSCO_SUFFIX.sub("", text) or None if text else None
 
 
 def _pmid(entry: dict[str, Any]) -> str | None:
@@ -131,7 +133,7 @@ def _pmid(entry: dict[str, Any]) -> str | None:
     for value in unknown.get("PM", []) + unknown.get("PI", []):
         if value.strip().isdigit():
             return value.strip()
-    urls = _values(entry, "urls")
+    urls = _values(entry, "urls") + _values(entry, "file_attachments2")  # Lens: links in L2
     from_url = pmid_from_urls(urls)
     if from_url:
         return from_url
@@ -165,9 +167,10 @@ def _journal(*values: Any) -> str | None:
 def ris_entry_to_record(entry: dict[str, Any], position: int) -> Record:
     """One rispy entry (tag names as in ``rispy.TAG_KEY_MAPPING``) as a canonical Record."""
     urls = [u for u in _values(entry, "urls") if u.strip()]
-    doi = first(entry.get("doi"))
-    if not doi:
-        doi = next((u for u in urls if "doi.org/" in u), None)
+    unknown = entry.get("unknown_tag") or {}
+    # EBSCOhost puts the DOI in L3; several exports give only a doi.org link.
+    doi = first(entry.get("doi"), [v for v in unknown.get("L3", []) if normalise_doi(v)],
+                [u for u in urls if "doi.org/" in u])
     accession = first(entry.get("accession_number"))
     return Record(
         title=strip_markup(first(entry.get("title"), entry.get("primary_title"),

@@ -1,0 +1,145 @@
+"""Bad input gets a clear InputError naming the file and the place, and a hint; recoverable
+oddities become warnings. One fixture per case."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp_review.errors import InputError
+from nlp_review.formats import parse
+
+
+@pytest.fixture
+def error_of(parse_fixture):
+    return lambda name: _error(parse_fixture, name)
+
+
+def _error(parse_fixture, name: str) -> InputError:
+    with pytest.raises(InputError) as caught:
+        parse_fixture(name)
+    error = caught.value
+    assert error.file == name
+    assert error.hint, "every input error says what to do"
+    return error
+
+
+@pytest.mark.parametrize("name", ["empty.ris", "blank.txt"])
+def test_empty_file(name, error_of):
+    assert "empty" in error_of(name).detail
+
+
+@pytest.mark.parametrize(("name", "what"), [
+    ("image.png", "PNG image"), ("article.pdf", "PDF document"), ("exports.zip", "ZIP archive")])
+def test_binary_file_is_named_for_what_it_is(name, what, error_of):
+    error = error_of(name)
+    assert what in error.detail and "not a bibliographic export" in error.detail
+
+
+def test_random_binary_bytes_are_refused():
+    with pytest.raises(InputError, match="binary"):
+        parse(bytes(range(256)) * 40, "dump.bin")
+
+
+def test_truncated_ris_names_the_line_where_the_unterminated_record_starts(error_of):
+    error = error_of("truncated.ris")
+    assert error.line == 7
+    assert "no end tag" in error.detail and "truncated" in error.detail
+
+
+def test_missing_er_before_next_record_names_both_lines(error_of):
+    error = error_of("missing_er.ris")
+    assert error.line == 1
+    assert "line 6" in error.detail
+
+
+def test_record_without_ty_is_kept_with_a_warning(parse_fixture):
+    parsed = parse_fixture("no_ty.ris")
+    assert [r.title for r in parsed.records] == [
+        "Mentoring programmes for children in care",
+        "School-based social support for adolescents: a cluster randomised trial"]
+    assert parsed.records[1].doi == "10.1000/example.2019.17"
+    assert parsed.records[1].type is None
+    assert any("line 7" in w and "TY" in w for w in parsed.warnings)
+
+
+def test_csv_without_title_column_lists_columns_found_and_names_accepted(error_of):
+    error = error_of("no_title.csv")
+    assert "'Authors', 'Year', 'Source title', 'DOI'" in error.detail
+    assert "primary_title" in error.hint and "Article Title" in error.hint
+
+
+def test_unreadable_label_value_names_the_row(error_of):
+    error = error_of("bad_label.csv")
+    assert error.record == 2 and "'maybe'" in error.detail
+
+
+def test_bibtex_unbalanced_brace_names_the_entry_line(error_of):
+    error = error_of("unbalanced_brace.bib")
+    assert error.line == 9
+    assert "unbalanced brace" in error.detail and "line 16" in error.detail
+
+
+def test_bibtex_never_closed_at_end_of_file():
+    text = b"@article{a,\n  title = {One},\n}\n\n@article{b,\n  title = {Two\n}\n"
+    with pytest.raises(InputError) as caught:
+        parse(text, "cut.bib")
+    assert caught.value.line == 5 and "never closed" in caught.value.detail
+
+
+def test_bibtex_extra_closing_brace():
+    with pytest.raises(InputError) as caught:
+        parse(b"@article{a,\n  title = {One}},\n}\n}\n", "extra.bib")
+    assert "closes nothing" in caught.value.detail
+
+
+def test_xml_with_external_entity_is_refused_and_nothing_is_read(error_of):
+    error = error_of("xxe.xml")
+    assert error.line == 3 and "entity" in error.detail
+
+
+def test_malformed_xml_names_the_line(fixtures_dir):
+    data = (fixtures_dir / "pubmed.xml").read_bytes()
+    cut = data[: data.index(b"<ArticleTitle>Avoiding")] + b"<ArticleTitle>Avoiding</Article>"
+    with pytest.raises(InputError) as caught:
+        parse(cut, "cut.xml")
+    assert "not well formed" in caught.value.detail and caught.value.line > 40
+
+
+def test_mixed_encodings_decode_with_a_warning_naming_the_first_bad_line(parse_fixture):
+    parsed = parse_fixture("mixed_encoding.ris")
+    assert parsed.records[0].title == "Frühe Hilfen für Familien: eine Evaluation"  # UTF-8
+    assert parsed.records[1].title == "Soutien social des élèves en difficulté"  # cp1252
+    assert parsed.records[1].authors == ["Lefèvre, Hélène"]
+    assert len(parsed.warnings) == 1
+    assert "mixed encodings" in parsed.warnings[0] and "line 8" in parsed.warnings[0]
+
+
+def test_latin1_file_is_read_with_a_warning(parse_fixture):
+    parsed = parse_fixture("windows1252.csv")
+    assert parsed.records[0].title == "Crèches et développement de l’enfant"
+    assert parsed.records[1].authors == ["Müller, Jörg"]
+    assert "not UTF-8" in parsed.warnings[0] and "line 2" in parsed.warnings[0]
+
+
+def test_unknown_text_format_lists_the_supported_formats(error_of):
+    error = error_of("unknown.txt")
+    assert "unknown format" in error.detail
+    for fmt in ("RIS", "MEDLINE", "PubMed XML", "EndNote XML", "BibTeX", "CSV", "xlsx"):
+        assert fmt in error.hint
+
+
+def test_unknown_xml_root_is_named(error_of):
+    error = error_of("other_root.xml")
+    assert "<rss>" in error.detail and "PubMed XML" in error.hint
+
+
+def test_header_only_table_has_no_records():
+    with pytest.raises(InputError, match="no records"):
+        parse(b"title,abstract\n", "header_only.csv")
+
+
+def test_malformed_csv_names_the_line():
+    data = b"title\tyear\nA\t2001\nB\t2002\textra\tcells\n"
+    with pytest.raises(InputError) as caught:
+        parse(data, "bad.tsv")
+    assert caught.value.line == 3
