@@ -302,6 +302,9 @@ def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
             else:
                 paragraphs.append(Paragraph(text, box.page))
     sections.append(notes)
+    prose_pages = {p.page for sec in sections for p in sec.paragraphs if not _is_fragment(p.text)}
+    for section in sections:
+        _move_table_residue(section, floats, prose_pages)
     # Text before any heading on page 1 (authors, affiliations) is front matter ("other");
     # if a heading-less article follows, it stays "other" too.
     result = FullText(format="pdf", title=title or None, doi=dois[0] if dois else None,
@@ -309,6 +312,42 @@ def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
                       floats=floats, pages=n_pages, other_dois=dois[1:])
     result.notice = notice_kind(title) or _notice_from_text(first_page, n_pages)
     return result
+
+
+def _is_fragment(text: str) -> bool:
+    words = text.split()
+    return len(words) <= 6 and not _SENTENCE_END.search(text) or bool(
+        re.fullmatch(r"[\d\s.,;:%()<>=±+\-–−/*]+", text))
+
+
+def _move_table_residue(section: Section, floats: list[Float], prose_pages: set) -> None:
+    """Runs of 3+ short fragments on one page ("Item", "Yes (%)", "88.7") are table cells
+    that escaped their table: move them out of the running text, into the page's last
+    table (or a table of their own). Pages without any prose are left alone."""
+    if section.kind in {"title", "references"}:
+        return
+    paragraphs = section.paragraphs
+    keep: list[Paragraph] = []
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and paragraphs[j].page == paragraphs[i].page and \
+                _is_fragment(paragraphs[j].text):
+            j += 1
+        if j - i >= 3 and paragraphs[i].page in prose_pages:
+            cells = "\n".join(p.text for p in paragraphs[i:j])
+            page = paragraphs[i].page
+            target = next((f for f in reversed(floats) if f.kind == "table" and f.page == page),
+                          None)
+            if target is None:
+                floats.append(Float("table", None, "", cells, page=page))
+            else:
+                target.content = f"{target.content}\n{cells}".strip()
+            i = j
+        else:
+            keep.append(paragraphs[i])
+            i += 1
+    section.paragraphs = keep
 
 
 def _split_at_headings(lines: list[_Line], body_size: float, current: str):

@@ -9,6 +9,8 @@ from nlp_review.records import normalise_doi, normalise_pmid
 
 _SPACES = re.compile(r"\s+")
 _LOOSE_ACCENT = re.compile(r"(?:^| )([\u0300-\u036f])([^\W\d_])")
+_CID_BULLET = re.compile(r"^\s*\(cid:\d+\)\s*")
+_CID = re.compile(r"\(cid:\d+\)")
 _STRAY_ACCENT = re.compile(r" ?[\u0300-\u036f](?![^\W\d_])")
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*(\d{4,9})\b", re.IGNORECASE)
@@ -31,6 +33,9 @@ def clean(text: str) -> str:
     text = _LOOSE_ACCENT.sub(lambda m: unicodedata.normalize("NFC", m.group(2) + m.group(1)),
                              text)
     text = _STRAY_ACCENT.sub("", text)
+    # Glyphs without a Unicode mapping come out of pdfminer as "(cid:12)"; at the start of a
+    # line they are list bullets.
+    text = _CID.sub("", _CID_BULLET.sub("• ", text))
     return _SPACES.sub(" ", text).strip()
 
 

@@ -2,26 +2,24 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fulltext"))
-from ft_paths import FULLTEXT  # noqa: E402
+from nlp_review.cli.app import app
+from nlp_review.errors import NotFoundError, ProjectError
+from nlp_review.evidence.build import build_evidence
+from nlp_review.evidence.export import render_html, write_csv, write_xlsx
+from nlp_review.fulltext.ingest import add_fulltexts
+from nlp_review.fulltext.tagging import tag_fulltexts
+from nlp_review.records import Record
+from nlp_review.store.db import transaction
+from nlp_review.store.decisions import add_decision
+from nlp_review.store.project import init_project
+from nlp_review.store.records import add_source
 
-from nlp_review.cli.app import app  # noqa: E402
-from nlp_review.errors import NotFoundError, ProjectError  # noqa: E402
-from nlp_review.evidence.build import build_evidence  # noqa: E402
-from nlp_review.evidence.export import render_html, write_csv, write_xlsx  # noqa: E402
-from nlp_review.fulltext.ingest import add_fulltexts  # noqa: E402
-from nlp_review.fulltext.tagging import tag_fulltexts  # noqa: E402
-from nlp_review.records import Record  # noqa: E402
-from nlp_review.store.db import transaction  # noqa: E402
-from nlp_review.store.decisions import add_decision  # noqa: E402
-from nlp_review.store.project import init_project  # noqa: E402
-from nlp_review.store.records import add_source  # noqa: E402
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 ABSTRACT = ("Peer mentors built trusting relationships with looked-after children at school. "
             "Mentoring may reduce loneliness among adolescents in foster care.")

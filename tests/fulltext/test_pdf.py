@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
-from ft_paths import FULLTEXT
 from nlp_review.errors import InputError
 from nlp_review.fulltext.compare import body_text, similarity
 from nlp_review.fulltext.jats import read_jats
 from nlp_review.fulltext.model import FullText
 from nlp_review.fulltext.pdf import read_pdf
 from nlp_review.fulltext.quality import garbled_reason
+
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 CERMINE = FULLTEXT / "pdf" / "cermine"
 EDGE = FULLTEXT / "pdf_edge" / "pdfminer"

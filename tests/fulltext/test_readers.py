@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from ft_pdfmaker import text_pdf
 from nlp_review.errors import InputError, InputErrors
 from nlp_review.fulltext.hyphens import Dehyphenator
 from nlp_review.fulltext.readers import read_fulltext, sniff_format
@@ -66,13 +65,13 @@ def test_plain_text_headings_and_hyphens():
         "school-based schemes exist.")
 
 
-def test_format_is_sniffed_from_content_not_name():
-    assert sniff_format(text_pdf([["Hello"]])) == "pdf"
+def test_format_is_sniffed_from_content_not_name(make_text_pdf):
+    assert sniff_format(make_text_pdf([["Hello"]])) == "pdf"
     assert sniff_format(HTML) == "html"
     assert sniff_format(b'<?xml version="1.0"?>\n<article><front/></article>') == "jats"
     assert sniff_format(TEXT) == "text"
     assert sniff_format(bytes(range(256))) is None
-    assert read_fulltext(text_pdf([["Peer support helps."]]), name="x.txt").format == "pdf"
+    assert read_fulltext(make_text_pdf([["Peer support helps."]]), name="x.txt").format == "pdf"
 
 
 def test_empty_text_and_non_utf8():

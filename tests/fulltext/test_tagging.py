@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ft_paths import FULLTEXT
 from nlp_review.cli.app import app
 from nlp_review.fulltext.ingest import add_fulltexts
 from nlp_review.fulltext.listing import fulltext_view
 from nlp_review.fulltext.tagging import tag_fulltexts
 from nlp_review.store.fulltexts import document_text, tags_of_fulltext
 from nlp_review.store.project import init_project
+
+FULLTEXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
 
 
 @pytest.fixture(scope="module")
