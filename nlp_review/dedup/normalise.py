@@ -20,6 +20,7 @@ _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]{0,40}>")
 _BRACKETED = re.compile(r"^\s*\[(.+?)\]\s*\.?\s*$", re.DOTALL)
 _SUBTITLE_SPLIT = re.compile(r"\s*(?::|\?|\.\s|\s[-\u2013\u2014]+\s|\s-(?=[A-Za-z])|;)\s*")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _DOI_VERSION = re.compile(r"(\.pub\d+|[./]v\d+|\.r\d+)$")
 
 #: Words that carry no weight in titles and journal names.
@@ -47,8 +48,7 @@ def fold(text: str | None) -> str:
         text = _LATEX_ACCENT.sub(r"\1", text)
         text = _LATEX_COMMAND.sub(" ", text).replace("{", "").replace("}", "")
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_TRANSLIT)))
     return text.lower()
 
 
@@ -100,7 +100,7 @@ _UNKNOWN_AUTHORS = {"unknown", "anonymous", "anon", "et al", "et al.", "n a", "n
 _CORPORATE = re.compile(r"\b(group|study|consortium|collaboration|collaborative|committee|"
                         r"investigators|trial|network|society|association|working|team|"
                         r"organization|organisation|council|institute|centre|center)\b")
-_GLUED = re.compile(r"(?<=\.)\s*(?=[A-Z][a-z'\u2019]+\s+[A-Z]\.)")
+_GLUED = re.compile(r"(?<=\.)\s*(?=[A-Z][A-Za-z'\u2019-]*[a-z][A-Za-z'\u2019-]*\s+[A-Z]\.)")
 
 
 def split_authors(authors: list[str] | str | None) -> list[str]:
@@ -295,6 +295,11 @@ _EDITORIAL_WORDS = frozenset({"editorial", "editor", "editors", "erratum", "corr
                               "preface", "foreword"})
 
 
+@lru_cache(maxsize=300_000)
+def _name_tokens(author: str) -> tuple[str, ...]:
+    return tuple(t for t in squash(fold(author)).split() if len(t) > 2)
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A record's comparable keys, computed once per run."""
@@ -330,7 +335,7 @@ def prepare(record: Record) -> Prepared:
     journal = normalise_journal(record.journal)
     names = split_authors(record.authors)
     surnames = tuple(s for s in (author_surnames(a) for a in names) if s)
-    name_tokens = frozenset(t for a in names[:12] for t in squash(fold(a)).split() if len(t) > 2)
+    name_tokens = frozenset(t for a in names[:12] for t in _name_tokens(a))
     abstract = squash(fold(record.abstract[:1000]))[:600] if record.abstract else ""
     return Prepared(
         title=full,

@@ -1,0 +1,35 @@
+"""A group's face and the filling of its missing fields."""
+
+from __future__ import annotations
+
+from nlp_review.dedup import choose_face, merge_group
+from nlp_review.records import Record
+
+
+def test_face_prefers_abstract_and_doi_then_fills_from_others() -> None:
+    bare = Record(title="Play-based learning in kindergarten", year=2020, pages="12-19",
+                  keywords=["play"], source_id="scopus-7")
+    full = Record(title="Play-based learning in kindergarten.", abstract="We studied play.",
+                  doi="10.1000/xyz", authors=["Lee, A"], keywords=["Play", "kindergarten"],
+                  source_id="pubmed-3")
+    middle = Record(title="Play based learning in kindergarten", journal="Early Years",
+                    volume="40", issue="2", pmid="123456", label=1, source_id="ris-9")
+    members = [(5, bare), (9, full), (7, middle)]
+    assert choose_face(members) == 9
+    face = merge_group(members)
+    assert face.title == "Play-based learning in kindergarten."  # the face's own title
+    assert face.source_id == "pubmed-3"
+    assert (face.abstract, face.doi, face.authors) == ("We studied play.", "10.1000/xyz",
+                                                       ["Lee, A"])
+    assert (face.journal, face.volume, face.issue, face.pmid) == ("Early Years", "40", "2",
+                                                                  "123456")
+    assert (face.year, face.pages) == (2020, "12-19")
+    assert face.keywords == ["Play", "kindergarten"]  # union, case-insensitive
+    assert face.label == 1
+    assert full.journal is None  # members are not modified
+
+
+def test_ties_go_to_the_lowest_id() -> None:
+    a = Record(title="Same", abstract="x", doi="10.1/a")
+    b = Record(title="Same", abstract="x", doi="10.1/a")
+    assert choose_face([(8, a), (3, b)]) == 3
