@@ -90,3 +90,50 @@ def pairwise_scores(found: Iterable[Iterable[int]],
         "pairs_true": len(tp),
         "pairs_correct": hit,
     }
+
+
+def _text(node: Any) -> str | None:
+    if node is None:
+        return None
+    text = "".join(node.itertext()).strip()
+    return text or None
+
+
+def load_endnote_marked(path: Path | None = None) -> tuple[list[tuple[int, Record]], set[int]]:
+    """EndNote XML (respiratory.xml) as ((id, Record), ids captioned "Duplicate").
+
+    The file marks every member of a duplicate set but gives no group ids, so it supports a
+    record-level check only: is a marked record grouped with another, is an unmarked one
+    left alone."""
+    from defusedxml import ElementTree
+
+    path = path or DEDUP_DATA / "endnote_xml" / "respiratory.xml"
+    root = ElementTree.parse(str(path)).getroot()
+    records: list[tuple[int, Record]] = []
+    marked: set[int] = set()
+    for n, rec in enumerate(root.iter("record"), start=1):
+        authors = [a for a in (_text(x) for x in rec.iterfind("contributors/authors/author"))
+                   if a]
+        records.append((n, Record(
+            title=_text(rec.find("titles/title")),
+            journal=_text(rec.find("titles/secondary-title")),
+            authors=authors,
+            year=_text(rec.find("dates/year")),  # type: ignore[arg-type]
+            volume=_text(rec.find("volume")), issue=_text(rec.find("number")),
+            pages=_text(rec.find("pages")), abstract=_text(rec.find("abstract")),
+            doi=_text(rec.find("electronic-resource-num")),
+            source_id=_text(rec.find("rec-number")),
+        )))
+        if (_text(rec.find("caption")) or "").lower() == "duplicate":
+            marked.add(n)
+    return records, marked
+
+
+def marked_scores(groups: Iterable[Iterable[int]], marked: set[int]) -> dict[str, float]:
+    """Share of marked records grouped with another record (recall-like) and of unmarked
+    records grouped with anything (false merges)."""
+    in_group = {i for g in groups for i in g if len(list(g)) > 1}
+    n_unmarked_merged = len(in_group - marked)
+    return {"marked_grouped": len(in_group & marked) / len(marked) if marked else 1.0,
+            "unmarked_merged": n_unmarked_merged, "marked": len(marked),
+            "records_in_groups": len(in_group)}

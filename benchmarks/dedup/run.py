@@ -5,7 +5,8 @@
 
 1. Pairwise precision/recall and unique-record counts on the sets with true duplicate groups
    in ../shared/datasets/dedup, for us and for the peer (bib-dedupe from PyPI, installed by
-   this script into benchmarks/.work/bibdedupe-venv and run there by peer_runner.py).
+   this script into benchmarks/.work/bibdedupe-venv and run there by peer_runner.py); then a
+   record-level check on endnote_xml/respiratory.xml (marked duplicates, no group ids).
 2. Scale: ``--scale N`` synthetic records (synth.py) deduplicated in a fresh process; prints
    wall time, peak RSS and precision/recall on the planted duplicates. ``--peer-scale`` also
    runs the peer on the same records (can take long; bounded by --peer-timeout).
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from data import (DATASETS, DEDUP_DATA, REPO, group_pairs, load_dataset,  # noqa: E402
-                  pairwise_scores)
+                  load_endnote_marked, marked_scores, pairwise_scores)
 
 WORK = REPO / "benchmarks" / ".work"
 PEER_VENV = WORK / "bibdedupe-venv"
@@ -85,6 +86,32 @@ def bench_datasets(names: list[str], with_peer: bool, timeout: float) -> list[di
         rows.append(row)
         print_row(row)
     return rows
+
+
+def bench_endnote(with_peer: bool, timeout: float) -> dict:
+    """Held-out record-level check on respiratory.xml (duplicates marked, no group ids)."""
+    from synth import write_csv
+
+    records, marked = load_endnote_marked()
+    print(f"\n## endnote_xml/respiratory.xml: {len(records)} records, {len(marked)} marked"
+          " Duplicate (not used for tuning)")
+    groups, seconds, n_grey = ours(records)
+    row = {"dataset": "respiratory.xml", "ours": {**marked_scores(groups, marked),
+                                                  "seconds": round(seconds, 2)}}
+    if with_peer:
+        OUT.mkdir(exist_ok=True)
+        path = OUT / "respiratory.csv"
+        write_csv(records, path)
+        peer = run_peer(path, timeout)
+        peer_groups = [[int(k.split("_")[1]) for k in g] for g in peer["groups"]]
+        row["bib_dedupe"] = {**marked_scores(peer_groups, marked),
+                             "seconds": round(peer["seconds"], 2)}
+    for who in ("ours", "bib_dedupe"):
+        if who in row:
+            r = row[who]
+            print(f"  {who:<10} marked records grouped {r['marked_grouped']:.4f}  unmarked "
+                  f"records merged {r['unmarked_merged']}  {r['seconds']:.1f}s", flush=True)
+    return row
 
 
 def print_row(row: dict) -> None:
@@ -169,6 +196,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--peer-scale", action="store_true", help="also run bib-dedupe at scale")
     ap.add_argument("--peer-timeout", type=float, default=1800.0)
+    ap.add_argument("--skip-endnote", action="store_true", help="skip respiratory.xml")
     ap.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.scale_child:
@@ -179,6 +207,8 @@ def main() -> None:
     print(f"nlp_review.dedup vs bib-dedupe {version or '(skipped)'}; data {DEDUP_DATA.resolve()}")
     results: dict = {"bib_dedupe_version": version,
                      "datasets": bench_datasets(args.datasets, with_peer, args.peer_timeout)}
+    if not args.skip_endnote:
+        results["endnote"] = bench_endnote(with_peer, args.peer_timeout)
     if args.scale:
         results["scale"] = bench_scale(args.scale, args.seed, args.peer_scale and with_peer,
                                        args.peer_timeout)
