@@ -117,12 +117,15 @@ def simulate_cmd(
     preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
     all_records: bool = typer.Option(False, "--all", help="Screen to the end instead of "
                                      "stopping at the last relevant record."),
+    stop: List[str] = typer.Option([], "--stop", help="Stopping rule to evaluate (repeat), "
+                                   "e.g. buscar, knee, asreview-100, consecutive:threshold=50;"
+                                   " where it stops goes into metrics.json and recall.png."),
 ) -> None:
     """Replay a labelled dataset as if screened in this tool's order; report WSS, loss..."""
     from nlp_review.screening.report import SUMMARY_KEYS, simulate_file
 
     runs = simulate_file(data, out, priors=prior, seeds=seed, preset=preset,
-                         until="all" if all_records else "last_relevant")
+                         until="all" if all_records else "last_relevant", stops=stop)
     table = Table(title=f"Simulation of {data.name}")
     table.add_column("seed")
     for k in SUMMARY_KEYS:
@@ -132,6 +135,15 @@ def simulate_cmd(
         table.add_row(str(run.seed), *[f"{m[k]:.3f}" if isinstance(m[k], float) else str(m[k])
                                        for k in SUMMARY_KEYS])
     console.print(table)
+    if stop:
+        stops = Table(title="Where each stopping rule stops")
+        for col in ("seed", "rule", "recall", "work saved", "screened", "drawn at random"):
+            stops.add_column(col, justify="left" if col == "rule" else "right")
+        for run in runs:
+            for p in run.stop_points:
+                stops.add_row(str(run.seed), p.rule, f"{p.recall:.3f}", f"{p.work_saved:.1%}",
+                              str(p.screened), str(p.random_sample))
+        console.print(stops)
     console.print(f"Results in {out}")
 
 
@@ -208,6 +220,10 @@ def screen_cmd(
                                          str(work.year or ""), work.journal or ""] if x)
             body.append("\n" + meta + "\n\n", style="dim")
             body.append(_highlight(work.abstract or "(no abstract)", terms))
+            if session.random_sample:
+                console.print("[yellow]random-sample mode:[/yellow] the statistical stopping "
+                              "rule asks for records drawn at random from the unscreened "
+                              "pool; please decide each one (see `nlp-review stopping`).")
             console.print(Panel(body, title=f"record {work.work_id}  score {work.score:.3f}",
                                 subtitle=f"screened {p.screened} · included {p.included} · "
                                 f"since last include {p.since_last_include} · "

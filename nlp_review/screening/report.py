@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -29,6 +29,7 @@ class SeedRun:
     priors: list[str]
     result: SimulationResult
     folder: Path
+    stop_points: list = field(default_factory=list)  # nlp_review.stopping.replay.StopPoint
 
 
 def default_priors(data: LabelledDataset, seed: int) -> list[str]:
@@ -41,10 +42,17 @@ def default_priors(data: LabelledDataset, seed: int) -> list[str]:
 
 def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
                   seeds: Sequence[int] = (0,), preset: str | None = None,
-                  until: str = "last_relevant", plot: bool = True) -> list[SeedRun]:
+                  until: str = "last_relevant", plot: bool = True,
+                  stops: Sequence[str] = ()) -> list[SeedRun]:
     """Simulate screening of a labelled CSV once per seed and write the results into
-    ``out_dir`` (one seed) or ``out_dir/seed_N`` (several, plus ``summary.csv``)."""
+    ``out_dir`` (one seed) or ``out_dir/seed_N`` (several, plus ``summary.csv``).
+    ``stops``: stopping rule specs whose stop points are added (see nlp_review.stopping)."""
+    from nlp_review.stopping.registry import make_rule
+    from nlp_review.stopping.replay import stop_points_for_simulation
+
     preset_obj = get_preset(preset)  # unknown preset: fail before reading anything
+    for spec in stops:
+        make_rule(spec)  # unknown stopping rule: fail before reading anything
     data = load_labelled_csv(data_path)
     for p in priors:
         try:
@@ -67,7 +75,12 @@ def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
         sim = Simulation(data.texts, data.labels, rows, preset=preset_obj, seed=seed,
                          until=until)
         folder = out_dir if len(seeds) == 1 else out_dir / f"seed_{seed}"
-        runs.append(SeedRun(seed, seed_priors, sim.run(), folder))
+        run = SeedRun(seed, seed_priors, sim.run(), folder)
+        if stops:
+            run.stop_points = stop_points_for_simulation(
+                stops, run.result.labels, [int(data.labels[r]) for r in rows],
+                pool_size=len(data), seed=seed)
+        runs.append(run)
     for run in runs:
         write_run(run, data, preset_obj.name, plot=plot)
     if len(seeds) > 1:
@@ -88,6 +101,10 @@ def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = Tru
             "seconds": round(run.result.seconds, 3)}
     if run.result.marks:
         meta["marks"] = run.result.marks
+    if run.stop_points:
+        from nlp_review.stopping.replay import stop_metrics
+
+        meta["stopping"] = stop_metrics(run.stop_points)
     _write_text(run.folder / "metrics.json", json.dumps(meta, indent=2) + "\n")
     if plot:
         plot_recall(run, run.folder / "recall.png", title=f"{data.path.name} (seed {run.seed})")
@@ -111,6 +128,12 @@ def plot_recall(run: SeedRun, path: Path, title: str = "") -> None:
     for name, pos in run.result.marks.items():
         ax.axvline(pos / n, color="tab:green", lw=0.8)
         ax.annotate(name, (pos / n, 0.05), rotation=90, fontsize=7)
+    if run.stop_points:
+        from nlp_review.stopping.replay import mark_stop_points
+
+        first = run.stop_points[0]
+        mark_stop_points(ax, run.stop_points, priors=first.pool_size - n,
+                         prior_relevant=first.relevant_total - ny, fraction=True)
     ax.set_xlabel("share of records screened")
     ax.set_ylabel("recall")
     ax.set_xlim(0, 1)

@@ -80,6 +80,8 @@ class ScreeningSession:
         self._trained_on: list[tuple[int, int]] | None = None
         self.retrain_seconds = 0.0
         self.rng = np.random.RandomState(0)
+        self.random_sample = False  # True while the statistical stopping rule asks for it
+        self._drawn: int | None = None  # work drawn at random, decided with origin "sample"
         self.refresh()
 
     # -- model --------------------------------------------------------------------------
@@ -113,6 +115,13 @@ class ScreeningSession:
             self.skipped.clear()
             if len(pool) == 0:
                 return None
+        from nlp_review.stopping.report import wants_random_sample
+
+        self.random_sample = wants_random_sample(self.conn)
+        if self.random_sample:  # uniform draw from the unscreened pool (issue 4)
+            self._drawn = int(self.work_ids[pool[np.random.default_rng().integers(len(pool))]])
+            return self.view(self._drawn)
+        self._drawn = None
         return self.view(int(self.work_ids[self.ranker.query(pool, self.rng)]))
 
     def view(self, work_id: int) -> WorkView:
@@ -138,8 +147,9 @@ class ScreeningSession:
     def decide(self, work_id: int, label: int, note: str | None = None) -> bool:
         """Commit a decision for the work, then retrain. False if another session decided
         the work meanwhile (nothing is written then)."""
+        origin = "sample" if work_id == self._drawn else "screen"
         done = store.decide_if_undecided(self.conn, work_id, label, reviewer=self.reviewer,
-                                         origin="screen", note=note)
+                                         origin=origin, note=note)
         if done:
             self.history.append(work_id)
         self.refresh()
