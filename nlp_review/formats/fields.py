@@ -25,7 +25,11 @@ def clean(value: object) -> str | None:
     """A stripped string with inner whitespace runs collapsed, or None when empty."""
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = value if isinstance(value, str) else str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\xa0" in text:
+        text = " ".join(text.split())
+    else:
+        text = text.strip()
     return text or None
 
 

@@ -24,14 +24,10 @@ _ASREVIEW_LABEL = {"ASReview_relevant": 1, "ASReview_irrelevant": 0}
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, line) for CRLF, LF and bare-CR (Web of Science) line ends."""
-    start = 0
-    number = 1
-    for match in _LINES.finditer(text):
-        yield number, text[start:match.start()]
-        start = match.end()
-        number += 1
-    if start < len(text):
-        yield number, text[start:]
+    lines = _LINES.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return enumerate(lines, start=1)
 
 
 def iter_record_lines(text: str, name: str,
