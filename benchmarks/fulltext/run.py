@@ -38,8 +38,10 @@ from nlp_review.fulltext.pdf import read_pdf
 data = open(sys.argv[1], "rb").read()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
+c = time.process_time()
 text = read_pdf(data, name=sys.argv[1])
 print(json.dumps({"seconds": time.perf_counter() - t, "pages": text.pages,
+                  "cpu": time.process_time() - c,
                   "base_mb": base / 1024,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -57,6 +59,7 @@ def pdf_extraction() -> list[dict]:
         extract_text(str(path))
         peer = time.perf_counter() - t
         rows.append({"file": path.name, "pages": child["pages"], "seconds": child["seconds"],
+                     "cpu": child["cpu"],
                      "pages_per_s": child["pages"] / child["seconds"],
                      "peer_seconds": peer, "peer_pages_per_s": child["pages"] / peer,
                      "peak_mb": child["peak_mb"],
@@ -110,20 +113,41 @@ def jats_speed() -> dict:
             "paragraphs": n_par}
 
 
-def ingest_end_to_end() -> list[dict]:
-    """`add_fulltexts` into a fresh project (worker process start included)."""
-    from nlp_review.fulltext.ingest import add_fulltexts
-    from nlp_review.store.project import init_project
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the PDF worker is joined
+    when ``add_fulltexts`` returns)."""
+    import resource
 
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def ingest_end_to_end() -> list[dict]:
+    """`add_fulltexts` into a fresh project (worker process start included), then
+    `tag_fulltexts` (tagging pipeline built once beforehand, its load time reported apart)."""
+    from nlp_review.fulltext.ingest import add_fulltexts
+    from nlp_review.fulltext.tagging import tag_fulltexts
+    from nlp_review.store.project import init_project
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    t, c = time.perf_counter(), time.process_time()
+    nlp = build_pipeline()
+    load, load_cpu = time.perf_counter() - t, time.process_time() - c
     rows = []
-    for name in ("test6.pdf", "example3.pdf"):
+    for name in ("test6.pdf", "example3.pdf", "example2.pdf"):
         with tempfile.TemporaryDirectory() as tmp:
             project = init_project(Path(tmp) / "p")
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _cpu()
             (outcome,) = add_fulltexts(project, [SHARED / "pdf" / "cermine" / name])
-            rows.append({"file": name, "pages": outcome.pages,
-                         "extract_s": outcome.seconds,
-                         "total_s": time.perf_counter() - t, "status": outcome.status})
+            ingest, ingest_cpu = time.perf_counter() - t, _cpu() - c
+            t, c = time.perf_counter(), _cpu()
+            report = tag_fulltexts(project.conn, nlp, "bench")
+            tag, tag_cpu = time.perf_counter() - t, _cpu() - c
+            rows.append({"file": name, "pages": outcome.pages, "extract_s": outcome.seconds,
+                         "ingest_s": ingest, "tag_s": tag, "sentences": report.sentences,
+                         "status": outcome.status, "load_s": load, "load_cpu": load_cpu,
+                         "ingest_cpu": ingest_cpu, "tag_cpu": tag_cpu})
             project.close()
     return rows
 
@@ -161,10 +185,11 @@ def tagging_speed() -> dict | None:
 def main() -> None:
     print("## PDF extraction (each file in a fresh process; peer = pdfminer extract_text)")
     rows = pdf_extraction()
-    print(f"{'file':<14}{'pages':>6}{'ours s':>8}{'pages/s':>9}{'peer s':>8}{'peer p/s':>9}"
-          f"{'peak MB':>9}{'+MB':>7}")
+    print(f"{'file':<14}{'pages':>6}{'ours s':>8}{'cpu s':>7}{'pages/s':>9}{'peer s':>8}"
+          f"{'peer p/s':>9}{'peak MB':>9}{'+MB':>7}")
     for r in rows:
-        print(f"{r['file']:<14}{r['pages']:>6}{r['seconds']:>8.2f}{r['pages_per_s']:>9.1f}"
+        print(f"{r['file']:<14}{r['pages']:>6}{r['seconds']:>8.2f}{r['cpu']:>7.2f}"
+              f"{r['pages_per_s']:>9.1f}"
               f"{r['peer_seconds']:>8.2f}{r['peer_pages_per_s']:>9.1f}{r['peak_mb']:>9.0f}"
               f"{r['extra_mb']:>7.0f}")
     pages = sum(r["pages"] for r in rows)
@@ -175,7 +200,11 @@ def main() -> None:
           f"peak RSS per document median {statistics.median(r['peak_mb'] for r in rows):.0f} MB"
           f" (max {max(r['peak_mb'] for r in rows):.0f} MB, of which extraction "
           f"max +{max(r['extra_mb'] for r in rows):.0f} MB)")
-    print(f"20-page PDF extraction estimate at the measured rate: {20 * ours / pages:.2f} s")
+    cpu = sum(r["cpu"] for r in rows)
+    print(f"CPU time (less sensitive to other load on the machine): {cpu:.2f} s = "
+          f"{pages / cpu:.1f} pages per CPU-second")
+    print(f"20-page PDF extraction estimate: {20 * ours / pages:.2f} s wall at the measured "
+          f"rate, {20 * cpu / pages:.2f} s CPU")
 
     print("\n## Similarity to reference texts (rapidfuzz ratio on normalised text, 0-100)")
     for r in quality():
@@ -186,10 +215,19 @@ def main() -> None:
     print(f"\n## JATS: {j['files']} files, {j['paragraphs']} paragraphs in {j['seconds']:.2f} s "
           f"({j['per_file_ms']:.0f} ms per file)")
 
-    print("\n## `fulltext add` end to end (fresh project, worker start included)")
-    for r in ingest_end_to_end():
+    print("\n## `fulltext add` + `fulltext tag` end to end (fresh project, worker start "
+          "included)")
+    rows = ingest_end_to_end()
+    print(f"(tagging pipeline load, once per command: {rows[0]['load_s']:.2f} s wall, "
+          f"{rows[0]['load_cpu']:.2f} s CPU)")
+    for r in rows:
+        total = r["ingest_s"] + r["tag_s"]
         print(f"{r['file']:<14}{r['pages']:>4} pages: extraction {r['extract_s']:.2f} s, "
-              f"total {r['total_s']:.2f} s ({r['status']})")
+              f"ingest {r['ingest_s']:.2f} s, tag {r['tag_s']:.2f} s ({r['sentences']} "
+              f"sentences) = {total:.2f} s, {total / r['pages']:.3f} s/page -> 20 pages "
+              f"{20 * total / r['pages']:.2f} s (+ load {r['load_s']:.2f} s); CPU "
+              f"{r['ingest_cpu'] + r['tag_cpu']:.2f} s -> 20 pages "
+              f"{20 * (r['ingest_cpu'] + r['tag_cpu']) / r['pages']:.2f} s CPU")
 
     tag = tagging_speed()
     if tag is None:
