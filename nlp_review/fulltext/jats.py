@@ -60,7 +60,7 @@ def _text(el: ET.Element | None, skip: set[str] = _SKIP_INLINE) -> str:
 
 
 def looks_like_jats(data: bytes) -> bool:
-    head = data[:4096].lstrip()
+    head = data[:20000].lstrip()
     return b"<article" in head and (head.startswith(b"<") or head.startswith(b"\xef\xbb\xbf<"))
 
 
