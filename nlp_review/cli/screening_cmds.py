@@ -154,7 +154,7 @@ KEYS = "[i]nclude  [e]xclude  [s]kip  [u]ndo  [n]ote  [q]uit"
 
 def _line_reader() -> Callable[[str], str]:
     def read(prompt: str) -> str:
-        console.print(prompt, end="")
+        console.print(escape(prompt), end="")
         line = sys.stdin.readline()
         if not line:
             return "q"
@@ -170,7 +170,7 @@ def _key_reader() -> Callable[[str], str]:
     import tty
 
     def read(prompt: str) -> str:
-        console.print(prompt, end="")
+        console.print(escape(prompt), end="")
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)
         try:
@@ -178,7 +178,7 @@ def _key_reader() -> Callable[[str], str]:
             ch = sys.stdin.read(1)
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
-        console.print(ch)
+        console.print(escape(ch))
         return "q" if ch in ("\x04", "\x03") else ch.lower()
     return read
 
