@@ -7,7 +7,7 @@ Contract (used by the import command; the CLI and store never parse files themse
   Latin-1 fallback with a warning), and return every record. Raises
   ``nlp_review.errors.InputError`` naming the file, line or record and what is wrong.
 - ``ParsedFile``: ``format`` (e.g. "ris", "pubmed-nbib", "pubmed-xml", "endnote-xml",
-  "bibtex", "csv", "tsv", "xlsx"), ``records: list[Record]``, ``warnings: list[str]``.
+  "bibtex", "csv", "tsv", "xlsx", "wos"), ``records: list[Record]``, ``warnings: list[str]``.
 - Writers: ``write_ris(records) -> str`` and ``write_csv(rows) -> str``.
 
 ``parse`` also takes an optional ``on_record`` callback, called with the number of records
@@ -28,6 +28,7 @@ from nlp_review.formats.medline import parse_medline
 from nlp_review.formats.pubmed_xml import parse_pubmed_xml
 from nlp_review.formats.ris import parse_ris
 from nlp_review.formats.tabular import is_xlsx, parse_table, parse_xlsx
+from nlp_review.formats.wos import parse_wos
 from nlp_review.formats.writers import CSV_COLUMNS, record_to_row, write_csv, write_ris
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "OnRecord", "ParsedFile", "detect_format", "parse",
@@ -41,6 +42,7 @@ _TEXT_READERS: dict[str, Callable[[str, str, OnRecord | None], ParsedFile]] = {
     "bibtex": parse_bibtex,
     "csv": parse_table,
     "tsv": parse_table,
+    "wos": parse_wos,
 }
 
 
@@ -72,4 +74,10 @@ def _check_not_empty(result: ParsedFile, name: str) -> ParsedFile:
     if not result.records:
         raise InputError(f"no records found in this {FORMATS[result.format]} file", file=name,
                          hint="the export holds no records; check the search and export again")
+    untitled = [i for i, r in enumerate(result.records, start=1) if not r.title]
+    if untitled:
+        shown = ", ".join(str(i) for i in untitled[:5]) + (", ..." if len(untitled) > 5 else "")
+        result.warnings.append(f"{name}: {len(untitled)} record(s) have no title (record "
+                               f"{shown}); they are kept, but screening sees only their "
+                               f"abstract")
     return result

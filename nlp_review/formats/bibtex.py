@@ -27,13 +27,7 @@ _KEY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
 
 def looks_like_bibtex(text: str) -> bool:
     """An ``@type{`` entry start near the top (comments and blank lines may come first)."""
-    match = _ENTRY_START.search(text[:20000])
-    if not match:
-        return False
-    before = text[:match.start()]
-    return all(not line.strip() or line.lstrip().startswith("%") or "=" not in line
-               for line in before.splitlines()[-20:]) and not re.search(r"^\s*[A-Z][A-Z0-9]  - ",
-                                                                        before, re.MULTILINE)
+    return _ENTRY_START.search(text[:20000]) is not None
 
 
 def check_braces(text: str, name: str) -> list[tuple[int, str, str]]:

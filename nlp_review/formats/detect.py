@@ -11,6 +11,7 @@ from nlp_review.formats.bibtex import looks_like_bibtex
 from nlp_review.formats.medline import looks_like_medline
 from nlp_review.formats.ris import looks_like_ris
 from nlp_review.formats.tabular import known_columns, sniff_delimiter
+from nlp_review.formats.wos import looks_like_wos
 from nlp_review.formats.xmlsafe import root_tag
 
 #: Every format ``parse`` reads, with what it is, for messages and ``--help``.
@@ -23,6 +24,7 @@ FORMATS: dict[str, str] = {
     "csv": "CSV with a title column (Scopus, Web of Science, Ovid, ASReview, Zotero)",
     "tsv": "tab-separated text with a title column (Web of Science, EndNote)",
     "xlsx": "Excel workbook (.xlsx), first sheet, with a title column",
+    "wos": "Web of Science plain text ('FN ... Web of Science', 'PT J' ... 'ER')",
 }
 
 
@@ -46,13 +48,15 @@ def detect_text_format(text: str, name: str) -> str:
         return "pubmed-nbib"
     if looks_like_ris(head):
         return "ris"
-    if looks_like_bibtex(head):
-        return "bibtex"
+    if looks_like_wos(head):
+        return "wos"
     delimiter = sniff_delimiter(head)
     if delimiter is not None:
         header = next(csv.reader([head.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter))
         if known_columns(header):
             return "tsv" if delimiter == "\t" else "csv"
+    if looks_like_bibtex(head):
+        return "bibtex"
     first_line = head.split("\n", 1)[0].strip()[:60]
     raise InputError(f"unknown format: the content does not look like any supported export "
                      f"(it starts with {first_line!r})", file=name, line=1,

@@ -10,7 +10,7 @@ import re
 from typing import Iterator
 
 from nlp_review.errors import InputError
-from nlp_review.formats.fields import OnRecord, ParsedFile, clean, first, pages, unique
+from nlp_review.formats.fields import OnRecord, ParsedFile, first, pages, unique
 from nlp_review.formats.ris import iter_lines
 from nlp_review.records import Record
 
@@ -98,13 +98,10 @@ def medline_to_record(fields: dict[str, list[str]]) -> Record:
 def parse_medline(text: str, name: str, on_record: OnRecord | None = None) -> ParsedFile:
     """Every record of a PubMed MEDLINE/.nbib export as a ``Record``."""
     result = ParsedFile("pubmed-nbib")
-    for position, (line, fields) in enumerate(iter_medline_records(text, name), start=1):
+    for position, (_, fields) in enumerate(iter_medline_records(text, name), start=1):
         record = medline_to_record(fields)
         if record.source_id is None:
             record.source_id = str(position)
-        if not clean(record.title):
-            result.warnings.append(f"{name}: line {line}: record {record.source_id} has no "
-                                   f"title (TI)")
         result.records.append(record)
         if on_record:
             on_record(position)

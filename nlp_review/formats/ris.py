@@ -86,10 +86,10 @@ class _Parser(rispy.RisParser):
 
 
 def looks_like_ris(text: str) -> bool:
-    """A ``TY  - `` line among the first tagged lines."""
+    """A ``TY  - `` line among the first lines (banners or headers may come before it)."""
     for _, line in zip(range(200), iter_lines(text[:20000])):
-        if TAG_LINE.match(line[1]):
-            return line[1].startswith("TY")
+        if line[1].startswith("TY  -"):
+            return True
     return False
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from nlp_review.errors import InputError
 from nlp_review.formats import detect_format, parse
 
 
@@ -119,10 +120,33 @@ def test_xlsx_with_asreview_labels(parse_fixture):
     assert first.authors == ["Olds, David L.", "Kitzman, Harriet"]
 
 
+def test_web_of_science_plain_text(parse_fixture):
+    parsed = parse_fixture("wos_plain.txt")
+    assert parsed.format == "wos"
+    first, second = parsed.records
+    assert first.title == ("Microangiography of the humeral condyle in Cocker Spaniel and "
+                           "non-Cocker Spaniel dogs")  # continuation line joined
+    assert first.authors == ["Larsen, Lisa J.", "Roush, James K.", "McLaughlin, Ronald M."]
+    assert first.keywords == ["humeral condylar fractures", "microangiography",
+                              "Cocker Spaniels", "blood supply", "FRACTURES"]
+    assert (first.year, first.pages, first.pmid, first.source_id) == (
+        1999, "134-137", "10527823", "WOS:000082252000006")
+    assert second.doi == "10.1590/s0103-84782013005000101" and second.type == "Review"
+
+
+def test_web_of_science_plain_text_truncated(fixtures_dir):
+    data = (fixtures_dir / "wos_plain.txt").read_bytes()
+    cut = data[: data.rindex(b"ER")]
+    with pytest.raises(InputError) as caught:
+        parse(cut, "savedrecs.txt")
+    assert caught.value.line == 30 and "truncated" in caught.value.detail
+
+
 @pytest.mark.parametrize(("name", "fmt"), [
     ("pubmed_medline.txt", "pubmed-nbib"), ("pubmed.xml", "pubmed-xml"), ("ovid.ris", "ris"),
     ("zotero.bib", "bibtex"), ("scopus.csv", "csv"), ("wos_tab.txt", "tsv"),
-    ("endnote_utf16.xml", "endnote-xml"), ("asreview_labels.xlsx", "xlsx")])
+    ("endnote_utf16.xml", "endnote-xml"), ("asreview_labels.xlsx", "xlsx"),
+    ("wos_plain.txt", "wos")])
 def test_format_comes_from_content_not_name(fixtures_dir, name, fmt):
     data = (fixtures_dir / name).read_bytes()
     assert detect_format(data, "export.ris") == fmt
