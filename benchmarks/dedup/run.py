@@ -1,21 +1,22 @@
 """Deduplication benchmark: nlp_review.dedup against bib-dedupe, same files, same run.
 
-    nice -n 10 /work/venv/bin/python benchmarks/dedup/run.py [--scale 100000] [--peer-scale]
-        [--skip-peer] [--datasets cytology_screening digital_work special_cases]
+    nice -n 10 /work/venv/bin/python benchmarks/dedup/run.py [--scale 100000]
+        [--peer-scale 10000] [--skip-peer] [--skip-endnote] [--datasets NAME ...]
 
 1. Pairwise precision/recall and unique-record counts on the sets with true duplicate groups
    in ../shared/datasets/dedup, for us and for the peer (bib-dedupe from PyPI, installed by
    this script into benchmarks/.work/bibdedupe-venv and run there by peer_runner.py); then a
    record-level check on endnote_xml/respiratory.xml (marked duplicates, no group ids).
 2. Scale: ``--scale N`` synthetic records (synth.py) deduplicated in a fresh process; prints
-   wall time, peak RSS and precision/recall on the planted duplicates. ``--peer-scale`` also
-   runs the peer on the same records (can take long; bounded by --peer-timeout).
+   wall and CPU time, peak RSS and precision/recall on the planted duplicates. Then both tools
+   on the same ``--peer-scale`` synthetic records (bib-dedupe is too slow for 100k here).
 Results go to stdout and benchmarks/dedup/out/results.json."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -133,9 +134,9 @@ def scale_child(n: int, seed: int) -> None:
 
     records, truth = synthesise(n, seed=seed)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = deduplicate(records)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # A wrong pair between two original (unperturbed) records is a duplicate the shared
     # datasets already held, or an error; count them apart.
@@ -143,7 +144,8 @@ def scale_child(n: int, seed: int) -> None:
     wrong = group_pairs(result.groups) - group_pairs(truth)
     scores = pairwise_scores(result.groups, truth)
     print(json.dumps({"records": len(records), "planted_groups": len(truth),
-                      "seconds": seconds, "peak_rss_mb": peak,
+                      "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak,
+                      "load_average": os.getloadavg()[0],
                       "rss_before_dedup_mb": rss_before, "grey_pairs": len(result.grey),
                       "pairs_compared": result.n_compared, "unique": len(result.groups),
                       "true_unique": len(records) - sum(len(g) - 1 for g in truth),
@@ -151,12 +153,14 @@ def scale_child(n: int, seed: int) -> None:
                       sum(1 for a, b in wrong if a in originals and b in originals)}))
 
 
-def bench_scale(n: int, seed: int, peer: bool, timeout: float) -> dict:
+def bench_scale(n: int, seed: int, peer_n: int, timeout: float) -> dict:
     print(f"\n## scale: {n} synthetic records (seed {seed}), fresh process", flush=True)
     done = subprocess.run([sys.executable, __file__, "--scale-child", str(n), "--seed",
                            str(seed)], capture_output=True, text=True, check=True)
     res = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"  ours       {res['seconds']:.1f}s dedupe, peak RSS {res['peak_rss_mb']:.0f} MB "
+    print(f"  ours       {res['seconds']:.1f}s dedupe wall ({res['cpu_seconds']:.1f}s CPU; "
+          f"load average {res['load_average']:.1f} on this shared 2-core machine)\n"
+          f"             peak RSS {res['peak_rss_mb']:.0f} MB "
           f"(process, incl. building the records; {res['rss_before_dedup_mb']:.0f} MB before "
           f"dedupe)\n             planted duplicates: precision {res['precision']:.4f} recall "
           f"{res['recall']:.4f}  unique {res['unique']} (true {res['true_unique']}), "
@@ -165,26 +169,38 @@ def bench_scale(n: int, seed: int, peer: bool, timeout: float) -> dict:
           f"{res['wrong_pairs_between_originals']} join two unperturbed source records",
           flush=True)
     out = {"ours": res}
-    if peer:
-        from synth import synthesise, write_csv
+    if peer_n:
+        out["versus_peer"] = bench_scale_peer(peer_n, seed, timeout)
+    return out
 
-        records, truth = synthesise(n, seed=seed)
-        OUT.mkdir(exist_ok=True)
-        path = OUT / f"synth_{n}.csv"
-        write_csv(records, path)
-        try:
-            p = run_peer(path, timeout)
-        except subprocess.TimeoutExpired:
-            print(f"  bib_dedupe did not finish within {timeout:.0f}s", flush=True)
-            out["bib_dedupe"] = {"timeout_seconds": timeout}
-            return out
-        groups = [[int(k.split("_")[1]) for k in g] for g in p["groups"]]
-        s = pairwise_scores(groups, truth)
-        out["bib_dedupe"] = {**s, "seconds": p["seconds"], "peak_rss_mb": p["peak_rss_mb"],
-                             "unique": len(groups)}
-        print(f"  bib_dedupe {p['seconds']:.1f}s, peak RSS {p['peak_rss_mb']:.0f} MB; planted "
-              f"duplicates: precision {s['precision']:.4f} recall {s['recall']:.4f}  unique "
-              f"{len(groups)}", flush=True)
+
+def bench_scale_peer(n: int, seed: int, timeout: float) -> dict:
+    """Both tools on the same smaller synthetic collection (the peer is slow at 100k)."""
+    from synth import synthesise, write_csv
+
+    print(f"\n## scale vs peer: {n} synthetic records (seed {seed}), same CSV", flush=True)
+    records, truth = synthesise(n, seed=seed)
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"synth_{n}.csv"
+    write_csv(records, path)
+    groups, seconds, _grey = ours(records)
+    s = pairwise_scores(groups, truth)
+    out: dict = {"ours": {**s, "seconds": seconds, "unique": len(groups)}}
+    print(f"  ours       {seconds:.1f}s; planted duplicates: precision {s['precision']:.4f} "
+          f"recall {s['recall']:.4f}  unique {len(groups)}", flush=True)
+    try:
+        p = run_peer(path, timeout)
+    except subprocess.TimeoutExpired:
+        print(f"  bib_dedupe did not finish within {timeout:.0f}s", flush=True)
+        out["bib_dedupe"] = {"timeout_seconds": timeout}
+        return out
+    peer_groups = [[int(k.split("_")[1]) for k in g] for g in p["groups"]]
+    s = pairwise_scores(peer_groups, truth)
+    out["bib_dedupe"] = {**s, "seconds": p["seconds"], "peak_rss_mb": p["peak_rss_mb"],
+                         "unique": len(peer_groups)}
+    print(f"  bib_dedupe {p['seconds']:.1f}s, peak RSS {p['peak_rss_mb']:.0f} MB; planted "
+          f"duplicates: precision {s['precision']:.4f} recall {s['recall']:.4f}  unique "
+          f"{len(peer_groups)}", flush=True)
     return out
 
 
@@ -194,7 +210,8 @@ def main() -> None:
     ap.add_argument("--skip-peer", action="store_true", help="do not run bib-dedupe")
     ap.add_argument("--scale", type=int, default=100_000, help="synthetic records (0: skip)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--peer-scale", action="store_true", help="also run bib-dedupe at scale")
+    ap.add_argument("--peer-scale", type=int, default=10_000,
+                    help="synthetic records for the head-to-head with bib-dedupe (0: skip)")
     ap.add_argument("--peer-timeout", type=float, default=1800.0)
     ap.add_argument("--skip-endnote", action="store_true", help="skip respiratory.xml")
     ap.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
@@ -210,8 +227,8 @@ def main() -> None:
     if not args.skip_endnote:
         results["endnote"] = bench_endnote(with_peer, args.peer_timeout)
     if args.scale:
-        results["scale"] = bench_scale(args.scale, args.seed, args.peer_scale and with_peer,
-                                       args.peer_timeout)
+        results["scale"] = bench_scale(args.scale, args.seed,
+                                       args.peer_scale if with_peer else 0, args.peer_timeout)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(f"\nwritten {OUT / 'results.json'}")

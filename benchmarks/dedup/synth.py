@@ -139,8 +139,9 @@ def synthesise(n: int = 100_000, seed: int = 1) -> tuple[list[tuple[int, Record]
     """``n`` records (ids 1..n, shuffled) and the true groups (lists of ids)."""
     rng = random.Random(seed)
     works = base_works()
-    if n < len(works):
-        works = rng.sample(works, n)
+    n_works = min(len(works), max(1, int(n * 0.43)))  # ~57 % of the records are copies
+    if n_works < len(works):
+        works = rng.sample(works, n_works)
     copies: list[tuple[int, Record]] = [(w, r) for w, r in enumerate(works)]
     while len(copies) < n:
         w = rng.randrange(len(works))

@@ -90,22 +90,26 @@ def deduplicate(
     focus = None if new_ids is None else [index[i] for i in new_ids if i in index]
     candidates = sorted(candidate_pairs(preps, focus=focus, title_cutoff=thresholds.grey))
 
+    earlier = list(previous)
+    if earlier and new_ids is None:
+        raise NlpReviewError("earlier pairs were passed without the ids of the new records",
+                             hint="pass new_ids with previous (incremental mode), or neither")
     found: dict[tuple[int, int], Pair] = {}
     if new_ids is not None:
-        for p in previous:
+        for p in earlier:
             key = (min(p.a, p.b), max(p.a, p.b))
             if key[0] in index and key[1] in index and key not in human:
                 found[key] = Pair(key[0], key[1], p.score, p.status, p.reason)
     total = len(candidates)
     for done, (i, j) in enumerate(candidates, start=1):
+        if progress is not None and (done % 5000 == 0 or done == total):
+            progress(done, total)
         key = (min(ids[i], ids[j]), max(ids[i], ids[j]))
         if key in human or key in found:
             continue
         match = compare(preps[i], preps[j], thresholds)
         if match is not None:
             found[key] = Pair(key[0], key[1], round(match.score, 4), match.status, match.reason)
-        if progress is not None and (done % 5000 == 0 or done == total):
-            progress(done, total)
 
     auto = [(p.a, p.b, p.score) for p in found.values() if p.status == "auto"]
     keys = {rid: [(k, v) for k, v in (("doi", p.doi), ("pmid", p.pmid)) if v]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from data import load_dataset
 
 from nlp_review.dedup import deduplicate
+from nlp_review.errors import NlpReviewError
 
 
 def test_incremental_equals_full_run() -> None:
@@ -44,3 +47,10 @@ def test_incremental_keeps_earlier_pairs_without_rescoring() -> None:
     assert bare.group_of[1] != bare.group_of[2]
     again = deduplicate(records, new_ids=[i for i, _ in new], previous=first.pairs)
     assert again.group_of[1] == again.group_of[2]
+
+
+def test_previous_without_new_ids_is_refused() -> None:
+    records, _ = load_dataset("special_cases")
+    first = deduplicate(records)
+    with pytest.raises(NlpReviewError, match="new records"):
+        deduplicate(records, previous=first.pairs)
