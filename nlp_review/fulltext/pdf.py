@@ -302,6 +302,7 @@ def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
             else:
                 paragraphs.append(Paragraph(text, box.page))
     sections.append(notes)
+    _find_unheaded_abstract(sections)
     prose_pages = {p.page for sec in sections for p in sec.paragraphs if not _is_fragment(p.text)}
     for section in sections:
         _move_table_residue(section, floats, prose_pages)
@@ -312,6 +313,22 @@ def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
                       floats=floats, pages=n_pages, other_dois=dois[1:])
     result.notice = notice_kind(title) or _notice_from_text(first_page, n_pages)
     return result
+
+
+def _find_unheaded_abstract(sections: list[Section]) -> None:
+    """Some publishers print the abstract without an "Abstract" heading: take the long
+    paragraphs of the page-1 front matter (not the licence or correspondence) as it."""
+    if any(s.kind == "abstract" for s in sections):
+        return
+    front = next((s for s in sections if s.kind == "other" and s.heading is None), None)
+    if front is None or sections.index(front) > 2:
+        return
+    long = [p for p in front.paragraphs if p.page == 1 and len(p.text.split()) >= 60
+            and not _FOOTNOTE.search(p.text[:200]) and "licen" not in p.text.lower()]
+    if not long:
+        return
+    front.paragraphs = [p for p in front.paragraphs if p not in long]
+    sections.insert(sections.index(front) + 1, Section("abstract", None, long))
 
 
 def _is_fragment(text: str) -> bool:

@@ -160,3 +160,10 @@ def test_garbled_text_is_detected():
     # The same text through a font without a Unicode map: every letter shifted.
     shifted = "".join(chr(ord(c) - 29) if c.isalpha() else c for c in prose[:5000])
     assert "common words" in garbled_reason(shifted)
+
+
+def test_abstract_without_a_heading_is_found():
+    # Hindawi prints the abstract under the authors with no "Abstract" heading.
+    (abstract,) = pdf("test2.pdf").paragraphs("abstract")
+    assert abstract.text.startswith("Objectives. Patient experiences of structured heart")
+    assert abstract.page == 1
