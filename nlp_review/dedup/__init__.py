@@ -5,7 +5,7 @@ pairs and groups out (the store glue and the CLI live elsewhere)."""
 from nlp_review.dedup.compare import DEFAULT_THRESHOLDS, Match, Thresholds, compare
 from nlp_review.dedup.engine import DedupResult, Pair, deduplicate
 from nlp_review.dedup.groups import ConflictingDecisions, build_groups
-from nlp_review.dedup.merge import choose_face, completeness, merge_group
+from nlp_review.dedup.merge import choose_face, completeness, group_faces, merge_group
 from nlp_review.dedup.normalise import Prepared, prepare
 from nlp_review.records import Record
 
@@ -18,5 +18,5 @@ def compare_records(a: Record, b: Record) -> Match | None:
 __all__ = [
     "DEFAULT_THRESHOLDS", "ConflictingDecisions", "DedupResult", "Match", "Pair", "Prepared",
     "Thresholds", "build_groups", "choose_face", "compare", "compare_records", "completeness",
-    "deduplicate", "merge_group", "prepare",
+    "deduplicate", "group_faces", "merge_group", "prepare",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
 from nlp_review.records import RECORD_FIELDS, Record
 
@@ -65,3 +65,17 @@ def merge_group(members: Sequence[tuple[int, Record]]) -> Record:
         labels = [r.label for r in others if r.label is not None]
         face.label = max(labels) if labels else None
     return face
+
+
+def group_faces(records: Mapping[int, Record],
+                groups: Iterable[Sequence[int]]) -> list[tuple[int, list[int], Record]]:
+    """For each group: (face id, member ids, merged face record). Singletons are their own
+    face, returned unchanged."""
+    out: list[tuple[int, list[int], Record]] = []
+    for group in groups:
+        members = [(i, records[i]) for i in group]
+        if len(members) == 1:
+            out.append((members[0][0], [members[0][0]], members[0][1]))
+            continue
+        out.append((choose_face(members), sorted(group), merge_group(members)))
+    return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from data import load_dataset
 
 from nlp_review.dedup import deduplicate

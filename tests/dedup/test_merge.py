@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_review.dedup import choose_face, merge_group
+from nlp_review.dedup import choose_face, group_faces, merge_group
 from nlp_review.records import Record
 
 
@@ -33,3 +33,12 @@ def test_ties_go_to_the_lowest_id() -> None:
     a = Record(title="Same", abstract="x", doi="10.1/a")
     b = Record(title="Same", abstract="x", doi="10.1/a")
     assert choose_face([(8, a), (3, b)]) == 3
+
+
+def test_group_faces_covers_every_group() -> None:
+    recs = {1: Record(title="A study of play", year=2020),
+            2: Record(title="A study of play.", abstract="About play.", year=2020),
+            3: Record(title="Something else")}
+    faces = group_faces(recs, [[1, 2], [3]])
+    assert [(face, members) for face, members, _ in faces] == [(2, [1, 2]), (3, [3])]
+    assert faces[0][2].abstract == "About play." and faces[1][2] is recs[3]
