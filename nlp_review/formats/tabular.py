@@ -7,12 +7,12 @@ import csv
 import io
 import re
 import zipfile
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
 from nlp_review.errors import InputError
-from nlp_review.formats.fields import (OnRecord, ParsedFile, clean, first, pages, parse_label,
+from nlp_review.formats.fields import (OnRecord, ParsedFile, clean, pages, parse_label,
                                        pmid_from_urls, split_authors, split_keywords,
                                        strip_markup)
 from nlp_review.records import Record
@@ -98,45 +98,76 @@ def map_columns(columns: list[str], name: str) -> dict[str, str]:
     return found
 
 
-def _read_csv(text: str, sep: str, name: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                           na_filter=False, engine="c", skip_blank_lines=True)
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"the table is malformed: {str(exc).strip()}", file=name,
-                         line=int(match.group(1)) if match else None,
-                         hint="check that line for an unclosed quote or a wrong number of "
-                              "fields, or save the file again from the spreadsheet") from None
-    except pd.errors.EmptyDataError:
-        raise InputError("the table has no header line", file=name,
-                         hint="the first line must name the columns") from None
+_FIELD_LIMIT = 100_000_000  # one cell may hold a long abstract; the csv default is 128 kB
 
 
-def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+def _iter_csv_rows(text: str, sep: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, cells) for each row after the header, via the stdlib
+    ``csv`` reader (strict quoting); a row with more cells than the header is an error."""
+    if text.count('"') % 2:
+        # an odd number of quotes: a quoted cell is never closed and would swallow the rest
+        # of the file; find the row where that happens
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        start = 1
+        last_start = 1
+        for _ in reader:
+            last_start, start = start, reader.line_num + 1
+        raise InputError("a quoted cell is never closed (an unmatched '\"')", file=name,
+                         line=last_start, hint="close the quote in that row, or save the "
+                                               "file again from the spreadsheet")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    start = 1
     try:
-        return pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl",
-                             keep_default_na=False, na_filter=False)
+        header = next(reader, None)
+        if header is None:
+            raise InputError("the table has no header line", file=name,
+                             hint="the first line must name the columns")
+        yield 1, header
+        width = len(header)
+        start = reader.line_num + 1
+        for row in reader:
+            if len(row) > width and any(cell.strip() for cell in row[width:]):
+                raise InputError(f"the row has {len(row)} cells but the header names {width} "
+                                 f"columns", file=name, line=start,
+                                 hint="check that row for a delimiter inside an unquoted "
+                                      "cell, or save the file again from the spreadsheet")
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"the table is malformed ({exc})", file=name, line=start,
+                         hint="check that line for a stray quote, or save the file again "
+                              "from the spreadsheet") from None
+
+
+def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    try:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl",
+                              keep_default_na=False, na_filter=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
         raise InputError(f"the Excel workbook cannot be read ({exc.__class__.__name__}: "
                          f"{exc})", file=name,
                          hint="open it in a spreadsheet and save it again as .xlsx or .csv"
                          ) from None
+    return [str(c) for c in frame.columns], frame.values.tolist()
 
 
-def row_to_record(row: dict[str, Any], columns: dict[str, str], position: int,
-                  name: str) -> Record:
-    """One table row as a Record; an unreadable label value is an InputError."""
+def row_to_record(row: Sequence[Any], columns: dict[str, int], position: int, name: str,
+                  line: int | None = None, label_column: str = "label") -> Record:
+    """One table row (cells in file order) as a Record; ``columns`` maps canonical fields to
+    cell indexes. An unreadable label value is an InputError naming the line and row."""
+    width = len(row)
+
     def get(field: str) -> str | None:
-        column = columns.get(field)
-        return clean(row.get(column)) if column else None
+        index = columns.get(field)
+        return clean(row[index]) if index is not None and index < width else None
 
     label = parse_label(get("label"))
     if isinstance(label, str):
-        raise InputError(f"column {columns['label']!r} has {label!r}; expected 1/0, "
-                         f"yes/no, true/false or blank", file=name, record=position,
+        raise InputError(f"column {label_column!r} has {label!r}; expected 1/0, yes/no, "
+                         f"true/false or blank", file=name, line=line, record=position,
                          hint="fix that cell (blank means not yet screened)")
     url = get("url")
+    page_range = get("pages")
     return Record(
         title=strip_markup(get("title")),
         abstract=strip_markup(get("abstract")),
@@ -145,29 +176,32 @@ def row_to_record(row: dict[str, Any], columns: dict[str, str], position: int,
         journal=get("journal"),
         volume=get("volume"),
         issue=get("issue"),
-        pages=pages(get("pages") or get("page_start"), None if get("pages") else
-                    get("page_end")) or get("article_number"),
+        pages=pages(page_range or get("page_start"), None if page_range else get("page_end"))
+        or get("article_number"),
         doi=get("doi"),
         pmid=get("pmid") or (pmid_from_urls([url]) if url else None),
         keywords=split_keywords(get("keywords")),
         type=get("type"),
         language=get("language"),
         url=url,
-        source_id=first(get("source_id")) or str(position),
+        source_id=get("source_id") or str(position),
         label=label,
     )
 
 
-def _frame_to_file(frame: pd.DataFrame, fmt: str, name: str,
-                   on_record: OnRecord | None) -> ParsedFile:
+def _rows_to_file(rows: Iterator[tuple[int, list[str]]], fmt: str, name: str,
+                  on_record: OnRecord | None) -> ParsedFile:
     result = ParsedFile(fmt)
-    columns = map_columns([str(c) for c in frame.columns], name)
-    wanted = list(dict.fromkeys(columns.values()))
-    rows = frame[wanted].to_dict("records")
-    for position, row in enumerate(rows, start=1):
-        if not any(clean(v) for v in row.values()):
-            continue
-        result.records.append(row_to_record(row, columns, position, name))
+    _, header = next(rows)
+    by_name = map_columns(header, name)
+    columns = {field: header.index(column) for field, column in by_name.items()}
+    position = 0
+    for line, row in rows:
+        if not any(cell and str(cell).strip() for cell in row):
+            continue  # blank line or empty spreadsheet row
+        position += 1
+        result.records.append(row_to_record(row, columns, position, name, line,
+                                            by_name.get("label", "label")))
         if on_record:
             on_record(position)
     return result
@@ -175,11 +209,15 @@ def _frame_to_file(frame: pd.DataFrame, fmt: str, name: str,
 
 def parse_table(text: str, name: str, on_record: OnRecord | None = None) -> ParsedFile:
     """Every row of a CSV/TSV export as a ``Record``."""
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     sep = sniff_delimiter(text) or ","
-    frame = _read_csv(text, sep, name)
-    return _frame_to_file(frame, "tsv" if sep == "\t" else "csv", name, on_record)
+    return _rows_to_file(_iter_csv_rows(text, sep, name), "tsv" if sep == "\t" else "csv",
+                         name, on_record)
 
 
 def parse_xlsx(data: bytes, name: str, on_record: OnRecord | None = None) -> ParsedFile:
-    """Every row of the first sheet of an Excel workbook as a ``Record``."""
-    return _frame_to_file(_read_xlsx(data, name), "xlsx", name, on_record)
+    """Every row of the first sheet of an Excel workbook as a ``Record``; lines in messages
+    are spreadsheet row numbers (the header is row 1)."""
+    header, cells = _read_xlsx(data, name)
+    rows = iter([(1, header)] + [(i, row) for i, row in enumerate(cells, start=2)])
+    return _rows_to_file(rows, "xlsx", name, on_record)
