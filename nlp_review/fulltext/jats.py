@@ -8,7 +8,6 @@ are kept apart from the body; the reference list and acknowledgements are their 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Iterable
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -286,7 +285,3 @@ class _Builder:
                 return "acknowledgements"
         kind = classify_sec_type(el.get("sec-type")) or classify_heading(heading)
         return kind if kind in {"acknowledgements", "references"} else "other"
-
-
-def iter_section_kinds(text: FullText) -> Iterable[str]:
-    return (s.kind for s in text.sections)

@@ -1,4 +1,4 @@
-"""PDF to a ``FullText`` with pdfminer.six (MIT).
+"""PDF to a ``FullText`` with pdfminer.six (MIT); page layout in ``pdf_layout``.
 
 - Reading order: text boxes are put into columns per page; boxes spanning the page middle
   (titles, wide tables, single-column text) cut the page into bands, and each band is read
@@ -13,22 +13,19 @@ raise ``InputError`` with a hint."""
 
 from __future__ import annotations
 
-import io
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
 
 from nlp_review.errors import InputError
 from nlp_review.fulltext.hyphens import Dehyphenator
 from nlp_review.fulltext.model import Float, FullText, Paragraph, Section
+from nlp_review.fulltext.pdf_layout import (Box, Line, drop_running_lines, layout_pages,
+                                            reading_order)
+from nlp_review.fulltext.quality import garbled_reason
 from nlp_review.fulltext.sections import classify_heading, is_exact_heading
 from nlp_review.fulltext.textutil import clean, find_dois, find_pmid, notice_kind
-from nlp_review.fulltext.quality import garbled_reason
 
-#: Fraction of the page height treated as the header / footer band.
-MARGIN_BAND = 0.09
-_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
 _CAPTION = re.compile(r"^(?:Table|Fig\.?|Figure|Supplementary (?:Table|Figure))\s*S?\d+[a-z]?\b"
                       r"\s*[.:|\-–—]?", re.I)
 _LABEL_ONLY = re.compile(r"^\W*\[?\d{1,3}[.\])]?\W*$")
@@ -42,31 +39,10 @@ _BAD_TITLE = re.compile(r"(?:\.docx?|\.pdf|\.tex|\.indd|^untitled|^microsoft|^ti
                         r"|^\d+\s*\.\.\s*\d+$)", re.I)
 
 
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    size: float
-    bold: bool
-
-
-@dataclass
-class _Box:
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    lines: list[_Line] = field(default_factory=list)
-
-
 def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullText:
     """Extract a PDF's text. Raises InputError for encrypted (wrong or no password), damaged,
     image-only (scanned) and garbled (no Unicode map) files."""
-    pages, info = _layout(data, name=name, password=password)
+    pages, info = layout_pages(data, name=name, password=password)
     n_pages = len(pages)
     boxes = [b for page in pages for b in page[2]]
     n_chars = sum(len(l.text) for b in boxes for l in b.lines)
@@ -82,10 +58,10 @@ def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullT
         raise InputError(f"the text layer is unreadable: {reason}", file=name,
                          hint="the PDF's fonts lack a Unicode map; OCR the file "
                               "(e.g. `ocrmypdf --force-ocr`) or get the publisher's HTML/XML")
-    _drop_running_lines(pages)
-    ordered: list[_Box] = []
+    drop_running_lines(pages)
+    ordered: list[Box] = []
     for width, height, page_boxes, _ in pages:
-        ordered.extend(_reading_order(page_boxes, width))
+        ordered.extend(reading_order(page_boxes, width))
     ordered = [b for b in ordered if b.lines]
     heights = {i: page[1] for i, page in enumerate(pages, 1)}
     text = _assemble(ordered, info, n_pages, heights)
@@ -95,154 +71,8 @@ def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullT
     return text
 
 
-# -- layout --------------------------------------------------------------------------------
-def _layout(data: bytes, *, name: str, password: str):
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import (LAParams, LTChar, LTFigure, LTImage, LTTextBox,
-                                 LTTextBoxVertical, LTTextLine, LTTextLineVertical)
-    from pdfminer.pdfdocument import (PDFDocument, PDFEncryptionError, PDFPasswordIncorrect)
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import PDFException
-    from pdfminer.psparser import PSException
-
-    try:
-        parser = PDFParser(io.BytesIO(data))
-        document = PDFDocument(parser, password=password)
-    except PDFPasswordIncorrect as exc:
-        raise InputError("the PDF is encrypted and " + (
-            "the password given is wrong" if password else "needs a password"), file=name,
-            hint="pass the user password with --password") from exc
-    except PDFEncryptionError as exc:
-        raise InputError(f"unsupported PDF encryption: {exc}", file=name,
-                         hint="decrypt it first (e.g. `qpdf --decrypt`)") from exc
-    except (PDFException, PSException, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"damaged or not a PDF: {type(exc).__name__}: {exc}", file=name,
-                         hint="re-download the file or repair it (e.g. `qpdf in.pdf out.pdf`)"
-                         ) from exc
-    info = {}
-    for entry in document.info or []:
-        for key, value in entry.items():
-            info[key] = _decode(value)
-
-    rsrc = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(rsrc, laparams=LAParams(boxes_flow=None, detect_vertical=True))
-    interpreter = PDFPageInterpreter(rsrc, device)
-    pages = []
-    try:
-        for page in PDFPage.create_pages(document):
-            interpreter.process_page(page)
-            layout = device.get_result()
-            boxes: list[_Box] = []
-            vertical: list[_Box] = []
-            n_images = 0
-            for item in layout:
-                if isinstance(item, (LTFigure, LTImage)):
-                    n_images += 1
-                if isinstance(item, LTTextLine):
-                    item = [item]  # a stray line outside any box: its own box
-                    bbox = (item[0].x0, item[0].y0, item[0].x1, item[0].y1)
-                elif isinstance(item, LTTextBox):
-                    bbox = (item.x0, item.y0, item.x1, item.y1)
-                else:
-                    continue
-                box = _Box(len(pages) + 1, *bbox)
-                for line in item:
-                    if not isinstance(line, LTTextLine):
-                        continue
-                    text = clean(line.get_text())
-                    if not text:
-                        continue
-                    chars = [c for c in line if isinstance(c, LTChar)]
-                    size = statistics.median(c.size for c in chars) if chars else 0.0
-                    bold = bool(chars) and sum("bold" in c.fontname.lower() for c in chars) \
-                        > len(chars) / 2
-                    box.lines.append(_Line(text, line.x0, line.y0, line.x1, line.y1,
-                                           round(size, 1), bold))
-                if box.lines:
-                    is_vertical = isinstance(item, LTTextBoxVertical) or isinstance(
-                        item, list) and isinstance(item[0], LTTextLineVertical)
-                    (vertical if is_vertical else boxes).append(box)
-            # Vertical text is read only when the page has (almost) nothing else: otherwise
-            # it is a margin stamp ("Downloaded from ...", an arXiv id).
-            if sum(len(l.text) for b in boxes for l in b.lines) < 20:
-                boxes.extend(vertical)
-            pages.append((layout.width, layout.height, boxes, n_images))
-    except PDFPasswordIncorrect as exc:
-        raise InputError("the PDF is encrypted and needs a password", file=name,
-                         hint="pass the user password with --password") from exc
-    except (PDFException, PSException) as exc:
-        if not pages:
-            raise InputError(f"damaged PDF: {type(exc).__name__}: {exc}", file=name,
-                             hint="re-download the file or repair it (e.g. `qpdf`)") from exc
-        pages.append((0, 0, [], 0))  # keep what was read; later pages are lost
-    if not pages:
-        raise InputError("the PDF has no pages", file=name,
-                         hint="re-download the file; it may be damaged")
-    return pages, info
-
-
-def _decode(value: object) -> str:
-    from pdfminer.pdftypes import resolve1
-    value = resolve1(value)
-    if isinstance(value, bytes):
-        if value.startswith(b"\xfe\xff"):
-            return value[2:].decode("utf-16-be", "replace")
-        return value.decode("latin-1", "replace")
-    return str(value) if value is not None else ""
-
-
-# -- running headers and footers -------------------------------------------------------------
-def _drop_running_lines(pages) -> None:
-    def key(text: str) -> str:
-        return re.sub(r"\d+", "#", text.lower()).strip()
-
-    def in_band(line: _Line, height: float) -> bool:
-        return line.y1 > height * (1 - MARGIN_BAND) or line.y0 < height * MARGIN_BAND
-
-    seen: Counter[str] = Counter()
-    for _, height, boxes, _ in pages:
-        keys = {key(l.text) for b in boxes for l in b.lines if in_band(l, height)}
-        seen.update(keys)
-    n = len(pages)
-    repeated = {k for k, c in seen.items() if c >= 2 and (n <= 3 or c >= max(2, n // 4))}
-    for _, height, boxes, _ in pages:
-        for box in boxes:
-            box.lines = [l for l in box.lines if not (in_band(l, height) and (
-                key(l.text) in repeated or _PAGE_NUMBER.match(l.text)))]
-        boxes[:] = [b for b in boxes if b.lines]
-
-
-# -- reading order ---------------------------------------------------------------------------
-def _reading_order(boxes: list[_Box], width: float) -> list[_Box]:
-    """Bands cut by boxes spanning the middle; in each band the left column, then the right."""
-    mid = width / 2
-    slack = width * 0.03
-    ordered: list[_Box] = []
-    left: list[_Box] = []
-    right: list[_Box] = []
-
-    def flush() -> None:
-        ordered.extend(sorted(left, key=lambda b: -b.y1))
-        ordered.extend(sorted(right, key=lambda b: -b.y1))
-        left.clear()
-        right.clear()
-
-    for box in sorted(boxes, key=lambda b: (-b.y1, b.x0)):
-        if box.x1 <= mid + slack:
-            left.append(box)
-        elif box.x0 >= mid - slack:
-            right.append(box)
-        else:
-            flush()
-            ordered.append(box)
-    flush()
-    return ordered
-
-
 # -- paragraphs, headings, sections ----------------------------------------------------------
-def _assemble(boxes: list[_Box], info: dict[str, str], n_pages: int,
+def _assemble(boxes: list[Box], info: dict[str, str], n_pages: int,
               heights: dict[int, float]) -> FullText:
     dehyphen = Dehyphenator([l.text for b in boxes for l in b.lines])
     body_size = _body_font_size(boxes)
@@ -367,12 +197,12 @@ def _move_table_residue(section: Section, floats: list[Float], prose_pages: set)
     section.paragraphs = keep
 
 
-def _split_at_headings(lines: list[_Line], body_size: float, current: str):
+def _split_at_headings(lines: list[Line], body_size: float, current: str):
     """Cut a box's lines at headings: yields (lines, (kind, heading) or None). A heading is a
     short line set apart (alone, bold, larger, capitals, or numbered) that names a known
     section; a numbered or bold unknown heading ("4. Experience of Programmes") starts a
     sub-section of the current kind (kind None)."""
-    chunk: list[_Line] = []
+    chunk: list[Line] = []
     heading = None
     for i, line in enumerate(lines):
         found = _heading_at(lines, i, body_size, current)
@@ -385,7 +215,7 @@ def _split_at_headings(lines: list[_Line], body_size: float, current: str):
     yield chunk, heading
 
 
-def _heading_at(lines: list[_Line], i: int, body_size: float,
+def _heading_at(lines: list[Line], i: int, body_size: float,
                 current: str) -> tuple[str | None, str] | None:
     line = lines[i]
     text = line.text.strip()
@@ -414,12 +244,12 @@ def _heading_at(lines: list[_Line], i: int, body_size: float,
     return None
 
 
-def _is_set_apart(line: _Line, nxt: _Line) -> bool:
+def _is_set_apart(line: Line, nxt: Line) -> bool:
     return (line.bold and not nxt.bold) or line.size > nxt.size + 0.4 or \
         (line.text.isupper() and not nxt.text.isupper())
 
 
-def _is_footnote(box: _Box, body_size: float, height: float) -> bool:
+def _is_footnote(box: Box, body_size: float, height: float) -> bool:
     """Small print at the foot of a page (correspondence, licence, affiliations)."""
     sizes = [l.size for l in box.lines]
     return bool(height) and box.y1 < height * 0.3 and statistics.median(sizes) < body_size - 0.9 \
@@ -439,7 +269,7 @@ def _join_lines(lines: list[str], dehyphen: Dehyphenator) -> str:
     return out
 
 
-def _body_font_size(boxes: list[_Box]) -> float:
+def _body_font_size(boxes: list[Box]) -> float:
     """The commonest type size over the first half of the pages (the back half may be mostly
     small-print references)."""
     sizes: Counter[float] = Counter()
@@ -452,7 +282,7 @@ def _body_font_size(boxes: list[_Box]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _title(boxes: list[_Box], info: dict[str, str], body_size: float) -> tuple[str, set[int]]:
+def _title(boxes: list[Box], info: dict[str, str], body_size: float) -> tuple[str, set[int]]:
     """The title: the largest-type lines in the top part of page 1 (at least 3 words), else
     the PDF's Title metadata when it looks like a real title."""
     first = [b for b in boxes if b.page == 1]
