@@ -143,3 +143,19 @@ def test_malformed_csv_names_the_line():
     with pytest.raises(InputError) as caught:
         parse(data, "bad.tsv")
     assert caught.value.line == 3
+
+
+def test_csv_unclosed_quote_names_the_row_where_it_opens():
+    data = b'title,year\nFirst,2001\n"Second, never closed,2002\nThird,2003\n'
+    with pytest.raises(InputError) as caught:
+        parse(data, "quote.csv")
+    assert caught.value.line == 3 and "never closed" in caught.value.detail
+
+
+def test_csv_row_errors_name_the_line_even_after_multiline_cells():
+    data = (b'title,abstract,included\n"A","line one\nline two\nline three",1\n'
+            b'"B","short",perhaps\n')
+    with pytest.raises(InputError) as caught:
+        parse(data, "labels.csv")
+    assert (caught.value.line, caught.value.record) == (5, 2)
+    assert "'included'" in caught.value.detail

@@ -182,3 +182,11 @@ def test_on_record_reports_progress(parse_fixture, fixtures_dir):
     data = (fixtures_dir / "pubmed.xml").read_bytes()
     parse(data, "pubmed.xml", on_record=seen.append)
     assert seen == [1, 2]
+
+
+def test_semicolon_csv_from_european_excel():
+    data = 'Nr;Title;Year;Authors\r\n7;Kinder im Heim;2020;"Meier, A; Huber, B"\r\n'
+    parsed = parse(data.encode("cp1252"), "export.csv")
+    assert parsed.format == "csv" and parsed.records[0].title == "Kinder im Heim"
+    assert parsed.records[0].year == 2020
+    assert parsed.records[0].authors == ["Meier, A", "Huber, B"]
