@@ -60,12 +60,14 @@ class EvidenceContext:
     ``doc.spans[group]`` for the configured groups."""
 
     def __init__(self, nlp: Language, name: str, groups: List[str],
-                 direct_groups: List[str], direct_window: int) -> None:
+                 direct_groups: List[str], direct_window: int,
+                 claim_labels: List[str]) -> None:
         self.nlp = nlp
         self.name = name
         self.groups = list(groups)
         self.direct_groups = set(direct_groups)
         self.direct_window = direct_window
+        self.claim_labels = set(claim_labels)
         self.cues: list[dict] = []
         self._reset()
 
@@ -141,8 +143,9 @@ class EvidenceContext:
         for group, spans in groups.items():
             # People and places are description: only a negation right before them applies
             # ("children without disabilities"), never an aim or protocol sentence.
-            direct = group in self.direct_groups
+            in_direct_group = group in self.direct_groups
             for span in spans:
+                direct = in_direct_group and span.label_ not in self.claim_labels
                 span._.group = group
                 flags = {"negated": False, "hedged": False}
                 for start, end, cue in scoped:
@@ -213,8 +216,13 @@ def _blocked(a: int, b: int, terminators: list[int]) -> bool:
     "nlp_review_context",
     assigns=["span._.negated", "span._.hedged", "span._.group"],
     default_config={"groups": [], "direct_groups": ["population", "setting"],
-                    "direct_window": 2},
+                    "direct_window": 2,
+                    "claim_labels": ["LOW_INCOME", "DISABILITY_ILLNESS", "MENTAL_HEALTH_NEED"]},
 )
 def make_evidence_context(nlp: Language, name: str, groups: List[str],
-                          direct_groups: List[str], direct_window: int) -> EvidenceContext:
-    return EvidenceContext(nlp, name, groups, direct_groups, direct_window)
+                          direct_groups: List[str], direct_window: int,
+                          claim_labels: List[str]) -> EvidenceContext:
+    """``direct_groups``: people and places, which only a negation right before them
+    (within ``direct_window`` tokens) applies to; ``claim_labels`` in those groups are
+    conditions (poverty, illness) that claims can be made about, so they get full context."""
+    return EvidenceContext(nlp, name, groups, direct_groups, direct_window, claim_labels)

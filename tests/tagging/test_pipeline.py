@@ -70,11 +70,16 @@ def test_negated_and_hedged(tag):
 
 
 def test_population_is_description_not_hedged(tag):
-    spans = tag("This trial aims to reduce loneliness among children without disabilities.")
+    spans = tag("This trial aims to reduce loneliness among children without parents.")
     got = {t: (neg, hed) for t, _, neg, hed in spans}
     assert got["loneliness"] == (False, True)
     assert got["children"] == (False, False)
-    assert got["disabilities"] == (True, False)
+    assert got["parents"] == (True, False)
+
+
+def test_conditions_are_claims_in_context(tag):
+    spans = tag("Low SES may be associated with chronic stress.")
+    assert ("Low SES", "LOW_INCOME", False, True) in spans
 
 
 def test_overlapping_spans_across_groups_and_one_sentence_each(nlp):
