@@ -114,7 +114,9 @@ def export_cmd(
 def status_cmd(project: Path = ProjectOption) -> None:
     """Records per source, duplicates removed, unique, screened and included.
 
-    The identification part of a PRISMA 2020 flow diagram."""
+    The identification part of a PRISMA 2020 flow diagram, then the screening progress:
+    records since the last include, estimated recall with its interval, and each stopping
+    rule's verdict with its reason."""
     with project_at(project) as proj:
         st = project_status(proj.conn)
         table = Table(title="Records identified", title_justify="left")
@@ -134,6 +136,12 @@ def status_cmd(project: Path = ProjectOption) -> None:
         if st.grey_pairs:
             console.print(f"possible duplicates waiting for a human: {st.grey_pairs} "
                           "(nlp-review dedupe --review)")
+        if st.unique:
+            from nlp_review.cli.stopping_view import render_stopping
+            from nlp_review.stopping.report import stopping_report
+
+            console.print()
+            console.print(render_stopping(stopping_report(proj.conn)))
 
 
 def register(app: typer.Typer) -> None:
