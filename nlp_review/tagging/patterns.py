@@ -163,7 +163,8 @@ def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[
             continue
         entries.append({"label": label, "pattern": pattern, "id": pid, "line": lineno})
     if errors:
-        raise InputErrors(errors, hint=f"fix these lines of {path.name}; see models/README.md")
+        raise InputErrors(errors, hint=f"fix these lines of {path.name}; see "
+                                       "models/patterns/README.md")
     return entries
 
 

@@ -78,7 +78,7 @@ def build_pipeline(models_dir: str | Path | None = None,
             errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors, hint="fix the pattern/cue lines above (JSONL, one pattern "
-                                       "per line; see models/README.md)")
+                                       "per line; see models/patterns/README.md)")
 
     nlp = _base(base_model)
     # Case-sensitive phrases (acronyms written in capitals, and for setting the country
