@@ -6,7 +6,8 @@ would otherwise call on the same file, in the same run.
 Builds one file of about ``--mb`` MB per format from the real records in
 ../shared/datasets/dedup (the five gambling-harms RIS exports and the EndNote XML library),
 written out in each format (benchmarks/.work/formats/, not committed), then parses each one in
-a fresh process and prints wall time, records per second and peak RSS. Peers:
+a fresh process and prints wall time, CPU time (user + system: steadier than wall time on a
+shared machine), records per CPU second and peak RSS. Peers:
 ``rispy.loads`` (RIS), ``pandas.read_csv`` (CSV), ``bibtexparser.loads`` (BibTeX),
 ``xml.etree.ElementTree.parse`` (PubMed and EndNote XML); MEDLINE has no library peer here.
 The peers only tokenise (no decoding checks, no field mapping, no Record objects)."""
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -147,6 +149,8 @@ def measure_one(fmt: str, path: Path, who: str) -> dict:
     from nlp_review.formats import parse
 
     data = path.read_bytes()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start = usage.ru_utime + usage.ru_stime
     start = time.perf_counter()  # imports above are not timed
     if who == "ours":
         n = len(parse(data, path.name).records)
@@ -162,7 +166,9 @@ def measure_one(fmt: str, path: Path, who: str) -> dict:
     else:
         return {}
     seconds = time.perf_counter() - start
-    return {"records": n, "seconds": round(seconds, 2),
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_start
+    return {"records": n, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
@@ -177,8 +183,10 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure_one(args.one[0], Path(args.one[1]), args.one[2])))
         return
-    print("| format | file MB | who | records | seconds | records/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("| format | file MB | who | records | wall s | CPU s | records per CPU s | "
+          "peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
     for fmt in args.formats:
         path = build(fmt, args.mb)
         mb = path.stat().st_size / 1e6
@@ -197,9 +205,10 @@ def main() -> None:
             figures = json.loads(done.stdout) if done.stdout.strip() else {}
             if not figures:
                 continue
-            rate = figures["records"] / figures["seconds"] if figures["seconds"] else 0
+            cpu = figures["cpu_seconds"]
+            rate = figures["records"] / cpu if cpu else 0
             print(f"| {fmt} | {mb:.1f} | {who} | {figures['records']} | {figures['seconds']} | "
-                  f"{rate:,.0f} | {figures['peak_rss_mb']} |", flush=True)
+                  f"{cpu} | {rate:,.0f} | {figures['peak_rss_mb']} |", flush=True)
 
 
 if __name__ == "__main__":

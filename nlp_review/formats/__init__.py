@@ -10,7 +10,8 @@ Contract (used by the import command; the CLI and store never parse files themse
   "bibtex", "csv", "tsv", "xlsx", "wos"), ``records: list[Record]``, ``warnings: list[str]``.
 - Writers: ``write_ris(records) -> str`` and ``write_csv(rows) -> str``.
 
-``parse`` also takes an optional ``on_record`` callback, called with the number of records
+Warnings are plain sentences that name the line or record but not the file (the caller
+knows which file it passed). ``parse`` also takes an optional ``on_record`` callback, called with the number of records
 read so far, for a progress bar on large files.
 """
 
@@ -77,7 +78,7 @@ def _check_not_empty(result: ParsedFile, name: str) -> ParsedFile:
     untitled = [i for i, r in enumerate(result.records, start=1) if not r.title]
     if untitled:
         shown = ", ".join(str(i) for i in untitled[:5]) + (", ..." if len(untitled) > 5 else "")
-        result.warnings.append(f"{name}: {len(untitled)} record(s) have no title (record "
+        result.warnings.append(f"{len(untitled)} record(s) have no title (record "
                                f"{shown}); they are kept, but screening sees only their "
                                f"abstract")
     return result

@@ -105,11 +105,11 @@ def _utf8(data: bytes, name: str) -> tuple[str, list[str]]:
     bad_line = line_of(data, first_bad)
     others = f" (and {n_bad - 1} other line(s)) are" if n_bad > 1 else " is"
     if _has_utf8_multibyte(data):
-        warning = (f"{name}: mixed encodings: the file is UTF-8 but line {bad_line}{others} "
+        warning = (f"mixed encodings: the file is UTF-8 but line {bad_line}{others} "
                    f"not; read those lines as Windows-1252/Latin-1. Check the accented "
                    f"characters there, or re-export the file as UTF-8.")
     else:
-        warning = (f"{name}: the file is not UTF-8 (first non-UTF-8 byte on line {bad_line}); "
+        warning = (f"the file is not UTF-8 (first non-UTF-8 byte on line {bad_line}); "
                    f"read it as Windows-1252/Latin-1. Check the accented characters, or "
                    f"re-export the file as UTF-8.")
     return "".join(out), [warning]

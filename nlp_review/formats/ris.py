@@ -47,7 +47,7 @@ def iter_record_lines(text: str, name: str,
                 continue  # blank lines, "1." headers, provider banners between records
             start = number
             if tag != "TY":
-                warnings.append(f"{name}: line {number}: a record starts with {tag} instead "
+                warnings.append(f"line {number}: a record starts with {tag} instead "
                                 f"of TY; read it with no reference type")
                 current = ["TY  - "]
             else:
