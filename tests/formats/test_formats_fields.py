@@ -23,7 +23,13 @@ def test_pages_are_start_end_in_full(start, end, expected):
     ("Smith J., Jones K.L., van Dijk A.", ["Smith J.", "Jones K.L.", "van Dijk A."]),
     ("Tulloch, Catherine (57195544520); Hing, Nerilee (6602186034)",
      ["Tulloch, Catherine", "Hing, Nerilee"]),
-    ("Smith, John", ["Smith, John"]), ("", [])])
+    ("Smith, John", ["Smith, John"]), ("", []),
+    # a long Scopus initials list (a whole-list regex once backtracked for minutes on these)
+    ("Francis L., Livingstone C., Rintoul A., Thomas S.L., Young M.M., van der Berg J.-P.",
+     ["Francis L.", "Livingstone C.", "Rintoul A.", "Thomas S.L.", "Young M.M.",
+      "van der Berg J.-P."]),
+    ("Organisation for Economic Co-operation, Paris, France " * 20,
+     [("Organisation for Economic Co-operation, Paris, France " * 20).strip()])])
 def test_split_authors(cell, expected):
     assert split_authors(cell) == expected
 
