@@ -51,6 +51,7 @@ def _root(
 
 #: Command modules, one per stage; each defines ``register(app)``.
 COMMAND_MODULES = [
+    "nlp_review.cli.demo_cmds",
     "nlp_review.cli.project_cmds",
     "nlp_review.cli.dedup_cmds",
     "nlp_review.cli.tagging_cmds",
