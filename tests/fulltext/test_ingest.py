@@ -126,3 +126,20 @@ def test_record_option_is_checked(project, records):
     with pytest.raises(InputError, match="links one file"):
         add_fulltexts(project, [PMC / "mds526.nxml", PLOS / "journal.pone.0042593.xml"],
                       record_id=records[0])
+
+
+@pytest.mark.slow
+def test_every_shared_full_text_ingests_or_fails_with_a_clear_reason(project):
+    outcomes = add_fulltexts(project, [FULLTEXT])
+    failed = {o.path.name: o.message for o in outcomes if o.status == "failed"}
+    # The encrypted files need --password; the JBIG2 page is an image with no text layer.
+    assert set(failed) == {"aes-128.pdf", "aes-256-r6.pdf", "rc4-40.pdf", "pdf-with-jbig2.pdf"}
+    assert all("--password" in m for n, m in failed.items() if n != "pdf-with-jbig2.pdf")
+    assert "no text layer" in failed["pdf-with-jbig2.pdf"]
+    added = [o for o in outcomes if o.status in {"linked", "unlinked"}]
+    articles = [o for o in added if o.path.suffix in {".xml", ".nxml", ".pdf"}]
+    assert len(articles) >= 28 + 6 + 4
+    assert all(o.message for o in added)
+    notices = {o.path.name: o.notice for o in added if o.notice}
+    assert notices == {"journal.pcbi.0030158.xml": "retraction",
+                       "journal.pone.0097541.xml": "correction"}
