@@ -59,10 +59,12 @@ def _title_close(a: Prepared, b: Prepared, cutoff: float) -> bool:
             or bool(b.title_alt and fuzz.ratio(a.title, b.title_alt) >= cutoff))
 
 
-def _close_pairs(members: list[int], preps: Sequence[Prepared],
-                 cutoff: float) -> Iterator[tuple[int, int]]:
+def _close_pairs(members: list[int], preps: Sequence[Prepared], cutoff: float,
+                 seen: set[tuple[int, int]] | None = None) -> Iterator[tuple[int, int]]:
     if len(members) <= _SMALL_BLOCK:
         for i, j in combinations(members, 2):
+            if seen is not None and ((i, j) in seen or (j, i) in seen):
+                continue  # already a candidate through another key
             if _title_close(preps[i], preps[j], cutoff):
                 yield i, j
         return
@@ -123,6 +125,6 @@ def candidate_pairs(
                 for i, j in combinations(members, 2):
                     keep(i, j)
             continue
-        for i, j in _close_pairs(members, preps, title_cutoff):
+        for i, j in _close_pairs(members, preps, title_cutoff, pairs):
             keep(i, j)
     return pairs

@@ -52,15 +52,15 @@ def fold(text: str | None) -> str:
     return text.lower()
 
 
+_NON_WORD = re.compile(r"[\W_]+")
 _ASCII_PUNCT = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
 def squash(text: str) -> str:
     """Letters and digits only (any script), single-spaced."""
-    text = text.translate(_ASCII_PUNCT)
-    if not text.isascii():
-        text = "".join(ch if ch.isalnum() else " " for ch in text)
-    return " ".join(text.split())
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_PUNCT).split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 #: Annotations databases append to titles: "(Structured abstract)", "[Review] [45 refs]".
@@ -103,6 +103,9 @@ _CORPORATE = re.compile(r"\b(group|study|consortium|collaboration|collaborative|
 _GLUED = re.compile(r"(?<=\.)\s*(?=[A-Z][A-Za-z'\u2019-]*[a-z][A-Za-z'\u2019-]*\s+[A-Z]\.)")
 
 
+_AUTHOR_SEPARATORS = re.compile(r"\s+and\s+|;|\|")
+
+
 def split_authors(authors: list[str] | str | None) -> list[str]:
     """One string per author, whether the export gave a list, "A and B", "A; B" or
     EndNote's glued "Tan A.Schulze A.O'Donnell C. P."."""
@@ -111,7 +114,7 @@ def split_authors(authors: list[str] | str | None) -> list[str]:
     items = [authors] if isinstance(authors, str) else list(authors)
     out: list[str] = []
     for item in items:
-        for part in re.split(r"\s+and\s+|;|\|", str(item)):
+        for part in _AUTHOR_SEPARATORS.split(str(item)):
             for piece in _GLUED.split(part):
                 piece = piece.strip(" ,.")
                 if piece:
@@ -240,8 +243,15 @@ twentieth i ii iii iv v vi vii viii ix x xi xii""".split())
 
 def title_numbers(full: str) -> frozenset[str]:
     """Numbers, ordinals and roman numerals in a normalised title ("part 2", "sixteenth")."""
-    return frozenset(re.findall(r"\d+", re.sub(r"(?<=\d) (?=\d{3}\b)", "", full))) | frozenset(
-        t for t in full.split() if t in _NUMBER_WORDS and t not in {"i", "v", "x"})
+    words = frozenset(t for t in full.split() if t in _NUMBER_WORDS and t not in {"i", "v", "x"})
+    if not _DIGIT.search(full):
+        return words
+    return frozenset(_DIGITS.findall(_THOUSANDS.sub("", full))) | words
+
+
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 
 
 _LANGUAGE_WORDS = {
@@ -336,7 +346,7 @@ def prepare(record: Record) -> Prepared:
     names = split_authors(record.authors)
     surnames = tuple(s for s in (author_surnames(a) for a in names) if s)
     name_tokens = frozenset(t for a in names[:12] for t in _name_tokens(a))
-    abstract = squash(fold(record.abstract[:1000]))[:600] if record.abstract else ""
+    abstract = " ".join(record.abstract[:700].lower().split())[:600] if record.abstract else ""
     return Prepared(
         title=full,
         title_main=main,
