@@ -133,7 +133,7 @@ def _assemble(boxes: list[Box], info: dict[str, str], n_pages: int,
                 paragraphs.append(Paragraph(text, box.page))
     sections.append(notes)
     _find_unheaded_abstract(sections)
-    prose_pages = {p.page for sec in sections for p in sec.paragraphs if not _is_fragment(p.text)}
+    prose_pages = {p.page for sec in sections for p in sec.paragraphs if not _fragment(p.text)}
     for section in sections:
         _move_table_residue(section, floats, prose_pages)
     # Text before any heading on page 1 (authors, affiliations) is front matter ("other");
@@ -161,16 +161,25 @@ def _find_unheaded_abstract(sections: list[Section]) -> None:
     sections.insert(sections.index(front) + 1, Section("abstract", None, long))
 
 
-def _is_fragment(text: str) -> bool:
+def _fragment(text: str) -> str | None:
+    """'strong' for a table row or header (mostly numbers, letter-spaced as in
+    "P A R T I C I P A N T S", or a dot leader), 'weak' for a short unpunctuated line that
+    may be a table cell, None for prose."""
     words = text.split()
-    return len(words) <= 6 and not _SENTENCE_END.search(text) or bool(
-        re.fullmatch(r"[\d\s.,;:%()<>=±+\-–−/*]+", text))
+    letters = sum(c.isalpha() for c in text)
+    digits = sum(c.isdigit() for c in text)
+    if letters < 0.4 * (letters + digits) or re.search(r"\.{8,}|(?:\. ){8,}", text) or \
+            sum(len(w) == 1 for w in words) > 0.6 * len(words):
+        return "strong"
+    if len(words) <= 6 and not _SENTENCE_END.search(text):
+        return "weak"
+    return None
 
 
 def _move_table_residue(section: Section, floats: list[Float], prose_pages: set) -> None:
-    """Runs of 3+ short fragments on one page ("Item", "Yes (%)", "88.7") are table cells
-    that escaped their table: move them out of the running text, into the page's last
-    table (or a table of their own). Pages without any prose are left alone."""
+    """Table rows that escaped their table, and runs of 3+ short fragments on one page
+    ("Item", "Yes (%)"), are moved out of the running text into the page's last table (or a
+    table of their own). Pages without any prose are left alone."""
     if section.kind in {"title", "references"}:
         return
     paragraphs = section.paragraphs
@@ -179,10 +188,12 @@ def _move_table_residue(section: Section, floats: list[Float], prose_pages: set)
     while i < len(paragraphs):
         j = i
         while j < len(paragraphs) and paragraphs[j].page == paragraphs[i].page and \
-                _is_fragment(paragraphs[j].text):
+                _fragment(paragraphs[j].text):
             j += 1
-        if j - i >= 3 and paragraphs[i].page in prose_pages:
-            cells = "\n".join(p.text for p in paragraphs[i:j])
+        run = paragraphs[i:j]
+        if run and paragraphs[i].page in prose_pages and (
+                len(run) >= 3 or all(_fragment(p.text) == "strong" for p in run)):
+            cells = "\n".join(p.text for p in run)
             page = paragraphs[i].page
             target = next((f for f in reversed(floats) if f.kind == "table" and f.page == page),
                           None)
@@ -192,8 +203,8 @@ def _move_table_residue(section: Section, floats: list[Float], prose_pages: set)
                 target.content = f"{target.content}\n{cells}".strip()
             i = j
         else:
-            keep.append(paragraphs[i])
-            i += 1
+            keep.extend(run or paragraphs[i:i + 1])
+            i = max(j, i + 1)
     section.paragraphs = keep
 
 
