@@ -194,7 +194,8 @@ class StatisticalStop(StoppingRule):
 
     def p_value(self, labels: np.ndarray, sampled: np.ndarray, pool_size: int) -> float | None:
         """The test's p-value now, or None when there is nothing to test yet."""
-        n = labels.size
+        if labels.size == 0:
+            return None
         j0 = sampled_suffix_start(sampled)
         if self.ranked_as_sample:
             starts = window_starts(labels)
