@@ -42,7 +42,7 @@ _BAD_TITLE = re.compile(r"(?:\.docx?|\.pdf|\.tex|\.indd|^untitled|^microsoft|^ti
 def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullText:
     """Extract a PDF's text. Raises InputError for encrypted (wrong or no password), damaged,
     image-only (scanned) and garbled (no Unicode map) files."""
-    pages, info = layout_pages(data, name=name, password=password)
+    pages, info, damage = layout_pages(data, name=name, password=password)
     n_pages = len(pages)
     boxes = [b for page in pages for b in page[2]]
     n_chars = sum(len(l.text) for b in boxes for l in b.lines)
@@ -65,6 +65,7 @@ def read_pdf(data: bytes, *, name: str = "<bytes>", password: str = "") -> FullT
     ordered = [b for b in ordered if b.lines]
     heights = {i: page[1] for i, page in enumerate(pages, 1)}
     text = _assemble(ordered, info, n_pages, heights)
+    text.warnings.extend(damage)
     text.warnings.extend(
         f"page {i} has no text layer" for i, page in enumerate(pages, 1)
         if not page[2] and n_pages > 1)

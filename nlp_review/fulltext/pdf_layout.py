@@ -48,8 +48,6 @@ def layout_pages(data: bytes, *, name: str, password: str):
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import PDFException
-    from pdfminer.psparser import PSException
 
     try:
         parser = PDFParser(io.BytesIO(data))
@@ -61,7 +59,9 @@ def layout_pages(data: bytes, *, name: str, password: str):
     except PDFEncryptionError as exc:
         raise InputError(f"unsupported PDF encryption: {exc}", file=name,
                          hint="decrypt it first (e.g. `qpdf --decrypt`)") from exc
-    except (PDFException, PSException, ValueError, KeyError, TypeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # PDFSyntaxError, PSEOF, and plain errors from damaged files
         raise InputError(f"damaged or not a PDF: {type(exc).__name__}: {exc}", file=name,
                          hint="re-download the file or repair it (e.g. `qpdf in.pdf out.pdf`)"
                          ) from exc
@@ -74,6 +74,7 @@ def layout_pages(data: bytes, *, name: str, password: str):
     device = PDFPageAggregator(rsrc, laparams=LAParams(boxes_flow=None, detect_vertical=True))
     interpreter = PDFPageInterpreter(rsrc, device)
     pages = []
+    warnings: list[str] = []
     try:
         for page in PDFPage.create_pages(document):
             interpreter.process_page(page)
@@ -116,15 +117,19 @@ def layout_pages(data: bytes, *, name: str, password: str):
     except PDFPasswordIncorrect as exc:
         raise InputError("the PDF is encrypted and needs a password", file=name,
                          hint="pass the user password with --password") from exc
-    except (PDFException, PSException) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds of error on damaged streams
         if not pages:
             raise InputError(f"damaged PDF: {type(exc).__name__}: {exc}", file=name,
                              hint="re-download the file or repair it (e.g. `qpdf`)") from exc
-        pages.append((0, 0, [], 0))  # keep what was read; later pages are lost
+        # Keep what was read; the later pages are lost.
+        warnings.append(f"damaged after page {len(pages)}: {type(exc).__name__}; "
+                        "the later pages are missing")
     if not pages:
         raise InputError("the PDF has no pages", file=name,
                          hint="re-download the file; it may be damaged")
-    return pages, info
+    return pages, info, warnings
 
 
 def _decode(value: object) -> str:

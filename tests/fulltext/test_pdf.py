@@ -167,3 +167,10 @@ def test_abstract_without_a_heading_is_found():
     (abstract,) = pdf("test2.pdf").paragraphs("abstract")
     assert abstract.text.startswith("Objectives. Patient experiences of structured heart")
     assert abstract.page == 1
+
+
+def test_truncated_download_is_reported_as_damaged():
+    data = (CERMINE / "test2.pdf").read_bytes()
+    with pytest.raises(InputError, match="damaged or not a PDF") as err:
+        read_pdf(data[: len(data) // 2], name="half.pdf")
+    assert "re-download" in err.value.hint
