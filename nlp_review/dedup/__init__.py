@@ -1,6 +1,18 @@
 """Duplicate detection: exact keys and fuzzy titles within blocks, confirmed or vetoed by the
 other fields; groups by union-find that respect human decisions. A pure library: records in,
-pairs and groups out (the store glue and the CLI live elsewhere)."""
+pairs and groups out (the store glue and the CLI live elsewhere).
+
+    result = deduplicate(
+        [(record_id, Record), ...],
+        known={(a, b): "same" | "different"},   # human verdicts, a < b (either order accepted)
+        new_ids=None,          # incremental: ids of the newly imported records ...
+        previous=(),           # ... and the earlier run's auto/grey Pairs among the old ones
+    )
+    result.pairs        # [Pair(a, b, score, status "auto"|"grey", reason)], human pairs excluded
+    result.groups       # [[id, ...], ...] over every id (singletons included), sorted
+    result.group_of     # {id: smallest id of its group}
+    group_faces({id: Record}, result.groups)  # [(face id, member ids, merged face Record)]
+"""
 
 from nlp_review.dedup.compare import DEFAULT_THRESHOLDS, Match, Thresholds, compare
 from nlp_review.dedup.engine import DedupResult, Pair, deduplicate

@@ -47,7 +47,9 @@ def title_similarity(a: Prepared, b: Prepared) -> tuple[float, str]:
     if full >= DEFAULT_THRESHOLDS.exact:
         return full, "exact"
     best, kind = full, "fuzzy"
-    if a.title_main != a.title or b.title_main != b.title:
+    if (a.title_main != a.title or b.title_main != b.title) and min(
+            len(a.title_main.split()), len(b.title_main.split())) >= 4:
+        # "Wilson's disease: a case report" vs "Wilson's disease: review" is no evidence
         main = max(fuzz.ratio(a.title_main, b.title_main), fuzz.ratio(a.title_main, b.title),
                    fuzz.ratio(a.title, b.title_main))
         if main >= 95 and main > best:
@@ -217,7 +219,7 @@ def compare(a: Prepared, b: Prepared, t: Thresholds = DEFAULT_THRESHOLDS) -> Mat
     volume_conflict = a.volume is not None and b.volume is not None and a.volume != b.volume
     abstract = _abstracts(a, b)
     if abstract is not None and abstract < 50:
-        return Match(score * 0.8, "grey", "titles alike, abstracts differ") if sim >= t.auto \
+        return Match(score * 0.8, "grey", "same title, abstracts differ") if kind == "exact" \
             else None
     if (pages_conflict and not volume_conflict and kind == "exact" and share is not None
             and share >= 0.8 and jour is True and same_volume
