@@ -177,6 +177,30 @@ def summary_table(runs: list[dict], rules: list[str]) -> str:
     return "\n".join(lines)
 
 
+def estimate_table(runs: list[dict], rules: list[str]) -> str:
+    """How often the recall estimate at each rule's stop held the truth: the two-sided
+    interval for the total of relevant records (random-sample method) or the one-sided
+    lower bound on recall (ranked-tail method)."""
+    lines = ["| rule | estimate at the stop | runs | interval / bound held the truth | "
+             "mean interval width (relevant records) |", "|---|---|---|---|---|"]
+    for rule in rules:
+        pts = [r["points"][rule] for r in runs
+               if rule in r["points"] and r["points"][rule].get("estimate")]
+        for method in ("random-sample", "ranked-tail"):
+            sel = [p for p in pts if p["estimate"]["method"] == method]
+            if not sel:
+                continue
+            if method == "random-sample":
+                held = [p["estimate"]["total_low"] <= p["relevant_total"]
+                        <= p["estimate"]["total_high"] for p in sel]
+                width = f"{np.mean([p['estimate']['total_high'] - p['estimate']['total_low'] for p in sel]):.1f}"
+            else:
+                held = [p["estimate"]["recall_low"] <= p["recall"] + 1e-12 for p in sel]
+                width = "-"
+            lines.append(f"| {rule} | {method} | {len(sel)} | {np.mean(held):.1%} | {width} |")
+    return "\n".join(lines)
+
+
 def per_dataset_table(runs: list[dict], rules: list[str]) -> str:
     head = "| dataset | records | relevant | " + " | ".join(
         f"{r} recall / saved" for r in rules) + " |"
@@ -226,6 +250,8 @@ def main() -> None:
             print(f"{name:30s} seed {seed}  {cells}", flush=True)
     print(f"\npreset {preset}; {len(runs)} runs; {time.perf_counter() - t0:.0f} s\n")
     print(summary_table(runs, args.rules))
+    print()
+    print(estimate_table(runs, args.rules))
     ceilings = [oracle_ceiling(r["dataset"], r["seed"], preset) for r in runs]
     if ceilings:
         print(f"\nrandom-sample test if sampling began right after the last relevant record "

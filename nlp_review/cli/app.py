@@ -59,6 +59,7 @@ COMMAND_MODULES = [
     "nlp_review.cli.evidence_cmds",
     "nlp_review.cli.stopping_cmds",
     "nlp_review.cli.screening_cmds",
+    "nlp_review.cli.annotate_cmds",
 ]
 
 for _name in COMMAND_MODULES:

@@ -20,6 +20,7 @@ import numpy as np
 
 from nlp_review.errors import ConfigError
 from nlp_review.stopping.base import StoppingRule
+from nlp_review.stopping.estimate import estimate_relevant
 from nlp_review.stopping.registry import make_rule
 
 
@@ -39,6 +40,7 @@ class StopPoint:
     random_sample: int
     reason: str
     numbers: dict = field(default_factory=dict)
+    estimate: dict | None = None  # estimate_relevant(...) at the stop, as a dict
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -87,7 +89,8 @@ def replay_rule(rule: StoppingRule, ranked_labels: Sequence[int], *, pool_size: 
         recall=found / relevant_total if relevant_total else 1.0,
         work_saved=1 - n / pool_size, switched_at=switched_at,
         random_sample=int(sum(sampled)), reason=decision.reason,
-        numbers={k: v for k, v in decision.numbers.items()})
+        numbers={k: v for k, v in decision.numbers.items()},
+        estimate=estimate_relevant(labels, sampled, pool_size=pool_size).as_dict())
 
 
 def replay_specs(specs: Sequence[str], ranked_labels: Sequence[int], *, pool_size: int,

@@ -72,6 +72,10 @@ def test_replay_on_a_real_ranking(shared):
     assert b.switched_at is not None and b.random_sample > 0 and b.stopped
     assert b.screened == b.switched_at + b.random_sample
     assert b.recall >= 0.95 and 0 <= b.work_saved < 1
+    # its estimate at the stop comes from the random sample and holds the true total
+    est = b.estimate
+    assert est["method"] == "random-sample" and est["sample_size"] == b.random_sample
+    assert est["total_low"] <= relevant <= est["total_high"]
     # the same replay from the full order gives the same stops (the tail is irrelevant)
     again = replay_specs(["buscar"], ranked, pool_size=n, relevant_total=relevant, seed=1)[0]
     assert again.screened == b.screened and again.recall == b.recall
