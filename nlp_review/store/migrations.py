@@ -236,4 +236,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE fulltext_paragraphs ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0007_annotations",
+        """
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            text_key TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject')),
+            spans TEXT NOT NULL,
+            source_file TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX annotations_key ON annotations(text_key, annotator);
+        CREATE TABLE gold (
+            text_key TEXT PRIMARY KEY,
+            text_hash TEXT NOT NULL,
+            spans TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            method TEXT NOT NULL,
+            annotators TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -1,0 +1,94 @@
+"""brat standoff folders, as pure functions over file contents.
+
+Out: per text ``<name>.txt`` (the text), ``<name>.ann`` (``T1\\tgroup-LABEL start end\\ttext``
+and ``A1\\tNegated T1`` / ``A2\\tHedged T1``) and a sidecar ``<name>.json`` with ``key`` and
+``text_hash`` (brat ignores it and never rewrites it), plus one ``annotation.conf`` listing
+every entity type and the two attributes. brat type names cannot hold ``:``, so
+``mechanism:TRUST_BUILDING`` is written ``mechanism-TRUST_BUILDING`` and mapped back on
+import. A span running over a line break is written as brat fragments
+(``start end;start end``) and read back as one span from the first start to the last end.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from nlp_review.annotate.tasks import Annotated, Task, brat_type, split_qualified
+from nlp_review.errors import InputError
+
+BRAT_ATTRIBUTES = {"Negated": "negated", "Hedged": "hedged"}
+
+
+def file_stem(key: str) -> str:
+    """A safe file name for a text key: ``record:12`` -> ``record-12``."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", key)
+
+
+def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for piece in re.finditer(r"[^\n]+", text[start:end]):
+        out.append((start + piece.start(), start + piece.end()))
+    return out or [(start, end)]
+
+
+def task_to_ann(task: Task) -> str:
+    lines, n_attr = [], 0
+    for n, s in enumerate(task.spans, start=1):
+        frags = _fragments(task.text, s["start"], s["end"])
+        where = ";".join(f"{a} {b}" for a, b in frags)
+        shown = " ".join(task.text[a:b] for a, b in frags)
+        lines.append(f"T{n}\t{brat_type(s)} {where}\t{shown}")
+        for brat_name, attr in BRAT_ATTRIBUTES.items():
+            if s.get(attr):
+                n_attr += 1
+                lines.append(f"A{n_attr}\t{brat_name} T{n}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def annotation_conf(types: Iterable[str]) -> str:
+    """``annotation.conf`` for these entity type names (``group-LABEL``)."""
+    types = list(types)
+    lines = ["# nlp-review export: entity types are group-LABEL (mechanism-TRUST_BUILDING",
+             "# stands for mechanism:TRUST_BUILDING).", "[entities]", *types, "",
+             "[relations]", "", "[events]", "", "[attributes]"]
+    lines += [f"{name}\tArg:<ENTITY>" for name in BRAT_ATTRIBUTES]
+    return "\n".join(lines) + "\n"
+
+
+def parse_ann(text: str, ann: str, *, key: str, exported_hash: str | None, file: str,
+              errors: list[InputError]) -> Annotated:
+    """Read one ``.ann`` file's entities and attributes against its ``.txt`` text."""
+    entities: dict[str, dict] = {}
+    flags: dict[str, set[str]] = {}
+    problems: list[str] = []
+    for lineno, line in enumerate(ann.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        ident = parts[0]
+        if ident.startswith("T"):
+            try:
+                kind, _, where = parts[1].partition(" ")
+                frags = [tuple(int(x) for x in f.split()) for f in where.split(";")]
+                start, end = min(f[0] for f in frags), max(f[1] for f in frags)
+            except (IndexError, ValueError):
+                errors.append(InputError("expected 'T1<TAB>TYPE start end<TAB>text'",
+                                         file=file, line=lineno, record=key or None))
+                continue
+            group, label = split_qualified(kind)
+            entities[ident] = {"start": start, "end": end, "label": label, "group": group}
+        elif ident.startswith("A") or ident.startswith("M"):
+            fields = parts[1].split() if len(parts) > 1 else []
+            if len(fields) >= 2 and fields[0] in BRAT_ATTRIBUTES:
+                flags.setdefault(fields[1], set()).add(BRAT_ATTRIBUTES[fields[0]])
+            else:
+                problems.append(f"line {lineno}: unknown attribute {parts[1:]!r}")
+        # relations (R), events (E), notes (#) and equivalences (*) carry no spans
+    for ident in flags:
+        if ident not in entities:
+            problems.append(f"attribute on unknown entity {ident}")
+    spans = [{**s, "negated": "negated" in flags.get(i, ()), "hedged": "hedged" in
+              flags.get(i, ())} for i, s in entities.items()]
+    return Annotated(key=key, text=text, spans=spans, exported_hash=exported_hash, file=file,
+                     task=key, problems=problems)

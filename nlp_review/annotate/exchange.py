@@ -1,0 +1,276 @@
+"""Files in and out: writing an export in one tool's format, reading any of them back,
+validating every span and storing the result. The format modules stay pure; this module
+opens the files and the project store.
+
+Import is all-or-nothing per file: every problem in the file is collected and reported at
+once (file, line or task, text key, what is wrong) and nothing is stored; a clean file is
+stored in one transaction, one annotation per text for the given annotator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from spacy.tokens import Doc
+
+from nlp_review.annotate import brat, doccano, labelstudio, prodigy
+from nlp_review.annotate.storage import add_annotation
+from nlp_review.annotate.tasks import Annotated, Task, plain_span, span_sort_key
+from nlp_review.annotate.texts import current_text
+from nlp_review.errors import ConfigError, InputError, InputErrors, unknown_name
+from nlp_review.io import atomic_open, atomic_write_text
+from nlp_review.store.db import transaction
+
+FORMATS = ("prodigy", "doccano", "labelstudio", "brat")
+
+
+def qualified_labels(taxonomy: dict) -> list[str]:
+    """Every ``group:LABEL`` of the taxonomy, in taxonomy order."""
+    return [f"{info.group}:{name}" for name, info in taxonomy.items()]
+
+
+def config_path_for(out: Path) -> Path:
+    """Where the Label Studio labelling config is written beside the tasks file."""
+    return out.with_name(out.stem + ".config.xml")
+
+
+def write_export(tasks: list[Task], fmt: str, out: Path, taxonomy: dict,
+                 tokenizer: Callable[[str], Doc]) -> list[Path]:
+    """Write ``tasks`` in ``fmt`` to ``out``; returns the paths written. Files appear only
+    when complete (temporary file or folder renamed into place)."""
+    out = Path(out)
+    if fmt not in FORMATS:
+        raise unknown_name("format", fmt, FORMATS)
+    if fmt == "prodigy":
+        return [_write_lines(out, prodigy.dump_prodigy(tasks, tokenizer))]
+    if fmt == "doccano":
+        return [_write_lines(out, doccano.dump_doccano(tasks))]
+    if fmt == "labelstudio":
+        atomic_write_text(out, json.dumps(labelstudio.dump_labelstudio(tasks),
+                                          ensure_ascii=False, indent=1))
+        config = config_path_for(out)
+        atomic_write_text(config, labelstudio.labelling_config(qualified_labels(taxonomy)))
+        return [out, config]
+    return [_write_brat(tasks, out, taxonomy)]
+
+
+def _write_lines(out: Path, lines: Iterable[str]) -> Path:
+    with atomic_open(out) as handle:
+        for line in lines:
+            handle.write(line + "\n")
+    return out
+
+
+def _write_brat(tasks: list[Task], out: Path, taxonomy: dict) -> Path:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ConfigError(f"{out} already exists and is not an empty folder",
+                          hint="brat exports go to a new folder: pick another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        types = [f"{info.group}-{name}" for name, info in taxonomy.items()]
+        (tmp / "annotation.conf").write_text(brat.annotation_conf(types), encoding="utf-8")
+        for task in tasks:
+            stem = brat.file_stem(task.key)
+            (tmp / f"{stem}.txt").write_text(task.text, encoding="utf-8", newline="")
+            (tmp / f"{stem}.ann").write_text(brat.task_to_ann(task), encoding="utf-8")
+            (tmp / f"{stem}.json").write_text(json.dumps(
+                {"key": task.key, "text_hash": task.text_hash, **task.meta}), encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+# -- reading ---------------------------------------------------------------------------------
+def detect_format(path: Path) -> str:
+    """The format of an annotation file, read from its content (a folder is brat)."""
+    path = Path(path)
+    if path.is_dir():
+        return "brat"
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    with open(path, encoding="utf-8-sig") as handle:
+        head = handle.read(1 << 16).lstrip()
+    if head.startswith("["):
+        return "labelstudio"
+    first = head.split("\n", 1)[0]
+    try:
+        obj = json.loads(first)
+    except json.JSONDecodeError:
+        obj = None
+    if isinstance(obj, dict):
+        if "data" in obj:
+            return "labelstudio"
+        if prodigy.looks_like_prodigy(obj):
+            return "prodigy"
+        if any(k in obj for k in ("label", "labels", "entities")):
+            return "doccano"
+    raise InputError("cannot tell the annotation format from the content", file=path,
+                     line=1, hint="give --format prodigy|doccano|labelstudio|brat (a brat "
+                     "export is a folder)")
+
+
+def read_annotations(path: Path, fmt: str = "auto") -> list[Annotated]:
+    """Every text of an annotation file or brat folder; structural problems (bad JSON,
+    missing fields) raise ``InputErrors`` listing all of them."""
+    path = Path(path)
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt not in FORMATS:
+        raise unknown_name("format", fmt, FORMATS + ("auto",))
+    errors: list[InputError] = []
+    if fmt == "brat":
+        items = _read_brat(path, errors)
+    else:
+        if not path.is_file():
+            raise InputError("file not found", file=path)
+        with open(path, encoding="utf-8-sig") as handle:
+            if fmt == "labelstudio":
+                try:
+                    data = json.load(handle)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"not valid JSON ({exc.msg})", file=path,
+                                     line=exc.lineno) from None
+                items = labelstudio.parse_labelstudio(data, str(path), errors)
+            elif fmt == "prodigy":
+                items = prodigy.parse_prodigy(handle, str(path), errors)
+            else:
+                items = doccano.parse_doccano(handle, str(path), errors)
+    if errors:
+        raise InputErrors(errors, hint=f"is this a {fmt} file exported by nlp-review?")
+    return items
+
+
+def _read_brat(folder: Path, errors: list[InputError]) -> list[Annotated]:
+    if not folder.is_dir():
+        raise InputError("brat import needs the export folder", file=folder)
+    out = []
+    for ann in sorted(folder.glob("*.ann")):
+        txt, side = ann.with_suffix(".txt"), ann.with_suffix(".json")
+        if not txt.is_file():
+            errors.append(InputError("no .txt beside this .ann", file=ann))
+            continue
+        meta: dict = {}
+        if side.is_file():
+            try:
+                meta = json.loads(side.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                errors.append(InputError(f"not valid JSON ({exc.msg})", file=side))
+        text = txt.read_bytes().decode("utf-8")
+        out.append(brat.parse_ann(text, ann.read_text(encoding="utf-8"),
+                                  key=str(meta.get("key", "")),
+                                  exported_hash=meta.get("text_hash"), file=str(ann),
+                                  errors=errors))
+    if not out and not errors:
+        errors.append(InputError("no .ann files in this folder", file=folder))
+    return out
+
+
+# -- validating and storing ------------------------------------------------------------------
+def _where(item: Annotated, **extra) -> dict:
+    return dict(file=item.file, line=item.line, record=item.task or item.key or None, **extra)
+
+
+def validate(items: list[Annotated], taxonomy: dict,
+             text_of: Callable[[str], str | None]) -> list[InputError]:
+    """Check every text and span; fills in each span's group from the taxonomy when the
+    tool dropped it. Returns the problems (none: safe to store)."""
+    errors: list[InputError] = []
+    seen: dict[str, Annotated] = {}
+    for item in items:
+        if item.answer == "ignore":
+            continue
+        where = _where(item)
+        for problem in item.problems:
+            errors.append(InputError(problem, **where))
+        if not item.key:
+            errors.append(InputError("no text key (the export's key/meta was removed)",
+                                     **where, hint="re-export and keep the meta fields"))
+            continue
+        if item.key in seen:
+            errors.append(InputError(f"text {item.key} appears twice in the file", **where))
+        seen[item.key] = item
+        current = text_of(item.key)
+        if current is None:
+            errors.append(InputError(f"text {item.key} is not in this project", **where))
+            continue
+        if not item.exported_hash:
+            errors.append(InputError("no text hash (the export's text_hash was removed)",
+                                     **where))
+        elif item.text_hash != item.exported_hash:
+            errors.append(InputError("the text was changed in the tool after export; "
+                                     "spans are not re-aligned", **where,
+                                     hint="annotate the text as exported"))
+            continue
+        elif item.exported_hash != Task(item.key, current, []).text_hash:
+            errors.append(InputError(f"text {item.key} changed in the project since export; "
+                                     "spans are not re-aligned", **where,
+                                     hint="export it again and redo its annotation"))
+            continue
+        n = len(item.text)
+        for k, s in enumerate(item.spans, start=1):
+            start, end = s["start"], s["end"]
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n):
+                errors.append(InputError(f"span {k}: offsets {start}..{end} outside the text "
+                                         f"(length {n})", **where))
+                continue
+            info = taxonomy.get(s["label"])
+            if info is None:
+                errors.append(InputError(f"span {k}: label {s['label']!r} is not in the "
+                                         "taxonomy", **where,
+                                         hint="labels are group:LABEL from models/"
+                                              "taxonomy.json"))
+                continue
+            if s["group"] and s["group"] != info.group:
+                errors.append(InputError(f"span {k}: {s['label']} belongs to group "
+                                         f"{info.group}, not {s['group']}", **where))
+                continue
+            s["group"] = info.group
+    return errors
+
+
+@dataclass
+class ImportReport:
+    accepted: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    spans: int = 0
+
+
+def import_annotations(conn: sqlite3.Connection, path: Path, annotator: str, taxonomy: dict,
+                       fmt: str = "auto") -> ImportReport:
+    """Read, validate and store one file's annotations as ``annotator``'s, all in one
+    transaction (or nothing, with every problem listed)."""
+    if not annotator.strip():
+        raise ConfigError("--annotator must not be empty")
+    items = read_annotations(path, fmt)
+    errors = validate(items, taxonomy, lambda key: current_text(conn, key))
+    if errors:
+        raise InputErrors(errors, hint="nothing was imported; fix the file or re-export")
+    report = ImportReport()
+    with transaction(conn):
+        for item in items:
+            if item.answer == "ignore":
+                report.ignored += 1
+                continue
+            spans = sorted({tuple(plain_span(s).items()): plain_span(s)
+                            for s in item.spans}.values(), key=span_sort_key)
+            add_annotation(conn, item.key, item.text_hash, annotator, item.answer, spans,
+                           source_file=str(path))
+            if item.answer == "accept":
+                report.accepted += 1
+                report.spans += len(spans)
+            else:
+                report.rejected += 1
+    return report

@@ -1,0 +1,114 @@
+"""Label Studio tasks (JSON) and the labelling config beside them, as pure functions.
+
+Out: a JSON list of tasks ``{"data": {"text", "key", "text_hash"}, "meta": {...},
+"predictions": [{"model_version", "result": [...]}]}``. Each tag is a ``labels`` result
+(``from_name`` "label", ``to_name`` "text", ``value.start/end/text/labels``) and, when it is
+negated or hedged, a ``choices`` result with the same region ``id`` (``from_name``
+"context", per region). ``labelling_config`` writes the matching XML config.
+
+In: Label Studio's JSON export (or our file unchanged). A task's latest annotation that was
+not cancelled is read; a cancelled one (Label Studio's "skip") is skipped; a task with no
+annotation at all falls back to its predictions (so an export re-imported unchanged
+reproduces the tags). Errors name the task by its position in the list.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+from xml.sax.saxutils import quoteattr
+
+from nlp_review.annotate.tasks import ATTRIBUTES, Annotated, Task, qualified, split_qualified
+from nlp_review.errors import InputError
+
+FROM_LABEL = "label"
+FROM_CONTEXT = "context"
+TO_NAME = "text"
+
+
+def task_to_labelstudio(task: Task, model_version: str = "nlp_review rules") -> dict:
+    result = []
+    for n, s in enumerate(task.spans, start=1):
+        region = f"r{n}"
+        value = {"start": s["start"], "end": s["end"], "text": task.text[s["start"]:s["end"]]}
+        result.append({"id": region, "from_name": FROM_LABEL, "to_name": TO_NAME,
+                       "type": "labels", "value": {**value, "labels": [qualified(s)]}})
+        flags = [a for a in ATTRIBUTES if s.get(a)]
+        if flags:
+            result.append({"id": region, "from_name": FROM_CONTEXT, "to_name": TO_NAME,
+                           "type": "choices", "value": {**value, "choices": flags}})
+    return {"data": {"text": task.text, "key": task.key, "text_hash": task.text_hash},
+            "meta": {"key": task.key, "text_hash": task.text_hash, **task.meta},
+            "predictions": [{"model_version": model_version, "result": result}]}
+
+
+def dump_labelstudio(tasks: Iterable[Task], model_version: str = "nlp_review rules") -> list:
+    return [task_to_labelstudio(t, model_version) for t in tasks]
+
+
+def labelling_config(labels: Iterable[str]) -> str:
+    """The XML labelling config for ``labels`` (``group:LABEL`` names)."""
+    lines = ["<View>",
+             f'  <Labels name="{FROM_LABEL}" toName="{TO_NAME}">']
+    lines += [f"    <Label value={quoteattr(name)}/>" for name in labels]
+    lines += ["  </Labels>",
+              f'  <Text name="{TO_NAME}" value="$text"/>',
+              f'  <Choices name="{FROM_CONTEXT}" toName="{TO_NAME}" perRegion="true" '
+              'choice="multiple">']
+    lines += [f'    <Choice value="{a}"/>' for a in ATTRIBUTES]
+    lines += ["  </Choices>", "</View>", ""]
+    return "\n".join(lines)
+
+
+def _result_of(task: dict) -> tuple[list | None, str]:
+    """The result list to read and the answer (accept / ignore)."""
+    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+    if annotations:
+        latest = annotations[-1]
+        if latest.get("was_cancelled"):
+            return None, "ignore"
+        return latest.get("result") or [], "accept"
+    predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+    if predictions:
+        return predictions[-1].get("result") or [], "accept"
+    return [], "accept"
+
+
+def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> list[Annotated]:
+    if not isinstance(tasks, list):
+        errors.append(InputError("expected a JSON list of Label Studio tasks", file=file))
+        return []
+    out: list[Annotated] = []
+    for n, task in enumerate(tasks, start=1):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            errors.append(InputError('expected a task with "data": {"text": ...}', file=file,
+                                     record=f"task {n}"))
+            continue
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        key = str(data.get("key") or meta.get("key") or "")
+        result, answer = _result_of(task)
+        regions: dict[str, dict] = {}
+        problems: list[str] = []
+        flags: dict[str, list[str]] = {}
+        for k, item in enumerate(result or [], start=1):
+            if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
+                problems.append(f"result {k}: not a result object")
+                continue
+            value, region = item["value"], str(item.get("id", f"#{k}"))
+            if item.get("type") == "labels":
+                names = value.get("labels") or []
+                if len(names) != 1 or "start" not in value or "end" not in value:
+                    problems.append(f"result {k}: a region needs start, end and one label")
+                    continue
+                group, label = split_qualified(str(names[0]))
+                regions[region] = {"start": value["start"], "end": value["end"],
+                                   "label": label, "group": group}
+            elif item.get("type") == "choices" and item.get("from_name") == FROM_CONTEXT:
+                flags[region] = [c for c in value.get("choices") or [] if c in ATTRIBUTES]
+        spans = [{**s, **{a: a in flags.get(r, []) for a in ATTRIBUTES}}
+                 for r, s in regions.items()]
+        out.append(Annotated(key=key, text=data["text"], spans=spans,
+                             exported_hash=data.get("text_hash") or meta.get("text_hash"),
+                             answer=answer, file=file, line=None, task=f"task {n}"
+                             + (f" ({key})" if key else ""), problems=problems))
+    return out

@@ -1,0 +1,108 @@
+"""Prodigy JSONL (``ner_manual`` / ``spans_manual`` tasks), as pure functions.
+
+Out: one task per line, ``{"text", "tokens", "spans", "meta"}``. ``tokens`` are spaCy
+tokens (``text``, ``start``, ``end``, ``id``, ``ws``); each span has ``start``, ``end``,
+``token_start``, ``token_end`` (inclusive, as Prodigy counts), ``label`` (``group:LABEL``)
+and our own ``negated``/``hedged`` keys. ``meta`` holds ``key`` and ``text_hash`` (Prodigy
+shows meta in its card) and, for tools that drop unknown span keys, ``attributes``: the
+``"start:end:group:LABEL"`` of every negated or hedged span. ``_input_hash``/``_task_hash``
+are left out: Prodigy computes them itself on load, with its own hashing we do not copy.
+
+In: Prodigy's ``db-out`` lines (or our export unchanged). ``answer``: ``accept`` (or no
+answer: the file as exported) stores the spans; ``reject`` is stored as the annotator's
+statement that the shown spans are wrong, without spans to learn from (it is never used as
+gold); ``ignore`` is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from nlp_review.annotate.tasks import (ANSWERS, ATTRIBUTES, Annotated, Task, qualified,
+                                       split_qualified)
+from nlp_review.errors import InputError
+
+Tokenizer = Callable[[str], Doc]
+
+
+def attribute_key(span: dict) -> str:
+    return f"{span['start']}:{span['end']}:{qualified(span)}"
+
+
+def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
+    doc = tokenizer(task.text)
+    tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i,
+               "ws": bool(t.whitespace_)} for t in doc]
+    spans = []
+    for s in task.spans:
+        char_span = doc.char_span(s["start"], s["end"], alignment_mode="expand")
+        span = {"start": s["start"], "end": s["end"], "label": qualified(s)}
+        if char_span is not None and len(char_span):
+            span["token_start"] = char_span.start
+            span["token_end"] = char_span.end - 1
+        span.update({a: bool(s.get(a)) for a in ATTRIBUTES})
+        spans.append(span)
+    attributes = {attribute_key(s): [a for a in ATTRIBUTES if s.get(a)]
+                  for s in task.spans if any(s.get(a) for a in ATTRIBUTES)}
+    meta = {"key": task.key, "text_hash": task.text_hash, **task.meta}
+    if attributes:
+        meta["attributes"] = attributes
+    return {"text": task.text, "tokens": tokens, "spans": spans, "meta": meta}
+
+
+def dump_prodigy(tasks: Iterable[Task], tokenizer: Tokenizer) -> Iterator[str]:
+    """JSONL lines (without newline) for ``tasks``."""
+    for task in tasks:
+        yield json.dumps(task_to_prodigy(task, tokenizer), ensure_ascii=False)
+
+
+def parse_prodigy(lines: Iterable[str], file: str,
+                  errors: list[InputError]) -> list[Annotated]:
+    """Read Prodigy JSONL; problems go to ``errors`` (file, line, task)."""
+    out: list[Annotated] = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(InputError(f"not valid JSON ({exc.msg})", file=file, line=lineno))
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            errors.append(InputError('expected a Prodigy task with "text"', file=file,
+                                     line=lineno))
+            continue
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        key = str(meta.get("key") or "")
+        answer = obj.get("answer", "accept")
+        if answer not in ANSWERS:
+            errors.append(InputError(f"answer {answer!r} is not one of {', '.join(ANSWERS)}",
+                                     file=file, line=lineno, record=key or None))
+            continue
+        attributes = meta.get("attributes") if isinstance(meta.get("attributes"), dict) else {}
+        spans, problems = [], []
+        raw_spans = obj.get("spans") or []
+        if not isinstance(raw_spans, list):
+            raw_spans, problems = [], ['"spans" is not a list']
+        for k, s in enumerate(raw_spans, start=1):
+            if not isinstance(s, dict) or not {"start", "end", "label"} <= set(s):
+                problems.append(f"span {k}: needs start, end and label")
+                continue
+            group, label = split_qualified(str(s["label"]))
+            span = {"start": s["start"], "end": s["end"], "label": label, "group": group}
+            from_meta = attributes.get(f"{s['start']}:{s['end']}:{s['label']}", [])
+            for a in ATTRIBUTES:
+                span[a] = bool(s[a]) if a in s else a in from_meta
+            spans.append(span)
+        out.append(Annotated(key=key, text=obj["text"], spans=spans,
+                             exported_hash=meta.get("text_hash"), answer=answer, file=file,
+                             line=lineno, task=key, problems=problems))
+    return out
+
+
+def looks_like_prodigy(obj: dict) -> bool:
+    return "tokens" in obj or "_input_hash" in obj or "answer" in obj or (
+        isinstance(obj.get("spans"), list) and "label" not in obj)

@@ -1,0 +1,240 @@
+"""Learning from corrections: a spaCy span categorizer trained on gold, run after the rules.
+
+Training (``train_spancat``): blank English, one ``spancat`` with its own small tok2vec
+(hash embeddings + CNN; spaCy's default ``HashEmbedCNN``), n-gram suggester of 1-5 tokens
+(99.9% of the gold spans), labels from the taxonomy. The gold texts are shuffled with the
+seed and split into train and dev; the epoch with the best dev F1 is kept. CPU only, seeded
+(``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
+
+Combination (``nlp_review_model_spans`` factory, ``build_combined_pipeline``): the rules run
+first; the model then adds each span it scores at least ``threshold`` for, unless a rule
+span with the same label already overlaps it (rules win where they fire; the model only
+fills what they miss). Model spans carry ``span.id_ == "model:spancat"`` and go through the
+same context component (negated/hedged) as rule spans.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch
+
+from nlp_review.annotate.measure import pattern_report
+from nlp_review.errors import ConfigError, NotFoundError
+from nlp_review.io import atomic_open
+from nlp_review.tagging.evaluate import GoldText, evaluate
+from nlp_review.tagging.patterns import GROUPS, load_taxonomy
+
+SPANS_KEY = "sc"
+MODEL_SPAN_ID = "model:spancat"
+NGRAM_SIZES = [1, 2, 3, 4, 5]
+MAX_PRECISION_DROP = 0.05
+
+
+@dataclass
+class TrainResult:
+    n_train: int
+    n_dev: int
+    best_epoch: int
+    dev_p: float
+    dev_r: float
+    dev_f: float
+
+
+def _example(nlp: Language, g: GoldText) -> Example:
+    doc = nlp.make_doc(g.text)
+    ref = nlp.make_doc(g.text)
+    spans = []
+    for s in g.spans:
+        span = ref.char_span(s["start"], s["end"], label=s["label"], alignment_mode="expand")
+        if span is not None and len(span) <= max(NGRAM_SIZES):
+            spans.append(span)
+    ref.spans[SPANS_KEY] = spans
+    return Example(doc, ref)
+
+
+def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_share: float = 0.2,
+                  seed: int = 0, batch_size: int = 8,
+                  on_epoch: Callable[[int, float, float], None] | None = None) -> TrainResult:
+    """Train on ``gold``, save the best-on-dev model to ``out``."""
+    if len(gold) < 2:
+        raise NotFoundError(f"{len(gold)} gold text(s): too few to train on",
+                            hint="import and adjudicate annotations, or pass --gold FILE")
+    group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
+    if not group_of:
+        raise NotFoundError("the gold texts hold no spans to learn from")
+    fix_random_seed(seed)
+    order = list(gold)
+    random.Random(seed).shuffle(order)
+    n_dev = int(round(len(order) * dev_share)) if dev_share > 0 else 0
+    n_dev = min(max(n_dev, 1 if dev_share > 0 else 0), len(order) - 1)
+    dev, train = order[:n_dev], order[n_dev:]
+    nlp = spacy.blank("en")
+    spancat = nlp.add_pipe("spancat", config={
+        "spans_key": SPANS_KEY,
+        "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES}})
+    for label in sorted(group_of):
+        spancat.add_label(label)
+    train_ex = [_example(nlp, g) for g in train]
+    dev_ex = [_example(nlp, g) for g in dev]
+    optimizer = nlp.initialize(lambda: train_ex)
+    nlp.meta["name"] = "nlp_review_spancat"
+    nlp.meta["nlp_review_groups"] = group_of
+    nlp.meta["nlp_review_training"] = {"n_train": len(train), "n_dev": len(dev),
+                                       "seed": seed, "epochs": epochs,
+                                       "dev_ids": [g.id for g in dev]}
+    best = (-1.0, 0, {}, None)
+    rng = random.Random(seed)
+    for epoch in range(1, epochs + 1):
+        rng.shuffle(train_ex)
+        losses: dict[str, float] = {}
+        for batch in minibatch(train_ex, size=batch_size):
+            nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
+        scores = nlp.evaluate(dev_ex) if dev_ex else {}
+        f = float(scores.get(f"spans_{SPANS_KEY}_f") or 0.0)
+        if on_epoch:
+            on_epoch(epoch, losses.get("spancat", 0.0), f)
+        if not dev_ex or f > best[0]:
+            best = (f, epoch, scores, nlp.to_bytes())
+    f, epoch, scores, blob = best
+    nlp.from_bytes(blob)
+    nlp.meta["nlp_review_training"]["best_epoch"] = epoch
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out)
+    return TrainResult(len(train), len(dev), epoch,
+                       float(scores.get(f"spans_{SPANS_KEY}_p") or 0.0),
+                       float(scores.get(f"spans_{SPANS_KEY}_r") or 0.0), f)
+
+
+def load_spancat(path: Path, threshold: float = 0.5) -> Language:
+    path = Path(path)
+    if not (path / "meta.json").is_file():
+        raise ConfigError(f"no trained model in {path}",
+                          hint="nlp-review train-tagger --out DIR first")
+    nlp = spacy.load(path)
+    if "nlp_review_groups" not in nlp.meta:
+        raise ConfigError(f"{path} is not a model saved by nlp-review train-tagger")
+    nlp.get_pipe("spancat").cfg["threshold"] = threshold
+    return nlp
+
+
+class ModelSpans:
+    """Adds the trained model's spans the rules missed (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str, path: str, threshold: float) -> None:
+        self.name = name
+        self.threshold = threshold
+        self.model = load_spancat(Path(path), threshold) if path else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.model is None:
+            return doc
+        groups = self.model.meta["nlp_review_groups"]
+        predicted = self.model(doc.text).spans.get(SPANS_KEY, [])
+        for p in predicted:
+            group = groups.get(p.label_)
+            if group not in GROUPS:
+                continue
+            span = doc.char_span(p.start_char, p.end_char, label=p.label_,
+                                 span_id=MODEL_SPAN_ID, alignment_mode="expand")
+            if span is None:
+                continue
+            existing = list(doc.spans[group]) if group in doc.spans else []
+            if any(e.label_ == span.label_ and e.start < span.end and span.start < e.end
+                   for e in existing):
+                continue
+            doc.spans[group] = existing + [span]
+        return doc
+
+    def to_disk(self, path: Path, exclude: tuple = ()) -> None:
+        if self.model is not None:
+            self.model.to_disk(path)
+
+    def from_disk(self, path: Path, exclude: tuple = ()) -> "ModelSpans":
+        if Path(path).is_dir() and (Path(path) / "meta.json").is_file():
+            self.model = load_spancat(Path(path), self.threshold)
+        return self
+
+
+@Language.factory("nlp_review_model_spans", default_config={"path": "", "threshold": 0.5})
+def make_model_spans(nlp: Language, name: str, path: str, threshold: float) -> ModelSpans:
+    return ModelSpans(nlp, name, path, threshold)
+
+
+def build_combined_pipeline(models_dir: Path, spancat_dir: Path, threshold: float = 0.5,
+                            base_model: str | None = None) -> Language:
+    """The rule tagger with the trained model adding the spans the rules miss."""
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    nlp = build_pipeline(models_dir, base_model=base_model)
+    nlp.add_pipe("nlp_review_model_spans", before="evidence_context",
+                 config={"path": str(spancat_dir), "threshold": threshold})
+    return nlp
+
+
+def compare_on_test(test: list[GoldText], models_dir: Path, spancat_dir: Path,
+                    threshold: float = 0.5) -> list[dict]:
+    """Per group (overlap matching): rules alone vs rules + model, with a verdict: the
+    target is recall up and precision down by no more than 0.05."""
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
+    group_of = {k: v.group for k, v in taxonomy.items()}
+    rules = evaluate(build_pipeline(models_dir), test, group_of)
+    both = evaluate(build_combined_pipeline(models_dir, spancat_dir, threshold), test,
+                    group_of)
+    rows = []
+    for group in GROUPS:
+        a = rules.by_group["overlap"].get(group)
+        b = both.by_group["overlap"].get(group)
+        if a is None or b is None:
+            continue
+        up = b.recall > a.recall
+        kept = b.precision >= a.precision - MAX_PRECISION_DROP
+        verdict = ("better" if up and kept else "precision drop" if up else
+                   "no recall gain")
+        rows.append({"group": group, "p_rules": a.precision, "r_rules": a.recall,
+                     "f_rules": a.f1, "p_both": b.precision, "r_both": b.recall,
+                     "f_both": b.f1, "verdict": verdict})
+    return rows
+
+
+def _slug(phrase: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_")
+
+
+def suggest_patterns(gold: list[GoldText], models_dir: Path, *, min_count: int = 2,
+                     max_words: int = 6) -> list[tuple[dict, int]]:
+    """Frequent gold phrases that no pattern of their label reaches, as pattern lines
+    ``{"label", "pattern", "id"}`` (ids ``<label>:suggested_<phrase>``), most frequent first,
+    with their counts."""
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
+    report = pattern_report(build_pipeline(models_dir), gold,
+                            {k: v.group for k, v in taxonomy.items()})
+    rows = []
+    for label, phrases in report.unreached.items():
+        for phrase, n in phrases.items():
+            if n < min_count or len(phrase.split()) > max_words or not _slug(phrase):
+                continue
+            rows.append(({"label": label, "pattern": phrase,
+                          "id": f"{label.lower()}:suggested_{_slug(phrase)}"}, n))
+    rows.sort(key=lambda r: (-r[1], r[0]["label"], r[0]["pattern"]))
+    return rows
+
+
+def write_suggestions(rows: list[tuple[dict, int]], out: Path) -> None:
+    with atomic_open(Path(out)) as handle:
+        for line, _ in rows:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")

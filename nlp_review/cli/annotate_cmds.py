@@ -1,0 +1,216 @@
+"""Annotation exchange commands: the ``annotate`` group (export, import, adjudicate) and the
+top-level ``agreement`` and ``train-tagger``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from nlp_review.cli.common import (ProjectOption, console, default_reviewer, err_console,
+                                   project_at, warn)
+
+annotate_app = typer.Typer(help="Exchange tags with annotation tools (Prodigy, doccano, "
+                           "Label Studio, brat) and adjudicate annotators' corrections.",
+                           no_args_is_help=True)
+
+ModelsOption = typer.Option(None, "--models", help="Folder with taxonomy.json and patterns/ "
+                            "(default: the models/ folder shipped with nlp-review).")
+
+
+def _taxonomy(models: Optional[Path]) -> dict:
+    from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
+
+    return load_taxonomy((models or default_models_dir()) / "taxonomy.json")
+
+
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+@annotate_app.command("export")
+def export_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help="prodigy | doccano | labelstudio | "
+                            "brat."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (a new folder for "
+                             "brat; Label Studio also gets OUT.config.xml beside it)."),
+    unit: str = typer.Option("records", "--unit", help="records (title + abstract of each "
+                             "work) or paragraphs (taggable full-text paragraphs)."),
+    which: str = typer.Option("all", "--which", help="all | included (current decision "
+                              "include) | sample (random, see --sample/--seed)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="With --which sample: "
+                                         "how many texts."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for --which sample."),
+    least_confident: Optional[int] = typer.Option(None, "--least-confident", min=1,
+                                                  help="Keep only the N texts whose rule "
+                                                  "tags are least sure (most negated/hedged "
+                                                  "spans, then fewest spans per word)."),
+    models: Optional[Path] = ModelsOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Write the project's texts with their current tags as pre-annotations, in an
+    annotation tool's own format."""
+    from nlp_review.annotate.exchange import write_export
+    from nlp_review.annotate.texts import select_tasks
+
+    taxonomy = _taxonomy(models)
+    with project_at(project) as proj:
+        tasks = select_tasks(proj.conn, unit=unit, which=which, sample=sample, seed=seed,
+                             least_confident=least_confident)
+    untagged = sum(1 for t in tasks if t.meta.get("untagged"))
+    if untagged:
+        warn(f"{untagged} text(s) have no tags for their current text (run `nlp-review "
+             "tag`); they go out without pre-annotations")
+    paths = write_export(tasks, fmt, out, taxonomy, _tokenizer())
+    n_spans = sum(len(t.spans) for t in tasks)
+    console.print(f"Wrote {len(tasks)} texts ({n_spans} pre-annotated spans) to "
+                  + ", ".join(str(p) for p in paths))
+
+
+@annotate_app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(..., help="Annotation file (or brat folder) exported by "
+                                "`annotate export` and edited in the tool."),
+    annotator: str = typer.Option(..., "--annotator", "-a", help="Whose annotations these "
+                                  "are."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto (read from the content) | "
+                            "prodigy | doccano | labelstudio | brat."),
+    models: Optional[Path] = ModelsOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Store an annotator's corrections. Every span is checked (offsets, label, text
+    unchanged since export); any problem stops the whole file and is listed."""
+    from nlp_review.annotate.exchange import import_annotations
+
+    taxonomy = _taxonomy(models)
+    with project_at(project) as proj:
+        r = import_annotations(proj.conn, file, annotator, taxonomy, fmt)
+    console.print(f"{annotator}: {r.accepted} texts stored ({r.spans} spans), "
+                  f"{r.rejected} rejected, {r.ignored} ignored, from {file}")
+
+
+@annotate_app.command("adjudicate")
+def adjudicate_cmd(
+    prefer: Optional[str] = typer.Option(None, "--prefer", help="Take this annotator's "
+                                         "version of every text they annotated."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="Merge all annotators: union | "
+                                       "intersection | majority (exact spans)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who decides (default: your login "
+                                     "name)."),
+    project: Path = ProjectOption,
+) -> None:
+    """Make one final gold version per annotated text, recorded with who decided and how."""
+    from nlp_review.annotate.agreement import adjudicate
+
+    with project_at(project) as proj:
+        r = adjudicate(proj.conn, decided_by=by or default_reviewer(), prefer=prefer,
+                       rule=rule)
+    console.print(f"Gold written for {r.texts} texts ({r.spans} spans); {r.skipped} skipped"
+                  + (" (not annotated by that annotator, or annotated on different text "
+                     "versions)" if r.skipped else ""))
+
+
+def agreement_cmd(
+    labels: bool = typer.Option(True, "--labels/--no-labels", help="Also print per-label "
+                                "rows."),
+    project: Path = ProjectOption,
+) -> None:
+    """Agreement between annotators on shared texts: span F1 (exact and overlap) and
+    Cohen's kappa on token labels, overall, per group and per label."""
+    from nlp_review.annotate.agreement import agreement
+    from nlp_review.annotate.texts import current_text
+
+    with project_at(project) as proj:
+        pairs = agreement(proj.conn, lambda k: current_text(proj.conn, k), _tokenizer())
+    for p in pairs:
+        table = Table(title=f"{p.a} vs {p.b}: {p.n_texts} shared texts")
+        for col in ("label", "F1 exact", "F1 overlap", f"spans {p.a}", f"spans {p.b}",
+                    "kappa (tokens)"):
+            table.add_column(col, justify="left" if col == "label" else "right")
+        rows = ["*"] + (sorted(k for k in p.counts if k != "*") if labels else [])
+        for key in rows:
+            c = p.counts.get(key)
+            if c is None:
+                continue
+            kappa = p.kappa_label.get(key)
+            table.add_row("all labels" if key == "*" else key, f"{c.exact_f1:.2f}",
+                          f"{c.overlap_f1:.2f}", str(c.n_a), str(c.n_b),
+                          "" if kappa is None else f"{kappa:.2f}")
+        console.print(table)
+        groups = Table(title=f"{p.a} vs {p.b}: Cohen's kappa on token labels per group")
+        groups.add_column("group")
+        groups.add_column("kappa", justify="right")
+        for g, k in p.kappa_group.items():
+            groups.add_row(g, f"{k:.2f}")
+        console.print(groups)
+
+
+def train_tagger_cmd(
+    gold: Optional[List[Path]] = typer.Option(None, "--gold", help="Train on these gold "
+                                              "JSONL files instead of the project's "
+                                              "adjudicated gold."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the trained "
+                                       "model (default: models/spancat/ under --models)."),
+    test: Optional[Path] = typer.Option(None, "--test", help="Held-aside gold JSONL: report "
+                                        "rules alone vs rules + model on it, per group."),
+    epochs: int = typer.Option(20, "--epochs", min=1, help="Training passes."),
+    dev_share: float = typer.Option(0.2, "--dev", min=0.0, max=0.9, help="Share of the gold "
+                                    "texts kept for the dev split."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (split, shuffling, weights)."),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="Model "
+                                    "score needed to add a span."),
+    suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
+                                           "pattern JSONL lines for frequent gold phrases no "
+                                           "pattern matches."),
+    min_count: int = typer.Option(2, "--min-count", min=1, help="With --suggest-patterns: "
+                                  "how often a phrase must occur."),
+    models: Optional[Path] = ModelsOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Train a spaCy span categorizer on gold annotations, to run after the rules and add
+    the spans they miss."""
+    from nlp_review.annotate.measure import gold_from_files, gold_from_project
+    from nlp_review.annotate.train import (compare_on_test, suggest_patterns, train_spancat,
+                                           write_suggestions)
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models_dir = models or default_models_dir()
+    taxonomy = _taxonomy(models)
+    if gold:
+        texts = gold_from_files(gold, taxonomy)
+    else:
+        with project_at(project) as proj:
+            texts = gold_from_project(proj.conn, taxonomy)
+    out = out or models_dir / "spancat"
+    result = train_spancat(texts, out, epochs=epochs, dev_share=dev_share, seed=seed,
+                           on_epoch=lambda e, loss, f: err_console.print(
+                               f"epoch {e}: loss {loss:.2f}, dev F1 {f:.3f}"))
+    console.print(f"Trained on {result.n_train} texts, dev {result.n_dev} texts "
+                  f"(seed {seed}); dev P {result.dev_p:.2f} R {result.dev_r:.2f} "
+                  f"F1 {result.dev_f:.2f}; saved to {out}")
+    if suggest:
+        rows = suggest_patterns(texts, models_dir, min_count=min_count)
+        write_suggestions(rows, suggest)
+        console.print(f"{len(rows)} suggested patterns written to {suggest}")
+    if test:
+        comparison = compare_on_test(gold_from_files([test], taxonomy), models_dir, out,
+                                     threshold=threshold)
+        table = Table(title=f"{test}: rules vs rules + model (overlap)")
+        for col in ("group", "P rules", "R rules", "F1 rules", "P +model", "R +model",
+                    "F1 +model", "verdict"):
+            table.add_column(col, justify="left" if col in ("group", "verdict") else "right")
+        for row in comparison:
+            table.add_row(row["group"], *(f"{row[k]:.3f}" for k in
+                                          ("p_rules", "r_rules", "f_rules", "p_both",
+                                           "r_both", "f_both")), row["verdict"])
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(annotate_app, name="annotate")
+    app.command("agreement")(agreement_cmd)
+    app.command("train-tagger")(train_tagger_cmd)

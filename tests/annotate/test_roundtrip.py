@@ -1,0 +1,123 @@
+"""Export then import without edits reproduces exactly the stored tags, for every format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp_review.cli.app import app
+
+FORMATS = ["prodigy", "doccano", "labelstudio", "brat"]
+
+
+def _stored_tags(folder):
+    from nlp_review.annotate.tasks import plain_span
+    from nlp_review.store.project import open_project
+    from nlp_review.store.tags import tags_of
+
+    proj = open_project(folder)
+    try:
+        ids = [r[0] for r in proj.conn.execute("SELECT id FROM works ORDER BY id")]
+        return {f"record:{i}": sorted(tuple(plain_span(s).items()) for s in tags_of(proj.conn, i))
+                for i in ids}
+    finally:
+        proj.close()
+
+
+def _annotations(folder, annotator):
+    from nlp_review.annotate.storage import current_annotations
+    from nlp_review.store.project import open_project
+
+    proj = open_project(folder)
+    try:
+        return {k: sorted(tuple(s.items()) for s in by[annotator].spans)
+                for k, by in current_annotations(proj.conn).items() if annotator in by}
+    finally:
+        proj.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_import_round_trip_is_exact(fmt, tagged, tmp_path, runner):
+    out = tmp_path / ("export" if fmt == "brat" else f"export.{fmt}")
+    result = runner.invoke(app, ["annotate", "export", "--format", fmt, "--out", str(out),
+                                 "-p", str(tagged)])
+    assert result.exit_code == 0, result.output + result.stderr
+    result = runner.invoke(app, ["annotate", "import", str(out), "--annotator", "ann",
+                                 "-p", str(tagged)])
+    assert result.exit_code == 0, result.output + result.stderr
+    expected = _stored_tags(tagged)
+    assert sum(len(v) for v in expected.values()) > 20  # real abstracts carry real tags
+    assert any(dict(s)["negated"] or dict(s)["hedged"] for v in expected.values() for s in v)
+    assert _annotations(tagged, "ann") == expected
+
+
+def test_prodigy_tokens_and_spans_follow_prodigy(tagged, tmp_path, runner):
+    out = tmp_path / "p.jsonl"
+    runner.invoke(app, ["annotate", "export", "-f", "prodigy", "-o", str(out), "-p",
+                        str(tagged)])
+    task = json.loads(out.read_text().splitlines()[0])
+    assert set(task) == {"text", "tokens", "spans", "meta"}
+    text, tokens = task["text"], task["tokens"]
+    assert all(text[t["start"]:t["end"]] == t["text"] for t in tokens)
+    assert [t["id"] for t in tokens] == list(range(len(tokens)))
+    for s in task["spans"]:
+        assert ":" in s["label"]
+        assert tokens[s["token_start"]]["start"] == s["start"]
+        assert tokens[s["token_end"]]["end"] == s["end"]
+    assert task["meta"]["key"].startswith("record:") and len(task["meta"]["text_hash"]) == 40
+
+
+def test_labelstudio_config_matches_tasks(tagged, tmp_path, runner):
+    out = tmp_path / "ls.json"
+    runner.invoke(app, ["annotate", "export", "-f", "labelstudio", "-o", str(out), "-p",
+                        str(tagged)])
+    config = (tmp_path / "ls.config.xml").read_text()
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(config)
+    labels = root.find("Labels")
+    choices = root.find("Choices")
+    assert root.find("Text").get("value") == "$text"
+    assert choices.get("perRegion") == "true"
+    values = {el.get("value") for el in labels}
+    assert "mechanism:TRUST_BUILDING" in values
+    for task in json.loads(out.read_text()):
+        for item in task["predictions"][0]["result"]:
+            if item["type"] == "labels":
+                assert item["from_name"] == labels.get("name")
+                assert item["to_name"] == root.find("Text").get("name")
+                assert item["value"]["labels"][0] in values
+                v = item["value"]
+                assert task["data"]["text"][v["start"]:v["end"]] == v["text"]
+            else:
+                assert item["from_name"] == choices.get("name")
+
+
+def test_brat_files_follow_standoff(tagged, tmp_path, runner):
+    out = tmp_path / "brat"
+    runner.invoke(app, ["annotate", "export", "-f", "brat", "-o", str(out), "-p",
+                        str(tagged)])
+    conf = (out / "annotation.conf").read_text()
+    assert "mechanism-TRUST_BUILDING" in conf and "Negated\tArg:<ENTITY>" in conf
+    ann_files = sorted(out.glob("*.ann"))
+    assert len(ann_files) == 8
+    seen_attr = False
+    for ann in ann_files:
+        text = ann.with_suffix(".txt").read_text()
+        for line in ann.read_text().splitlines():
+            ident, body = line.split("\t")[:2]
+            if ident.startswith("T"):
+                kind, where = body.split(" ", 1)
+                assert ":" not in kind and "-" in kind
+                frags = [tuple(map(int, f.split())) for f in where.split(";")]
+                shown = line.split("\t")[2]
+                assert shown == " ".join(text[a:b] for a, b in frags)
+            else:
+                seen_attr = True
+                assert body.split()[0] in ("Negated", "Hedged")
+    assert seen_attr
+    # exporting over a non-empty folder is refused, and the folder is untouched
+    result = runner.invoke(app, ["annotate", "export", "-f", "brat", "-o", str(out), "-p",
+                                 str(tagged)])
+    assert result.exit_code == 2 and "not an empty folder" in result.stderr
