@@ -17,10 +17,20 @@ NOTICE_KINDS = ("retraction", "correction", "erratum", "expression of concern")
 @dataclass
 class Paragraph:
     """One paragraph of running text; ``page`` is the 1-based page it starts on (None for
-    formats without pages)."""
+    formats without pages). A paragraph running on to later pages lists where:
+    ``page_breaks`` holds (character offset in ``text``, page) pairs."""
 
     text: str
     page: int | None = None
+    page_breaks: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the character at ``offset`` is on."""
+        page = self.page
+        for start, p in self.page_breaks:
+            if offset >= start:
+                page = p
+        return page
 
 
 @dataclass

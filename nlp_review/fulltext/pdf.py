@@ -129,7 +129,10 @@ def _assemble(boxes: list[Box], info: dict[str, str], n_pages: int,
             previous = paragraphs[-1] if paragraphs else None
             if previous is not None and not _SENTENCE_END.search(previous.text) and \
                     text[:1].islower():
-                previous.text = _join_lines([previous.text, text], dehyphen)
+                joined = _join_lines([previous.text, text], dehyphen)
+                if box.page != previous.page_at(len(previous.text)):
+                    previous.page_breaks.append((max(0, len(joined) - len(text)), box.page))
+                previous.text = joined
             else:
                 paragraphs.append(Paragraph(text, box.page))
     sections.append(notes)

@@ -1,7 +1,7 @@
 """Tag stored full texts sentence by sentence with the tagging pipeline
 (``nlp_review.tagging.pipeline``). Only taggable body paragraphs are tagged (not references,
 acknowledgements, tables or captions); each span is stored with its sentence, section and
-page. Full texts whose text and pattern set are unchanged since their last tagging are
+the page its sentence starts on. Full texts whose text and pattern set are unchanged since their last tagging are
 skipped; each full text's spans are written in one transaction."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Callable
 from spacy.language import Language
 
 from nlp_review.store.db import transaction
-from nlp_review.store.fulltexts import (document_text, paragraphs_of, replace_fulltext_tags,
-                                        tagged_fulltexts)
+from nlp_review.store.fulltexts import (document_text, page_at, paragraphs_of,
+                                        replace_fulltext_tags, tagged_fulltexts)
 from nlp_review.tagging.pipeline import doc_to_spans
 
 BATCH_SIZE = 64
@@ -43,7 +43,8 @@ def tag_fulltext(nlp: Language, paragraphs: list[sqlite3.Row]) -> tuple[list[dic
             spans.append(dict(span, start=span["start"] + base, end=span["end"] + base,
                               sent_start=span["sent_start"] + base,
                               sent_end=span["sent_end"] + base, paragraph_id=para["id"],
-                              section_kind=para["section_kind"], page=para["page"]))
+                              section_kind=para["section_kind"],
+                              page=page_at(para, span["sent_start"])))
     return spans, n_sentences
 
 

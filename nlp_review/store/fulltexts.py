@@ -4,6 +4,7 @@ offsets into the full text's document text (paragraphs joined by blank lines).""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -65,19 +66,20 @@ def paragraph_rows(text: FullText) -> list[dict]:
     offset = 0
 
     def add(block: str, kind: str, heading: str | None, page: int | None, body: str,
-            taggable: bool) -> None:
+            taggable: bool, breaks: list | None = None) -> None:
         nonlocal offset
         if rows:
             offset += len(PARAGRAPH_SEPARATOR)
         rows.append(dict(position=len(rows), block=block, section_kind=kind, heading=heading,
                          page=page, start=offset, end=offset + len(body), text=body,
-                         taggable=int(taggable)))
+                         taggable=int(taggable),
+                         page_breaks=json.dumps([list(b) for b in breaks or []])))
         offset += len(body)
 
     for section in text.sections:
         for paragraph in section.paragraphs:
             add("text", section.kind, section.heading, paragraph.page, paragraph.text,
-                section.taggable)
+                section.taggable, paragraph.page_breaks)
     for flt in text.floats:
         body = flt.caption if not flt.content else f"{flt.caption}\n{flt.content}"
         add(flt.kind, "other", flt.label, flt.page, body, False)
@@ -121,8 +123,8 @@ def save_fulltext(
     fulltext_id = cur.lastrowid
     conn.executemany(
         "INSERT INTO fulltext_paragraphs(fulltext_id, position, block, section_kind, heading,"
-        " page, start, end, text, taggable) VALUES (:fid, :position, :block, :section_kind,"
-        " :heading, :page, :start, :end, :text, :taggable)",
+        " page, start, end, text, taggable, page_breaks) VALUES (:fid, :position, :block,"
+        " :section_kind, :heading, :page, :start, :end, :text, :taggable, :page_breaks)",
         [dict(r, fid=fulltext_id) for r in rows],
     )
     return fulltext_id
@@ -137,6 +139,15 @@ def set_link(conn: sqlite3.Connection, fulltext_id: int, record_id: int | None, 
         (record_id, method, score, "linked" if record_id is not None else "unlinked", utcnow(),
          fulltext_id),
     )
+
+
+def page_at(paragraph: sqlite3.Row, offset: int) -> int | None:
+    """The page of the character at ``offset`` (within the paragraph's text)."""
+    page = paragraph["page"]
+    for start, p in json.loads(paragraph["page_breaks"] or "[]"):
+        if offset >= start:
+            page = p
+    return page
 
 
 def paragraphs_of(conn: sqlite3.Connection, fulltext_id: int) -> list[sqlite3.Row]:

@@ -206,6 +206,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0008_living_review",
+        """
+        CREATE TABLE searches (
+            id INTEGER PRIMARY KEY,
+            database TEXT NOT NULL,
+            search_date TEXT NOT NULL,
+            query TEXT NOT NULL,
+            hits INTEGER CHECK (hits >= 0 OR hits IS NULL),
+            notes TEXT,
+            created_at TEXT NOT NULL
+        );
+        ALTER TABLE sources ADD COLUMN search_id INTEGER REFERENCES searches(id);
+        CREATE TABLE updates (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            first_record INTEGER,
+            last_record INTEGER,
+            summary TEXT NOT NULL
+        );
+        CREATE TABLE update_sources (
+            update_id INTEGER NOT NULL REFERENCES updates(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            PRIMARY KEY (update_id, source_id)
+        );
+        CREATE TABLE evidence_snapshots (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            n_studies INTEGER NOT NULL,
+            n_rows INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
+    (
         "0007_annotations",
         """
         CREATE TABLE annotations (
@@ -234,31 +268,6 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0009_fulltext_page_breaks",
         """
         ALTER TABLE fulltext_paragraphs ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]';
-        """,
-    ),
-    (
-        "0007_annotations",
-        """
-        CREATE TABLE annotations (
-            id INTEGER PRIMARY KEY,
-            text_key TEXT NOT NULL,
-            text_hash TEXT NOT NULL,
-            annotator TEXT NOT NULL,
-            answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject')),
-            spans TEXT NOT NULL,
-            source_file TEXT,
-            created_at TEXT NOT NULL
-        );
-        CREATE INDEX annotations_key ON annotations(text_key, annotator);
-        CREATE TABLE gold (
-            text_key TEXT PRIMARY KEY,
-            text_hash TEXT NOT NULL,
-            spans TEXT NOT NULL,
-            decided_by TEXT NOT NULL,
-            method TEXT NOT NULL,
-            annotators TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        );
         """,
     ),
 ]

@@ -143,3 +143,15 @@ def test_every_shared_full_text_ingests_or_fails_with_a_clear_reason(project):
     notices = {o.path.name: o.notice for o in added if o.notice}
     assert notices == {"journal.pcbi.0030158.xml": "retraction",
                        "journal.pone.0097541.xml": "correction"}
+
+
+def test_page_breaks_are_stored_for_citing(project):
+    from nlp_review.store.fulltexts import page_at
+
+    (outcome,) = add_fulltexts(project, [CERMINE / "example1.pdf"])
+    rows = [r for r in paragraphs_of(project.conn, outcome.fulltext_id)
+            if r["page_breaks"] != "[]"]
+    assert rows
+    row = rows[0]
+    offset = row["text"].index("animal models increased cortisol levels")
+    assert page_at(row, 0) == 1 and page_at(row, offset) == 2

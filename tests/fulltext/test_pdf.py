@@ -174,3 +174,12 @@ def test_truncated_download_is_reported_as_damaged():
     with pytest.raises(InputError, match="damaged or not a PDF") as err:
         read_pdf(data[: len(data) // 2], name="half.pdf")
     assert "re-download" in err.value.hint
+
+
+def test_paragraphs_running_on_to_the_next_page_record_where():
+    text = pdf("example1.pdf")
+    (para,) = [p for p in text.paragraphs("introduction") if p.page_breaks]
+    (offset, page), = para.page_breaks
+    assert para.page == 1 and page == 2
+    assert para.text[offset:].startswith("animal models increased cortisol levels")
+    assert para.page_at(0) == 1 and para.page_at(offset) == 2
