@@ -60,6 +60,7 @@ COMMAND_MODULES = [
     "nlp_review.cli.stopping_cmds",
     "nlp_review.cli.screening_cmds",
     "nlp_review.cli.annotate_cmds",
+    "nlp_review.cli.living_cmds",
 ]
 
 for _name in COMMAND_MODULES:

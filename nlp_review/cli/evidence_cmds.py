@@ -22,6 +22,11 @@ def evidence_cmd(
                                         "id's) evidence card in the terminal."),
     all_works: bool = typer.Option(False, "--all", help="Use every work, not only the "
                                    "studies included in screening."),
+    diff: Optional[int] = typer.Option(None, "--diff", help="Show what changed since this "
+                                       "snapshot id: new studies, new or changed mechanism, "
+                                       "population and setting entries."),
+    snapshots: bool = typer.Option(False, "--snapshots", help="List the stored snapshots "
+                                   "(one per run) and exit."),
     project: Path = ProjectOption,
 ) -> None:
     """Build the evidence table: one row per study and mechanism, with the populations,
@@ -33,8 +38,24 @@ def evidence_cmd(
     from nlp_review.evidence.build import build_evidence
     from nlp_review.evidence.export import write_csv, write_html, write_xlsx
 
+    from nlp_review.living.snapshots import diff_against, save_snapshot
+    from nlp_review.store.living import list_snapshots
+
     with project_at(project) as proj:
+        if snapshots:
+            _print_snapshots(list_snapshots(proj.conn))
+            return
         table = build_evidence(proj.conn, study=study, include_all=all_works)
+        changes = diff_against(proj.conn, diff, table) if diff is not None else None
+        snap = None
+        if study is None:  # each run over the review's studies is kept as a dated snapshot
+            snap = save_snapshot(proj.conn, table)
+    if snap is not None:
+        console.print(f"Stored evidence snapshot {snap} (compare later with --diff {snap}).",
+                      highlight=False)
+    if changes is not None:
+        _print_diff(changes)
+        return
     if study is not None:
         _print_card(table)
     if csv:
@@ -91,6 +112,38 @@ def _print_matrix(table) -> None:
     console.print(grid)
     console.print("R/H/N = reported / hedged / negated, then the number of sentences. "
                   "Export with --csv, --xlsx or --html; one study: --study ID.")
+
+
+def _print_snapshots(rows) -> None:
+    if not rows:
+        console.print("No evidence snapshots yet: each `nlp-review evidence` run stores one.")
+        return
+    grid = Table("id", "date (UTC)", "studies", "rows")
+    for r in rows:
+        grid.add_row(str(r.id), r.created_at, str(r.n_studies), str(r.n_rows))
+    console.print(grid)
+
+
+def _print_diff(d) -> None:
+    console.print(f"Changes since snapshot {d.snapshot_id} ({d.snapshot_date}):",
+                  highlight=False)
+    if d.empty:
+        console.print("  nothing changed.")
+        return
+    if d.new_studies:
+        console.print(f"[bold]{len(d.new_studies)} new studies[/bold]")
+        for label in d.new_studies:
+            console.print(f"  + {label}", highlight=False)
+    if d.dropped_studies:
+        console.print(f"[bold]{len(d.dropped_studies)} studies no longer included[/bold]")
+        for label in d.dropped_studies:
+            console.print(f"  - {label}", highlight=False)
+    if d.changes:
+        console.print("[bold]Mechanism entries[/bold]")
+        sign = {"new": "+", "dropped": "-", "changed": "~"}
+        for c in d.changes:
+            console.print(f"  {sign[c.change]} {c.mechanism} in {c.study}: "
+                          f"{'; '.join(c.details)}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

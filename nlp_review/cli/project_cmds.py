@@ -34,6 +34,9 @@ def import_cmd(
                                        "the content."),
     source: Optional[str] = typer.Option(None, "--source", "-s",
                                          help="Source (database) name; default: the file name."),
+    search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded "
+                                         "database search these exports came from (see "
+                                         "`nlp-review search list`)."),
     project: Path = ProjectOption,
 ) -> None:
     """Import search exports into the project, one transaction per file.
@@ -44,11 +47,15 @@ def import_cmd(
 
     failed = 0
     with project_at(project) as proj:
+        if search is not None:
+            from nlp_review.store.living import get_search
+
+            get_search(proj.conn, search)  # an unknown id stops before any file is read
         for path in files:
             with progress() as bar:
                 task = bar.add_task(f"reading {path.name}", total=None)
                 try:
-                    report = import_file(proj, path, source=source,
+                    report = import_file(proj, path, source=source, search_id=search,
                                          on_record=lambda n: bar.update(task, completed=n))
                 except InputError as exc:
                     failed += 1

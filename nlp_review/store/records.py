@@ -25,6 +25,7 @@ class Source:
     format: str
     n_records: int
     imported_at: str
+    search_id: int | None = None  # the database search this export came from (0008)
 
 
 def source_by_hash(conn: sqlite3.Connection, file_hash: str) -> Source | None:

@@ -11,6 +11,7 @@ from nlp_review.errors import InputError
 from nlp_review.formats import parse
 from nlp_review.store.db import transaction
 from nlp_review.store.decisions import add_decision
+from nlp_review.store.living import get_search, tie_source
 from nlp_review.store.project import Project
 from nlp_review.store.records import add_source, source_by_hash
 
@@ -25,6 +26,8 @@ class FileReport:
     n_priors: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    source_ref: int | None = None  # the new source's id (None when skipped)
+    record_ids: list[int] = field(default_factory=list)
 
 
 def file_hash(data: bytes) -> str:
@@ -37,11 +40,15 @@ def import_file(
     *,
     source: str | None = None,
     on_record: Callable[[int], None] | None = None,
+    search_id: int | None = None,
 ) -> FileReport:
     """Parse one export and store its records (and any prior include/exclude labels it
     carries) in a single transaction. A file already imported (same content hash) is skipped.
-    Raises InputError, leaving the project unchanged, when the file cannot be read."""
+    Raises InputError, leaving the project unchanged, when the file cannot be read.
+    ``search_id`` ties the export to a recorded database search (NotFoundError if unknown)."""
     path = Path(path)
+    if search_id is not None:
+        get_search(project.conn, search_id)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -62,8 +69,10 @@ def import_file(
                          hint=f"read as {parsed.format}; is this the right file?")
     name = source or path.stem
     with transaction(project.conn) as conn:
-        _, ids = add_source(conn, name=name, file_name=path.name, file_hash=digest,
+        source_ref, ids = add_source(conn, name=name, file_name=path.name, file_hash=digest,
                             format=parsed.format, records=parsed.records)
+        if search_id is not None:
+            tie_source(conn, source_ref, search_id)
         n_priors = 0
         for rid, record in zip(ids, parsed.records):
             if record.label is not None:
@@ -72,13 +81,15 @@ def import_file(
                 n_priors += 1
     return FileReport(path, "imported", format=parsed.format, source=name,
                       n_records=len(parsed.records), n_priors=n_priors,
-                      warnings=list(parsed.warnings))
+                      warnings=list(parsed.warnings), source_ref=source_ref,
+                      record_ids=ids)
 
 
 def import_files(
     project: Project, paths: Sequence[Path], *, source: str | None = None,
-    on_record: Callable[[int], None] | None = None,
+    on_record: Callable[[int], None] | None = None, search_id: int | None = None,
 ) -> list[FileReport]:
     """Import several files, each in its own transaction. Stops at the first bad file
     (files before it stay imported; the bad one and those after it are not)."""
-    return [import_file(project, p, source=source, on_record=on_record) for p in paths]
+    return [import_file(project, p, source=source, on_record=on_record, search_id=search_id)
+            for p in paths]

@@ -1,0 +1,228 @@
+"""Living-review commands: `search add/list/report`, `update`, `prisma`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from nlp_review.cli.common import ProjectOption, console, progress, project_at, warn
+from nlp_review.errors import InputError
+from nlp_review.io import atomic_write_text
+
+search_app = typer.Typer(help="Record the database searches (for the methods section and "
+                         "the PRISMA-S search appendix).", no_args_is_help=True)
+
+
+def _query_text(query: str) -> str:
+    if not query.startswith("@"):
+        return query
+    path = Path(query[1:])
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the query file: {exc.strerror or exc}", file=path,
+                         hint="--query @FILE reads the query from FILE; give the text "
+                              "itself without @") from None
+    except UnicodeDecodeError:
+        raise InputError("the query file is not UTF-8 text", file=path) from None
+
+
+@search_app.command("add")
+def search_add_cmd(
+    database: str = typer.Option(..., "--database", "-d", help="Database or platform "
+                                 "searched, e.g. 'MEDLINE (Ovid)'."),
+    date: str = typer.Option(..., "--date", help="Day the search was run, YYYY-MM-DD."),
+    query: str = typer.Option(..., "--query", "-q", help="The search string verbatim, or "
+                              "@FILE to read it from a file."),
+    hits: Optional[int] = typer.Option(None, "--hits", help="Number of hits the database "
+                                       "reported."),
+    notes: Optional[str] = typer.Option(None, "--notes", help="Limits, filters or other "
+                                        "notes for the appendix."),
+    project: Path = ProjectOption,
+) -> None:
+    """Record one database search (string, date, database, hits)."""
+    from nlp_review.store.living import add_search
+
+    text = _query_text(query)
+    with project_at(project) as proj:
+        sid = add_search(proj.conn, database=database, search_date=date, query=text,
+                         hits=hits, notes=notes)
+    console.print(f"Recorded search {sid} ({database}, {date}). Tie its export to it: "
+                  f"nlp-review import FILE --search {sid}  (or update FILE --search {sid})",
+                  highlight=False, soft_wrap=True)
+
+
+@search_app.command("list")
+def search_list_cmd(project: Path = ProjectOption) -> None:
+    """The recorded searches with the records imported from each."""
+    from nlp_review.living.searches import search_counts
+
+    with project_at(project) as proj:
+        counts = search_counts(proj.conn)
+    if not counts:
+        console.print("No searches recorded yet (nlp-review search add).")
+        return
+    table = Table("id", "database", "date", "hits", "imported", "duplicates", "query")
+    for c in counts:
+        q = " ".join(c.search.query.split())
+        table.add_row(str(c.search.id), c.search.database, c.search.search_date,
+                      "" if c.search.hits is None else str(c.search.hits), str(c.imported),
+                      str(c.duplicates), q if len(q) <= 60 else q[:57] + "...")
+    console.print(table)
+
+
+@search_app.command("report")
+def search_report_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="Markdown file to write."),
+    project: Path = ProjectOption,
+) -> None:
+    """Write the PRISMA-S search appendix: each database, date, query verbatim, hits,
+    records imported and duplicates."""
+    from nlp_review.living.searches import search_appendix
+
+    with project_at(project) as proj:
+        text = search_appendix(proj.conn)
+    atomic_write_text(out, text)
+    console.print(f"Wrote the search appendix to {out}", highlight=False)
+
+
+def update_cmd(
+    files: List[Path] = typer.Argument(None, help="The new search exports (any format "
+                                       "`import` reads)."),
+    search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded search "
+                                         "these exports came from."),
+    tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag the new records (on by "
+                             "default)."),
+    list_updates: bool = typer.Option(False, "--list", help="List the earlier updates "
+                                      "instead."),
+    project: Path = ProjectOption,
+) -> None:
+    """Fold new search results into the project in one step.
+
+    Imports the files, removes duplicates against everything already in the project
+    (earlier decisions carry over to duplicates), flags possible new versions of screened
+    records, ranks the new records with the model trained on all decisions so far, tags
+    them, and prints what changed. The update is recorded for `nlp-review prisma --update`."""
+    from nlp_review.cli.stopping_view import estimate_line
+    from nlp_review.living.update import run_update
+    from nlp_review.store.living import list_updates as all_updates
+
+    with project_at(project) as proj:
+        if list_updates:
+            _print_updates(all_updates(proj.conn))
+            return
+        if not files:
+            raise InputError("no export files given",
+                             hint="nlp-review update FILE... [--search ID]; --list shows "
+                                  "earlier updates")
+        with progress() as bar:
+            task = bar.add_task("comparing records", total=None, visible=False)
+
+            def step(text: str) -> None:
+                bar.console.print(f"[bold]>[/bold] {text} ...", highlight=False)
+
+            def dd(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, visible=True)
+
+            rep = run_update(proj, files, search_id=search, tag=tag, step=step,
+                             dedupe_progress=dd)
+    for note in rep.notes:
+        warn(note)
+    if rep.update_id is None:
+        console.print("Nothing new: every file was imported before.")
+        return
+    table = Table("source", "file", "records", "new unique", "dup. of earlier records",
+                  "of them screened", "dup. within update", title=f"Update {rep.update_id}",
+                  title_justify="left")
+    for s in rep.sources:
+        if s.status == "skipped":
+            table.add_row(s.source, s.file, "skipped (imported before)", "", "", "", "")
+        else:
+            table.add_row(s.source, s.file, str(s.imported), str(s.new_unique),
+                          str(s.duplicates_existing), str(s.duplicates_screened),
+                          str(s.duplicates_within))
+    console.print(table)
+    console.print(f"{rep.new_records} new records: {len(rep.new_works)} new unique, "
+                  f"{rep.duplicates} duplicates; {len(rep.inherited)} joined screened works and "
+                  f"share their decision ({sum(rep.inherited.values())} include, "
+                  f"{len(rep.inherited) - sum(rep.inherited.values())} exclude). Decided "
+                  f"works: {rep.decided_before} before, {rep.decided_after} after.",
+                  highlight=False, soft_wrap=True)
+    if rep.flags:
+        console.print(f"\n[bold]{len(rep.flags)} possible new version(s) of screened "
+                      "records[/bold] (not decided for you: look at them):")
+        for f in rep.flags:
+            label = "included" if f.screened_label == 1 else "excluded"
+            console.print(f"  record {f.record_id} (work {f.work_id}) vs {label} work "
+                          f"{f.screened_work}: {f.reason}\n    {f.title[:100]}",
+                          highlight=False, soft_wrap=True)
+    if rep.threshold is None:
+        console.print(f"\nModel: {rep.model_mode} (needs an include and an exclude): no "
+                      "inclusion threshold yet.")
+    else:
+        console.print(f"\n{rep.above_threshold} of {len(rep.new_works)} new unique records "
+                      f"score at or above the inclusion threshold ({rep.threshold:.3f}: the "
+                      "lowest score the model gives an included work).", soft_wrap=True)
+    if rep.top:
+        console.print("Top new records:")
+        for w, score, title in rep.top[:5]:
+            console.print(f"  {w:>7}  {score:7.3f}  {title[:80]}", highlight=False)
+    if tag:
+        console.print(f"Tagged {rep.tagged} records.")
+    if rep.stopping is not None:
+        console.print(f"Stopping estimate after the update: {estimate_line(rep.stopping.estimate)}",
+                      highlight=False, soft_wrap=True)
+        for name, verdict in rep.stopping.verdicts:
+            console.print(f"  {name}: {'stop' if verdict.stop else 'go on'} ({verdict.reason})",
+                          highlight=False, soft_wrap=True)
+    console.print(f"\nNext: nlp-review screen -p {project}   |   "
+                  f"nlp-review prisma --out DIR --update {rep.update_id} -p {project}",
+                  highlight=False, soft_wrap=True)
+
+
+def _print_updates(updates) -> None:
+    if not updates:
+        console.print("No updates yet.")
+        return
+    table = Table("id", "date", "sources", "new records", "new unique", "duplicates",
+                  "dup. of screened", "flagged")
+    for u in updates:
+        s = u.summary
+        table.add_row(str(u.id), u.started_at, ", ".join(x["file"] for x in s["sources"]),
+                      str(s["new_records"]), str(s["new_unique"]), str(s["duplicates"]),
+                      str(s["duplicates_of_screened"]), str(len(s["flags"])))
+    console.print(table)
+
+
+def prisma_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for prisma.svg, prisma.png "
+                             "and prisma.csv (created if missing)."),
+    update: Optional[int] = typer.Option(None, "--update", help="Draw one update's flow "
+                                         "(see `nlp-review update --list`)."),
+    project: Path = ProjectOption,
+) -> None:
+    """Draw the PRISMA 2020 flow diagram (SVG, PNG) with its numbers as CSV."""
+    from nlp_review.living.prisma import prisma_counts
+    from nlp_review.living.prisma_draw import write_prisma
+
+    with project_at(project) as proj:
+        counts = prisma_counts(proj.conn, update)
+    for problem in counts.check():
+        warn(problem)
+    stem = "prisma" if update is None else f"prisma_update{update}"
+    paths = write_prisma(counts, out, stem)
+    console.print(f"{counts.title}: {counts.identified} identified, {counts.duplicates} "
+                  f"duplicates removed, {counts.screened} screened, {counts.excluded} "
+                  f"excluded, {counts.assessed} full texts assessed, {counts.included} "
+                  "included.", highlight=False, soft_wrap=True)
+    for kind, path in paths.items():
+        console.print(f"  {kind}: {path}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(search_app, name="search")
+    app.command("update")(update_cmd)
+    app.command("prisma")(prisma_cmd)

@@ -1,0 +1,117 @@
+"""Drawing the PRISMA 2020 flow diagram (matplotlib, Agg backend) as SVG and PNG, with
+its numbers as CSV beside them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from nlp_review.io import atomic_open, atomic_write_text
+from nlp_review.living.prisma import PrismaCounts, prisma_csv
+
+_MAIN_X, _SIDE_X, _W, _SIDE_W = 0.10, 0.60, 0.42, 0.38
+_STAGE_COLOUR = "#d6e4f0"
+_EDGE = "#333333"
+
+
+def _box(ax, x: float, y: float, w: float, h: float, text: str, width_chars: int) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x, y - h), w, h, boxstyle="round,pad=0.004,rounding_size=0.01",
+                                facecolor="white", edgecolor=_EDGE, linewidth=1.1))
+    lines = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, width_chars) or [""])
+    ax.text(x + 0.015, y - h / 2, "\n".join(lines), ha="left", va="center", fontsize=8.6,
+            linespacing=1.35)
+
+
+def _arrow(ax, x1: float, y1: float, x2: float, y2: float) -> None:
+    ax.annotate("", xy=(x2, y2), xytext=(x1, y1),
+                arrowprops={"arrowstyle": "-|>", "color": _EDGE, "lw": 1.1})
+
+
+def _stage(ax, y_top: float, y_bottom: float, label: str) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((0.01, y_bottom), 0.055, y_top - y_bottom,
+                                boxstyle="round,pad=0.002,rounding_size=0.01",
+                                facecolor=_STAGE_COLOUR, edgecolor="none"))
+    ax.text(0.0375, (y_top + y_bottom) / 2, label, rotation=90, ha="center", va="center",
+            fontsize=9.5, fontweight="bold")
+
+
+def draw_prisma(counts: PrismaCounts):
+    """The diagram as a matplotlib Figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    n_src = len(counts.sources)
+    fig = Figure(figsize=(8.5, 10.5))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    ax.text(0.5, 0.975, f"PRISMA 2020 flow diagram: {counts.title}", ha="center", va="center",
+            fontsize=12, fontweight="bold")
+    sources = "\n".join(f"  {name} (n = {n})" for name, n in counts.sources[:12])
+    if n_src > 12:
+        sources += f"\n  ... {n_src - 12} more sources (see the CSV)"
+    id_h = 0.09 + 0.018 * min(n_src, 13)
+    y = 0.93
+    _stage(ax, y, y - id_h, "Identification")
+    _box(ax, _MAIN_X, y, _W, id_h,
+         f"Records identified (n = {counts.identified}) from:\n{sources}", 52)
+    _box(ax, _SIDE_X, y - id_h / 2 + 0.04, _SIDE_W, 0.08,
+         f"Records removed before screening:\n  duplicate records (n = {counts.duplicates})",
+         46)
+    _arrow(ax, _MAIN_X + _W, y - id_h / 2, _SIDE_X, y - id_h / 2)
+    gap, h = 0.045, 0.085
+    rows = [
+        (f"Records screened (n = {counts.screened})"
+         + (f"\n(not yet screened: n = {counts.awaiting})" if counts.awaiting else ""),
+         f"Records excluded (n = {counts.excluded})"),
+        (f"Reports sought for retrieval (n = {counts.sought})",
+         f"Reports not retrieved (n = {counts.not_retrieved})\n(no full text in the project)"),
+        (f"Reports assessed for eligibility (n = {counts.assessed})",
+         "Reports excluded: full-text eligibility is not recorded separately "
+         "(n = 0 recorded)"),
+    ]
+    top_screen = y - id_h - gap
+    prev_bottom = y - id_h
+    for main, side in rows:
+        y_box = prev_bottom - gap
+        _arrow(ax, _MAIN_X + _W / 2, prev_bottom, _MAIN_X + _W / 2, y_box)
+        _box(ax, _MAIN_X, y_box, _W, h, main, 50)
+        _box(ax, _SIDE_X, y_box, _SIDE_W, h, side, 44)
+        _arrow(ax, _MAIN_X + _W, y_box - h / 2, _SIDE_X, y_box - h / 2)
+        prev_bottom = y_box - h
+    _stage(ax, top_screen, prev_bottom, "Screening")
+    y_box = prev_bottom - gap
+    _arrow(ax, _MAIN_X + _W / 2, prev_bottom, _MAIN_X + _W / 2, y_box)
+    _box(ax, _MAIN_X, y_box, _W, h,
+         f"Studies included in review (n = {counts.included})\n(included at screening)", 50)
+    _stage(ax, y_box, y_box - h, "Included")
+    ax.text(0.5, max(y_box - h - 0.03, 0.01),
+            "Counts from the nlp-review project store; each box's number is also in the CSV.",
+            ha="center", va="center", fontsize=7.5, color="#555555")
+    return fig
+
+
+def write_prisma(counts: PrismaCounts, out_dir: Path, stem: str = "prisma") -> dict[str, Path]:
+    """Write ``<stem>.svg``, ``<stem>.png`` and ``<stem>.csv`` into ``out_dir`` (each written
+    whole or not at all). Returns {kind: path}."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig = draw_prisma(counts)
+    paths = {"svg": out_dir / f"{stem}.svg", "png": out_dir / f"{stem}.png",
+             "csv": out_dir / f"{stem}.csv"}
+    with atomic_open(paths["svg"], "wb") as handle:
+        fig.savefig(handle, format="svg", bbox_inches="tight", pad_inches=0.15)
+    with atomic_open(paths["png"], "wb") as handle:
+        fig.savefig(handle, format="png", dpi=150, bbox_inches="tight",
+                    pad_inches=0.15)
+    atomic_write_text(paths["csv"], prisma_csv(counts))
+    return paths

@@ -1,0 +1,117 @@
+"""Evidence over time: a dated snapshot of the evidence table, and the difference between a
+snapshot and the table now (new studies; new, dropped or changed mechanism rows; new or
+dropped populations and settings per mechanism).
+
+Studies are matched across snapshots by their records, not by the work id: a later dedupe
+may pick another record of the group as its face, but the records stay."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from nlp_review.evidence.build import EvidenceTable
+from nlp_review.store.living import add_snapshot, get_snapshot
+
+DIFF_GROUPS = ("populations", "settings")
+
+
+def snapshot_data(conn: sqlite3.Connection, table: EvidenceTable) -> dict:
+    """The table as plain JSON-able data: studies with their records, and each row's
+    mechanism, status and context labels."""
+    studies = {}
+    for st in table.studies:
+        records = [r[0] for r in conn.execute("SELECT id FROM records WHERE group_id = ?"
+                                              " ORDER BY id", (st.id,))]
+        studies[str(st.id)] = {"label": st.label, "source": st.source,
+                               "records": records or [st.id]}
+    rows = [{"study": r.study_id, "mechanism": r.mechanism, "status": r.status,
+             "n_sentences": r.n_sentences, "populations": sorted(r.populations),
+             "settings": sorted(r.settings), "interventions": sorted(r.interventions),
+             "outcomes": sorted(r.outcomes)} for r in table.rows]
+    return {"studies": studies, "rows": rows}
+
+
+def save_snapshot(conn: sqlite3.Connection, table: EvidenceTable) -> int:
+    """Store a dated snapshot of ``table``; returns its id."""
+    return add_snapshot(conn, snapshot_data(conn, table), n_studies=len(table.studies),
+                        n_rows=len(table.rows))
+
+
+@dataclass
+class RowChange:
+    study: str
+    mechanism: str
+    change: str  # "new", "dropped" or "changed"
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EvidenceDiff:
+    snapshot_id: int
+    snapshot_date: str
+    new_studies: list[str]
+    dropped_studies: list[str]
+    changes: list[RowChange]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_studies or self.dropped_studies or self.changes)
+
+
+def diff_against(conn: sqlite3.Connection, snapshot_id: int, table: EvidenceTable
+                 ) -> EvidenceDiff:
+    """What changed in the evidence since snapshot ``snapshot_id``."""
+    snap = get_snapshot(conn, snapshot_id)
+    return diff_data(snap.data, snapshot_data(conn, table), snap.id, snap.created_at)
+
+
+def diff_data(old: dict, new: dict, snapshot_id: int = 0, snapshot_date: str = ""
+              ) -> EvidenceDiff:
+    old_by_record = {rid: sid for sid, st in old["studies"].items() for rid in st["records"]}
+    match: dict[str, str] = {}  # new study id -> old study id
+    for sid, st in new["studies"].items():
+        for rid in st["records"]:
+            if rid in old_by_record:
+                match[sid] = old_by_record[rid]
+                break
+    matched_old = set(match.values())
+    new_studies = [new["studies"][s]["label"] for s in new["studies"] if s not in match]
+    dropped = [st["label"] for s, st in old["studies"].items() if s not in matched_old]
+    old_rows = {(str(r["study"]), r["mechanism"]): r for r in old["rows"]}
+    new_rows = {(str(r["study"]), r["mechanism"]): r for r in new["rows"]}
+    changes: list[RowChange] = []
+    seen_old: set[tuple[str, str]] = set()
+    for (sid, mech), row in sorted(new_rows.items()):
+        if sid not in match:
+            changes.append(RowChange(new["studies"][sid]["label"], mech, "new",
+                                     [f"{row['status']}"] + _context(row)))
+            continue
+        key = (match[sid], mech)
+        before = old_rows.get(key)
+        label = new["studies"][sid]["label"]
+        if before is None:
+            changes.append(RowChange(label, mech, "new", [row["status"]] + _context(row)))
+            continue
+        seen_old.add(key)
+        details = []
+        if before["status"] != row["status"]:
+            details.append(f"status {before['status']} -> {row['status']}")
+        for group in DIFF_GROUPS:
+            added = sorted(set(row[group]) - set(before[group]))
+            gone = sorted(set(before[group]) - set(row[group]))
+            if added:
+                details.append(f"{group} added: {', '.join(added)}")
+            if gone:
+                details.append(f"{group} dropped: {', '.join(gone)}")
+        if details:
+            changes.append(RowChange(label, mech, "changed", details))
+    for (sid, mech), row in sorted(old_rows.items()):
+        if sid in matched_old and (sid, mech) not in seen_old:
+            changes.append(RowChange(old["studies"][sid]["label"], mech, "dropped",
+                                     [row["status"]]))
+    return EvidenceDiff(snapshot_id, snapshot_date, new_studies, dropped, changes)
+
+
+def _context(row: dict) -> list[str]:
+    return [f"{g}: {', '.join(row[g])}" for g in DIFF_GROUPS if row[g]]

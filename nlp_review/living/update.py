@@ -1,0 +1,356 @@
+"""``nlp-review update``: fold new search exports into a screened project in one step.
+
+Imports the files (each checked before anything is stored), deduplicates them against
+everything already in the project, flags new versions of already-screened works for a look,
+ranks the new unique works with the model trained on every decision so far, tags them, and
+records the update (its sources and counts) so a PRISMA diagram can be drawn for it.
+
+Decisions, tags and full texts are keyed by record and read through the record's dedup group,
+so a new record that joins a screened group shares its decision without anything being
+written; the update itself never writes a decision.
+
+Inclusion threshold: the model's scores are not probabilities (a linear SVM's decision values
+by default), so the threshold is learned from the decisions themselves: each decided work is
+scored by a model trained without it (stratified 5-fold over the decided works, the same
+classifier and class balancing as the ranking), and the threshold is the score that 95 % of
+the included works reach that way. A new work scoring at least that is "above the inclusion
+threshold": the count is what the model expects to need a close look, with recall in mind.
+Without two includes and an exclude there is no trained model and no threshold (reported)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from nlp_review.errors import InputError
+from nlp_review.store.db import utcnow
+from nlp_review.store.decisions import Decision, current_decisions
+from nlp_review.store.living import add_update, get_search
+from nlp_review.store.project import Project
+
+#: title similarity (rapidfuzz ratio on normalised titles) that flags a new unique work as a
+#: possible new version of a screened one that dedupe kept apart
+TITLE_FLAG_RATIO = 95.0
+#: share of the included works the inclusion threshold keeps (out-of-fold; see module doc)
+THRESHOLD_RECALL = 0.95
+
+
+@dataclass
+class SourceChange:
+    source: str
+    file: str
+    status: str  # "imported" or "skipped" (same file imported before)
+    imported: int = 0
+    new_unique: int = 0
+    duplicates_existing: int = 0  # joined a work that was in the project before
+    duplicates_screened: int = 0  # ... and that work had a decision (it carries over)
+    duplicates_within: int = 0  # duplicate of another record of this update only
+    source_ref: int | None = None
+
+
+@dataclass
+class Flag:
+    """A new record that may be a new version of a screened work: for a human to look at."""
+
+    record_id: int
+    work_id: int  # the new record's current work
+    screened_work: int
+    screened_label: int
+    reason: str
+    title: str
+
+
+@dataclass
+class UpdateReport:
+    update_id: int | None
+    sources: list[SourceChange]
+    new_records: int
+    new_works: list[int]  # work ids of the new unique works
+    inherited: dict[int, int]  # work id -> label, for new records that joined screened works
+    flags: list[Flag]
+    model_mode: str  # "model" (trained on both classes) or "cold"
+    threshold: float | None
+    above_threshold: int | None
+    top: list[tuple[int, float, str]]  # (work id, score, title), best first, new works only
+    tagged: int
+    decided_before: int
+    decided_after: int
+    stopping: object = None  # StoppingReport of the project after the update
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.new_records - len(self.new_works)
+
+    def summary(self) -> dict:
+        """The counts stored with the update (JSON)."""
+        est = getattr(self.stopping, "estimate", None)
+        return {
+            "sources": [vars(s) for s in self.sources],
+            "new_records": self.new_records, "new_unique": len(self.new_works),
+            "duplicates": self.duplicates,
+            "duplicates_of_screened": len(self.inherited),
+            "flags": [vars(f) for f in self.flags],
+            "model_mode": self.model_mode, "threshold": self.threshold,
+            "above_threshold": self.above_threshold,
+            "decided_before": self.decided_before, "decided_after": self.decided_after,
+            "estimated_relevant_total": None if est is None else est.total,
+            "estimated_recall": None if est is None else est.recall,
+        }
+
+
+def _check_files(paths: Sequence[Path]) -> None:
+    """Read and parse every file first, so a bad file stops the update before anything is
+    stored (the error names the file and the place)."""
+    from nlp_review.formats import parse
+
+    if not paths:
+        raise InputError("no export files given", hint="nlp-review update FILE... ")
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError("no such file", file=path, hint="check the path") from None
+        except IsADirectoryError:
+            raise InputError("is a folder, not an export file", file=path) from None
+        except OSError as exc:
+            raise InputError(f"cannot be read: {exc.strerror}", file=path) from None
+        if not parse(data, str(path)).records:
+            raise InputError("holds no records", file=path, hint="is this the right file?")
+
+
+def _groups(conn: sqlite3.Connection) -> tuple[dict[int, int], dict[int, list[int]]]:
+    group_of: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for rid, gid in conn.execute("SELECT id, group_id FROM records ORDER BY id"):
+        group_of[rid] = gid
+        members.setdefault(gid, []).append(rid)
+    return group_of, members
+
+
+def run_update(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    search_id: int | None = None,
+    tag: bool = True,
+    preset: str | None = None,
+    step: Callable[[str], None] = lambda s: None,
+    dedupe_progress: Callable[[int, int], None] | None = None,
+) -> UpdateReport:
+    """Run the whole update; see the module docstring."""
+    from nlp_review.workflows.deduplicating import run_dedupe
+    from nlp_review.workflows.importing import import_file
+
+    conn = project.conn
+    paths = [Path(p) for p in paths]
+    if search_id is not None:
+        get_search(conn, search_id)
+    _check_files(paths)
+    started = utcnow()
+    before_max = conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
+    decided_before = current_decisions(conn)
+    step("import the new exports")
+    changes: list[SourceChange] = []
+    for path in paths:
+        rep = import_file(project, path, search_id=search_id)
+        changes.append(SourceChange(rep.source or path.stem, path.name, rep.status,
+                                    imported=rep.n_records, source_ref=rep.source_ref))
+    new_ids = [r[0] for r in conn.execute("SELECT id FROM records WHERE id > ? ORDER BY id",
+                                          (before_max,))]
+    if not new_ids:
+        return UpdateReport(None, changes, 0, [], {}, [], "cold", None, None, [], 0,
+                            len(decided_before), len(decided_before),
+                            notes=["every file was imported before: nothing new"])
+    step("deduplicate against the whole project")
+    run_dedupe(conn, progress=dedupe_progress)
+    group_of, members = _groups(conn)
+    decided_after = current_decisions(conn)
+    source_of = dict(conn.execute("SELECT id, source_ref FROM records WHERE id > ?",
+                                  (before_max,)).fetchall())
+    by_ref = {c.source_ref: c for c in changes if c.source_ref is not None}
+    new_works: list[int] = []
+    inherited: dict[int, int] = {}
+    for rid in new_ids:
+        gid = group_of[rid]
+        change = by_ref[source_of[rid]]
+        earlier = [m for m in members[gid] if m < rid]
+        if not earlier:
+            new_works.append(gid)
+            change.new_unique += 1
+        elif any(m <= before_max for m in earlier):
+            change.duplicates_existing += 1
+            if gid in decided_after and any(m <= before_max for m in members[gid]):
+                old_work = _old_work(members[gid], before_max, decided_before, group_of)
+                if old_work is not None:
+                    change.duplicates_screened += 1
+                    inherited[gid] = decided_after[gid].label
+        else:
+            change.duplicates_within += 1
+    flags = find_new_versions(conn, new_ids, before_max, decided_before, group_of, members)
+    notes = _merge_conflicts(decided_before, group_of, members, decided_after)
+    step("rank the new records with the model trained on every decision")
+    mode, threshold, above, top = _rank_new(conn, new_works, decided_after, preset)
+    tagged = 0
+    if tag:
+        step("tag the new records")
+        from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
+        from nlp_review.tagging.pipeline import build_pipeline
+        from nlp_review.tagging.run import tag_project
+
+        tagged = tag_project(conn, build_pipeline(),
+                             patterns_fingerprint(default_models_dir())).tagged
+    from nlp_review.stopping.report import stopping_report
+
+    report = UpdateReport(
+        None, changes, len(new_ids), new_works, inherited, flags, mode, threshold, above, top,
+        tagged, len(decided_before), len(decided_after), stopping=stopping_report(conn),
+        notes=notes)
+    report.update_id = add_update(
+        conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
+        source_ids=sorted(by_ref), summary=report.summary())
+    return report
+
+
+def _old_work(group: list[int], before_max: int, decided_before: dict[int, Decision],
+              group_of: dict[int, int]) -> int | None:
+    """The screened work (before the update) an updated group descends from, if any."""
+    for d in decided_before.values():
+        if d.record_id in group:
+            return d.work_id
+    return None
+
+
+def _merge_conflicts(decided_before: dict[int, Decision], group_of: dict[int, int],
+                     members: dict[int, list[int]], decided_after: dict[int, Decision]
+                     ) -> list[str]:
+    """Works screened apart that a new record joined into one group (their decisions now
+    share one work; the newest wins, so a human should look when the labels differ)."""
+    joined: dict[int, list[Decision]] = {}
+    for d in decided_before.values():
+        joined.setdefault(group_of[d.record_id], []).append(d)
+    notes = []
+    for gid, ds in joined.items():
+        if len(ds) > 1:
+            labels = sorted({d.label for d in ds})
+            notes.append(f"works {', '.join(str(d.work_id) for d in ds)} were screened apart "
+                         f"and are now one work ({gid}) through a new record; labels "
+                         f"{labels} (now {decided_after[gid].label})"
+                         + (": check it" if len(labels) > 1 else ""))
+    return notes
+
+
+def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: int,
+                      decided_before: dict[int, Decision], group_of: dict[int, int],
+                      members: dict[int, list[int]]) -> list[Flag]:
+    """New records that may be a new version of a screened work (journal article after a
+    preprint, corrected reprint): (1) a grey pair (possible duplicate) with a screened work's
+    record; (2) merged into a screened work although its DOI differs from every earlier
+    member's; (3) a new unique work whose normalised title matches a screened work's."""
+    from rapidfuzz import fuzz, process
+
+    from nlp_review.dedup.normalise import normalise_title
+
+    new = set(new_ids)
+    label_of_record: dict[int, tuple[int, int]] = {}  # old record -> (screened work, label)
+    for d in decided_before.values():
+        for m in members[group_of[d.record_id]]:
+            if m <= before_max:
+                label_of_record[m] = (d.work_id, d.label)
+    rows = {r["id"]: r for r in conn.execute(
+        "SELECT id, title, doi FROM records WHERE id > ?", (before_max,))}
+    flags: list[Flag] = []
+    seen: set[int] = set()
+
+    def add(rid: int, old: int, reason: str) -> None:
+        if rid in seen:
+            return
+        seen.add(rid)
+        work, label = label_of_record[old]
+        flags.append(Flag(rid, group_of[rid], work, label, reason, rows[rid]["title"] or ""))
+
+    for a, b, score in conn.execute("SELECT record_a, record_b, score FROM dedup_pairs"
+                                    " WHERE status = 'grey'"):
+        for rid, old in ((a, b), (b, a)):
+            if rid in new and old in label_of_record:
+                add(rid, old, f"possible duplicate of a screened record (score {score:.2f})")
+    for rid in new_ids:
+        doi = rows[rid]["doi"]
+        olds = [m for m in members[group_of[rid]] if m <= before_max]
+        if doi and olds and olds[0] in label_of_record:
+            old_dois = {r[0] for r in conn.execute(
+                f"SELECT doi FROM records WHERE id IN ({','.join('?' * len(olds))})", olds)}
+            old_dois.discard(None)
+            if old_dois and doi not in old_dois:
+                add(rid, olds[0], f"merged into a screened work but its DOI {doi} differs "
+                                  f"from {', '.join(sorted(old_dois))}")
+    screened_titles: dict[str, int] = {}
+    for old in label_of_record:
+        t = conn.execute("SELECT title FROM records WHERE id = ?", (old,)).fetchone()[0]
+        full = normalise_title(t)[0]
+        if len(full.split()) >= 4:
+            screened_titles.setdefault(full, old)
+    choices = list(screened_titles)
+    for rid in new_ids:
+        if group_of[rid] != rid or rid in seen or not choices:
+            continue  # only new unique works (their face is themselves)
+        if any(m <= before_max for m in members[group_of[rid]]):
+            continue
+        full = normalise_title(rows[rid]["title"])[0]
+        if len(full.split()) < 4:
+            continue
+        hit = process.extractOne(full, choices, scorer=fuzz.ratio,
+                                 score_cutoff=TITLE_FLAG_RATIO)
+        if hit is not None:
+            add(rid, screened_titles[hit[0]],
+                f"title matches a screened work ({hit[1]:.0f}%) that dedupe kept apart")
+    return flags
+
+
+def _rank_new(conn: sqlite3.Connection, new_works: list[int],
+              decided: dict[int, Decision], preset: str | None
+              ) -> tuple[str, float | None, int | None, list[tuple[int, float, str]]]:
+    """Score every work with the model trained on all decisions; threshold and top list."""
+    if not new_works:
+        return "cold", None, None, []
+    from nlp_review.screening.session import ScreeningSession
+
+    session = ScreeningSession(conn, reviewer="update", preset=preset)
+    ranker = session.ranker
+    row_of = session._row_of
+    scores = ranker.scores_
+    new_rows = [(w, float(scores[row_of[w]])) for w in new_works if w in row_of
+                and w not in decided]
+    new_rows.sort(key=lambda t: -t[1])
+    titles = dict(conn.execute("SELECT id, title FROM works"))
+    top = [(w, s, titles.get(w) or "") for w, s in new_rows[:10]]
+    included = [w for w, d in decided.items() if d.label == 1 and w in row_of]
+    if ranker.mode_ != "model" or len(included) < 2:
+        return ranker.mode_, None, None, top
+    rows = np.array([row_of[w] for w in decided if w in row_of])
+    y = np.array([decided[w].label for w in decided if w in row_of])
+    threshold = inclusion_threshold(ranker, rows, y)
+    above = sum(1 for _, s in new_rows if s >= threshold)
+    return "model", threshold, above, top
+
+
+def inclusion_threshold(ranker, rows: np.ndarray, y: np.ndarray,
+                        recall: float = THRESHOLD_RECALL, folds: int = 5) -> float:
+    """The score that ``recall`` of the included works reach when the model has not seen
+    them: out-of-fold scores (stratified k-fold over the decided works, same classifier and
+    class balancing as the ranking), then the (1 - recall) quantile of the includes'."""
+    from sklearn.model_selection import StratifiedKFold
+
+    k = int(min(folds, (y == 1).sum(), (y == 0).sum()))
+    oof = np.zeros(len(rows))
+    for train, test in StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(rows, y):
+        model = ranker.preset_.make("classifier")
+        weight = ranker.balancer_.sample_weight(y[train])
+        model.fit(ranker.X_[rows[train]], y[train], sample_weight=weight)
+        oof[test] = np.asarray(model.decision_function(ranker.X_[rows[test]]), dtype=float)
+    return float(np.quantile(oof[y == 1], 1 - recall, method="lower"))
