@@ -40,7 +40,13 @@ class Box:
 
 
 # -- layout --------------------------------------------------------------------------------
-def layout_pages(data: bytes, *, name: str, password: str):
+#: One page: width, height, its text boxes, and how many images / figures it holds.
+Page = tuple[float, float, list["Box"], int]
+
+
+def layout_pages(data: bytes, *, name: str, password: str
+                 ) -> tuple[list[Page], dict[str, str], list[str]]:
+    """The PDF's pages, its metadata (Info dictionary) and warnings about damage."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import (LAParams, LTChar, LTFigure, LTImage, LTTextBox,
                                  LTTextBoxVertical, LTTextLine, LTTextLineVertical)
@@ -143,7 +149,7 @@ def _decode(value: object) -> str:
 
 
 # -- running headers and footers -------------------------------------------------------------
-def drop_running_lines(pages) -> None:
+def drop_running_lines(pages: list[Page]) -> None:
     def key(text: str) -> str:
         return re.sub(r"\d+", "#", text.lower()).strip()
 
