@@ -150,3 +150,25 @@ def test_asreview_csv_fields(shared):
     assert first.source_id == "0" and first.year == 2014 and first.label == 1  # "2014.0"
     assert first.title.startswith("Challenges and dilemmas expressed by teachers")
     assert records[5].authors == ["Baardsgaard Eirik", "Åmot Ingvild"]
+
+
+def _manifest(shared: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(shared / "datasets" / "screening" / "MANIFEST.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_screening_dataset_matches_its_manifest(shared):
+    """All 28 ASReview-style CSVs: record and inclusion counts as their MANIFEST states, and
+    the share of records with an abstract within 0.01 of it (the MANIFEST does not count a
+    few one-word "abstracts" such as "Intervju")."""
+    rows = _manifest(shared)
+    assert len(rows) == 28
+    for row in rows:
+        path = shared / "datasets" / "screening" / f"{row['name']}.csv"
+        records = _parse(path).records
+        assert len(records) == int(row["records"]), row["name"]
+        assert sum(r.label for r in records) == int(row["included"]), row["name"]
+        with_abstract = sum(1 for r in records if r.abstract) / len(records)
+        assert abs(with_abstract - float(row["abstracts"])) < 0.01, row["name"]
