@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -14,13 +15,17 @@ def demo_cmd(
                                "(must not exist yet)."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier demo project in OUT "
                                "(never any other folder)."),
+    fulltexts: Optional[Path] = typer.Option(
+        None, "--fulltexts", help="Folder of full texts (PDF, JATS XML, HTML) to add, link and "
+        "tag. The demo corpus bundles none: its articles are not openly licensed."),
 ) -> None:
     """Run the whole path on the bundled demo corpus.
 
     Imports two overlapping search exports (RIS and CSV), removes duplicates, screens in the
     model's order with a simulated reviewer who answers from the demo's labels until the
-    statistical stopping rule says stop, tags the records, and writes the evidence report.
-    Works offline."""
+    statistical stopping rule says stop, tags the records, adds any full texts given with
+    --fulltexts, and writes the evidence report and the PRISMA 2020 flow diagram. Works
+    offline."""
     from nlp_review.workflows.demo import run_demo
 
     with progress() as bar:
@@ -32,7 +37,8 @@ def demo_cmd(
         def decided(n: int) -> None:
             bar.update(task, completed=n, visible=True)
 
-        report = run_demo(out, force=force, step=step, on_decision=decided)
+        report = run_demo(out, force=force, fulltexts=fulltexts, step=step,
+                          on_decision=decided)
     imported = ", ".join(f"{n} from {s}" for s, n in report.imported.items())
     console.print(f"\nImported {sum(report.imported.values())} records ({imported}); "
                   f"{report.duplicates} duplicates removed, {report.unique} unique.",
@@ -43,6 +49,18 @@ def demo_cmd(
                   f"included (the last at position {report.last_include_at}); stopped because "
                   f"{report.stop_reason}.", soft_wrap=True)
     console.print(f"Tagged {report.tagged} records: {report.spans} spans.", soft_wrap=True)
+    if report.fulltexts:
+        done = ", ".join(f"{n} {status}" for status, n in report.fulltexts.items() if n)
+        console.print(f"Full texts: {done} (linked ones feed the evidence table).",
+                      soft_wrap=True)
+    else:
+        console.print("Full texts: none added (the demo bundles none; pass --fulltexts DIR).",
+                      soft_wrap=True)
+    p = report.prisma
+    if p is not None:
+        console.print(f"PRISMA: {p.identified} identified, {p.duplicates} duplicates removed, "
+                      f"{p.screened} screened, {p.excluded} excluded, {p.assessed} full texts "
+                      f"assessed, {p.included} included.", soft_wrap=True)
     console.print("\nOpen:", soft_wrap=True)
     for what, path in report.outputs.items():
         console.print(f"  {what}: {path.resolve()}", soft_wrap=True)

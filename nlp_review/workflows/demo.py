@@ -1,7 +1,15 @@
 """The main job on the bundled demo corpus, end to end, as a user would run it:
 import two overlapping exports, deduplicate, screen in the model's order with a simulated
 reviewer who answers from the demo's labels until the statistical stopping rule says stop,
-tag the records, and build the evidence report and exports.
+tag the records, add full texts (from ``fulltexts``: the repository bundles none, see
+below), and build the evidence report, a dated evidence snapshot, the PRISMA 2020 flow
+diagram and exports.
+
+Full texts: the demo corpus's articles are not openly licensed, and no openly licensed full
+text of any of them is on the machine or in a sensible PyPI dependency, so none is bundled
+(fabricated articles are not acceptable). ``--fulltexts DIR`` adds the files found in DIR
+through the same path as `nlp-review fulltext add` / `fulltext tag`; those that match a
+record are linked and feed the evidence table, the others are stored as unlinked.
 
 Every step uses the same library functions as the CLI commands."""
 
@@ -14,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from nlp_review import CORPORA_DIR
-from nlp_review.errors import ProjectError
+from nlp_review.errors import InputError, ProjectError
 from nlp_review.store.project import DB_NAME, Project, init_project
 
 DEMO_DIR = CORPORA_DIR / "demo"
@@ -41,6 +49,8 @@ class DemoReport:
     stop_reason: str = ""
     tagged: int = 0
     spans: int = 0
+    fulltexts: dict[str, int] = field(default_factory=dict)  # status -> files
+    prisma: object = None  # PrismaCounts
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -96,6 +106,7 @@ def simulate_reviewer(project: Project, oracle: dict[int, int], *, reviewer: str
 
 
 def run_demo(out: Path, *, force: bool = False, corpus: Path = DEMO_DIR,
+             fulltexts: Path | None = None,
              step: Callable[[str], None] = lambda s: None,
              on_decision: Callable[[int], None] | None = None) -> DemoReport:
     """Run the whole path on the demo corpus into the new project folder ``out``."""
@@ -113,7 +124,15 @@ def run_demo(out: Path, *, force: bool = False, corpus: Path = DEMO_DIR,
     from nlp_review.workflows.exporting import works_for_export
     from nlp_review.workflows.importing import import_file
 
+    from nlp_review.living.prisma import prisma_counts
+    from nlp_review.living.prisma_draw import write_prisma
+    from nlp_review.living.snapshots import save_snapshot
+
     out = Path(out)
+    if fulltexts is not None and not Path(fulltexts).is_dir():
+        raise InputError("is not a folder of full texts", file=fulltexts,
+                         hint="give a folder of PDF / JATS XML / HTML files, e.g. "
+                              "../shared/datasets/fulltext/jats/allofplos")
     _prepare_folder(out, force)
     project = init_project(out)
     (out / ".nlp-review-demo").write_text("made by `nlp-review demo`\n")
@@ -139,8 +158,16 @@ def run_demo(out: Path, *, force: bool = False, corpus: Path = DEMO_DIR,
         nlp = build_pipeline()
         tagged = tag_project(project.conn, nlp, patterns_fingerprint(default_models_dir()))
         report.tagged, report.spans = tagged.tagged, tagged.spans
-        step("build the evidence report and exports")
+        if fulltexts is not None:
+            from nlp_review.fulltext.ingest import add_fulltexts, summarise
+            from nlp_review.fulltext.tagging import tag_fulltexts
+
+            step(f"add and tag the full texts in {fulltexts}")
+            report.fulltexts = summarise(add_fulltexts(project, [Path(fulltexts)]))
+            tag_fulltexts(project.conn, nlp, patterns_fingerprint(default_models_dir()))
+        step("build the evidence report, PRISMA diagram and exports")
         table = build_evidence(project.conn)
+        save_snapshot(project.conn, table)
         outputs = {"evidence report (HTML)": out / "evidence.html",
                    "evidence table (CSV)": out / "evidence.csv",
                    "included records (CSV)": out / "included.csv"}
@@ -151,6 +178,11 @@ def run_demo(out: Path, *, force: bool = False, corpus: Path = DEMO_DIR,
         atomic_write_text(outputs["included records (CSV)"], write_csv(
             [{**r["record"].to_dict(), "record_id": r["record_id"],
               "label_included": r["label_included"]} for r in rows]))
+        report.prisma = prisma_counts(project.conn)
+        drawn = write_prisma(report.prisma, out)
+        outputs["PRISMA 2020 flow diagram (PNG)"] = drawn["png"]
+        outputs["PRISMA 2020 flow diagram (SVG)"] = drawn["svg"]
+        outputs["PRISMA numbers (CSV)"] = drawn["csv"]
         report.outputs = outputs
     finally:
         project.close()

@@ -1,0 +1,134 @@
+"""Replaying a living review: first search screened, then `update` with a re-run search."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+from nlp_review.errors import InputError, NotFoundError
+from nlp_review.living.prisma import prisma_counts
+from nlp_review.living.update import run_update
+from nlp_review.screening.session import label_works
+from nlp_review.store.decisions import current_decisions, decision_history
+from nlp_review.store.living import add_search, list_updates
+from nlp_review.workflows.deduplicating import run_dedupe
+from nlp_review.workflows.importing import import_file
+from nlp_review.workflows.status import project_status
+
+from .conftest import write_export
+
+runner = CliRunner()
+
+
+def _records_by_source_id(conn) -> dict[str, tuple[int, int]]:
+    """source_id -> (record id, current group id)."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT source_id, id, group_id FROM records")}
+
+
+@pytest.fixture
+def screened_first(project, tmp_path, ecec_replay):
+    """The first search imported, deduplicated and fully screened by the simulated reviewer."""
+    first = write_export(ecec_replay.first, tmp_path / "first.csv")
+    s1 = add_search(project.conn, database="ERIC", search_date="2025-01-15",
+                    query='("adult-child ratio" OR "class size") AND preschool*', hits=700)
+    import_file(project, first, search_id=s1)
+    run_dedupe(project.conn)
+    ids = _records_by_source_id(project.conn)
+    label_works(project.conn, [(rid, ecec_replay.truth[sid]) for sid, (rid, _) in ids.items()],
+                reviewer="simulated", origin="simulate")
+    return project
+
+
+def test_update_keeps_every_decision_and_duplicates_inherit(screened_first, tmp_path,
+                                                            ecec_replay):
+    project = screened_first
+    conn = project.conn
+    rows_before = len(decision_history(conn))
+    decided_before = current_decisions(conn)
+    label_of_record = {d.record_id: d.label for d in decided_before.values()}
+    n_first = len(ecec_replay.first)
+    assert len(decided_before) == conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
+
+    s2 = add_search(conn, database="ERIC", search_date="2025-07-15", query="same, re-run")
+    upd = write_export(ecec_replay.update, tmp_path / "rerun.csv")
+    report = run_update(project, [upd], search_id=s2, tag=False)
+
+    # nothing written to the decision log, no decision lost or doubled
+    assert len(decision_history(conn)) == rows_before
+    after = current_decisions(conn)
+    assert report.decided_before == len(decided_before) == len(after) == report.decided_after
+    ids = _records_by_source_id(conn)
+    for rid, label in label_of_record.items():
+        work = conn.execute("SELECT group_id FROM records WHERE id = ?", (rid,)).fetchone()[0]
+        assert after[work].label == label
+    # each re-run duplicate joined its original's work and shares its decision
+    for dup_sid, orig_sid in ecec_replay.duplicates.items():
+        dup_work, orig_work = ids[dup_sid][1], ids[orig_sid][1]
+        assert dup_work == orig_work, (dup_sid, orig_sid)
+        assert after[dup_work].label == ecec_replay.truth[orig_sid]
+    assert len(report.inherited) >= len(ecec_replay.duplicates) - 0
+    src = report.sources[0]
+    assert src.imported == len(ecec_replay.update)
+    assert src.duplicates_screened >= len(ecec_replay.duplicates)
+    assert src.new_unique + src.duplicates_existing + src.duplicates_within == src.imported
+    # the new version of an included record is flagged for a look, not decided silently
+    version_sid, orig_sid = ecec_replay.new_version
+    flagged = {f.record_id: f for f in report.flags}
+    vid = ids[version_sid][0]
+    assert vid in flagged, [f.reason for f in report.flags]
+    assert flagged[vid].screened_label == 1
+    # new records ranked by the trained model, with a threshold and the stopping estimate
+    assert report.model_mode == "model" and report.threshold is not None
+    assert 0 < report.above_threshold <= len(report.new_works)
+    relevant_new = {ids[s][1] for s in ecec_replay.truth
+                    if ids[s][0] > n_first and ecec_replay.truth[s] == 1}
+    top_ids = [w for w, _, _ in report.top]
+    assert relevant_new & set(top_ids), "no relevant new record among the model's top 10"
+    assert report.stopping.estimate.found == sum(1 for d in after.values() if d.label == 1)
+
+    # status and PRISMA add up, for the project and for the update
+    st = project_status(conn)
+    whole = prisma_counts(conn)
+    assert whole.check() == []
+    assert st.records == whole.identified == n_first + len(ecec_replay.update)
+    assert st.duplicates_removed == whole.duplicates
+    assert st.screened == whole.screened and st.included == whole.included
+    assert st.unscreened == whole.awaiting == len(report.new_works) - sum(
+        1 for w in report.new_works if w in after)
+    (u,) = list_updates(conn)
+    part = prisma_counts(conn, u.id)
+    assert part.check() == []
+    assert part.identified == len(ecec_replay.update)
+    assert part.duplicates == report.duplicates
+    assert part.unique == len(report.new_works)
+    assert part.screened == 0 and part.awaiting == len(report.new_works)
+    first_part = whole.unique - part.unique
+    assert first_part == conn.execute("SELECT COUNT(DISTINCT group_id) FROM records"
+                                      " WHERE id <= ?", (n_first,)).fetchone()[0]
+
+
+def test_update_refuses_a_bad_file_before_storing_anything(screened_first, tmp_path,
+                                                           ecec_replay):
+    conn = screened_first.conn
+    good = write_export(ecec_replay.update[:20], tmp_path / "good.csv")
+    bad = tmp_path / "bad.ris"
+    bad.write_text("this is not an export\n")
+    before = conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+    with pytest.raises(InputError) as err:
+        run_update(screened_first, [good, bad], tag=False)
+    assert "bad.ris" in err.value.message
+    assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
+    assert list_updates(conn) == []
+    with pytest.raises(NotFoundError):
+        run_update(screened_first, [good], search_id=99, tag=False)
+    assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
+
+
+def test_update_of_files_seen_before_records_nothing(screened_first, tmp_path, ecec_replay):
+    first = write_export(ecec_replay.first, tmp_path / "first.csv")
+    report = run_update(screened_first, [first], tag=False)
+    assert report.update_id is None and report.new_records == 0
+    assert list_updates(screened_first.conn) == []
+    result = runner.invoke(app, ["update", str(first), "-p", str(screened_first.path)])
+    assert result.exit_code == 0 and "Nothing new" in result.output
