@@ -159,3 +159,12 @@ def test_csv_row_errors_name_the_line_even_after_multiline_cells():
         parse(data, "labels.csv")
     assert (caught.value.line, caught.value.record) == (5, 2)
     assert "'included'" in caught.value.detail
+
+
+def test_xml_entity_expansion_bomb_is_refused():
+    data = (b'<?xml version="1.0"?>\n<!DOCTYPE xml [\n <!ENTITY a "aaaaaaaaaa">\n'
+            b' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n]>\n'
+            b"<xml><records><record><titles><title>&b;</title></titles></record></records></xml>")
+    with pytest.raises(InputError) as caught:
+        parse(data, "lol.xml")
+    assert caught.value.line == 3 and "entity" in caught.value.detail

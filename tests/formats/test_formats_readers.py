@@ -190,3 +190,10 @@ def test_semicolon_csv_from_european_excel():
     assert parsed.format == "csv" and parsed.records[0].title == "Kinder im Heim"
     assert parsed.records[0].year == 2020
     assert parsed.records[0].authors == ["Meier, A", "Huber, B"]
+
+
+def test_csv_with_utf8_bom_keeps_its_first_column():
+    data = "\ufeffTitle,Year\r\nFamily support in early years,2018\r\n".encode("utf-8")
+    parsed = parse(data, "scopus.csv")
+    assert parsed.records[0].title == "Family support in early years"
+    assert parsed.warnings == []
