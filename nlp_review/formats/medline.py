@@ -98,11 +98,17 @@ def medline_to_record(fields: dict[str, list[str]]) -> Record:
 def parse_medline(text: str, name: str, on_record: OnRecord | None = None) -> ParsedFile:
     """Every record of a PubMed MEDLINE/.nbib export as a ``Record``."""
     result = ParsedFile("pubmed-nbib")
-    for position, (_, fields) in enumerate(iter_medline_records(text, name), start=1):
+    start = 0
+    for position, (start, fields) in enumerate(iter_medline_records(text, name), start=1):
         record = medline_to_record(fields)
         if record.source_id is None:
             record.source_id = str(position)
         result.records.append(record)
         if on_record:
             on_record(position)
+    if result.records and not text.endswith(("\n", "\r")):
+        # PubMed ends every download with a line break; a file cut off mid-line is not
+        result.warnings.append(
+            f"the file does not end with a line break, so it may be truncated: check the "
+            f"last record (PMID {result.records[-1].pmid}, line {start}) against PubMed")
     return result

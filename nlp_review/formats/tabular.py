@@ -190,20 +190,26 @@ def row_to_record(row: Sequence[Any], columns: dict[str, int], position: int, na
 
 
 def _rows_to_file(rows: Iterator[tuple[int, list[str]]], fmt: str, name: str,
-                  on_record: OnRecord | None) -> ParsedFile:
+                  on_record: OnRecord | None, ends_with_newline: bool = True) -> ParsedFile:
     result = ParsedFile(fmt)
     _, header = next(rows)
     by_name = map_columns(header, name)
     columns = {field: header.index(column) for field, column in by_name.items()}
     position = 0
+    short_last = None
     for line, row in rows:
         if not any(cell and str(cell).strip() for cell in row):
             continue  # blank line or empty spreadsheet row
         position += 1
         result.records.append(row_to_record(row, columns, position, name, line,
                                             by_name.get("label", "label")))
+        short_last = (line, position) if len(row) < len(header) else None
         if on_record:
             on_record(position)
+    if short_last and not ends_with_newline:
+        result.warnings.append(
+            f"the last row (line {short_last[0]}, record {short_last[1]}) has fewer cells than "
+            f"the header and the file does not end with a line break: it may be truncated")
     return result
 
 
@@ -212,7 +218,7 @@ def parse_table(text: str, name: str, on_record: OnRecord | None = None) -> Pars
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     sep = sniff_delimiter(text) or ","
     return _rows_to_file(_iter_csv_rows(text, sep, name), "tsv" if sep == "\t" else "csv",
-                         name, on_record)
+                         name, on_record, text.endswith(("\n", "\r")))
 
 
 def parse_xlsx(data: bytes, name: str, on_record: OnRecord | None = None) -> ParsedFile:

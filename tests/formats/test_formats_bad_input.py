@@ -168,3 +168,17 @@ def test_xml_entity_expansion_bomb_is_refused():
     with pytest.raises(InputError) as caught:
         parse(data, "lol.xml")
     assert caught.value.line == 3 and "entity" in caught.value.detail
+
+
+def test_medline_cut_off_mid_line_is_read_with_a_warning(fixtures_dir):
+    data = (fixtures_dir / "pubmed_medline.txt").read_bytes()
+    cut = data[: data.index(b"FAU - Browne")] + b"FAU - Bro"
+    parsed = parse(cut, "pubmed.nbib")
+    assert len(parsed.records) == 2 and parsed.records[1].authors[-1] == "Bro"
+    assert "truncated" in parsed.warnings[0] and "PMID 31618226, line 47" in parsed.warnings[0]
+
+
+def test_csv_cut_off_mid_row_is_read_with_a_warning():
+    parsed = parse(b"title,abstract,year\nA,one,2001\nB,tw", "cut.csv")
+    assert [r.title for r in parsed.records] == ["A", "B"]
+    assert "line 3, record 2" in parsed.warnings[0] and "truncated" in parsed.warnings[0]
