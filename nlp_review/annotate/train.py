@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -140,8 +141,8 @@ class ModelSpans:
         if self.model is None:
             return doc
         groups = self.model.meta["nlp_review_groups"]
-        predicted = self.model(doc.text).spans.get(SPANS_KEY, [])
-        for p in predicted:
+        model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
+        for p in list(model_doc.spans.get(SPANS_KEY, [])):
             group = groups.get(p.label_)
             if group not in GROUPS:
                 continue
@@ -221,11 +222,19 @@ def suggest_patterns(gold: list[GoldText], models_dir: Path, *, min_count: int =
     from nlp_review.tagging.pipeline import build_pipeline
 
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
-    report = pattern_report(build_pipeline(models_dir), gold,
-                            {k: v.group for k, v in taxonomy.items()})
+    nlp = build_pipeline(models_dir)
+    report = pattern_report(nlp, gold, {k: v.group for k, v in taxonomy.items()})
+    lemmatize = nlp.get_pipe("normalising_lemmatizer")
     rows = []
     for label, phrases in report.unreached.items():
+        # Inflections of one phrase ("student", "students") count together: patterns match
+        # on normalised lemmas, so one line covers them all; the commonest form is shown.
+        merged: dict[str, Counter] = defaultdict(Counter)
         for phrase, n in phrases.items():
+            key = " ".join(t.lemma_ for t in lemmatize(nlp.make_doc(phrase)))
+            merged[key][phrase] += n
+        for forms in merged.values():
+            phrase, n = forms.most_common(1)[0][0], sum(forms.values())
             if n < min_count or len(phrase.split()) > max_words or not _slug(phrase):
                 continue
             rows.append(({"label": label, "pattern": phrase,

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from nlp_review.cli.common import (ProjectOption, console, default_reviewer, err_console,
                                    project_at, warn)
@@ -208,6 +209,50 @@ def train_tagger_cmd(
                                           ("p_rules", "r_rules", "f_rules", "p_both",
                                            "r_both", "f_both")), row["verdict"])
         console.print(table)
+
+
+# -- helpers for `nlp-review evaluate` (tagging_cmds) ----------------------------------------
+def stored_gold_texts(project: Path, annotator: Optional[str]) -> list:
+    """``evaluate --stored``: the project's adjudicated gold (or one annotator's) as gold
+    texts; texts annotated on an older version are left out with a warning."""
+    from nlp_review.annotate.measure import stored_gold_texts as load
+
+    with project_at(project) as proj:
+        found = load(proj.conn, annotator)
+    if found.stale:
+        warn(f"{found.stale} annotated text(s) changed since annotation and are left out")
+    if not found.texts:
+        from nlp_review.errors import NotFoundError
+
+        raise NotFoundError("no stored gold matches the current texts")
+    return found.texts
+
+
+def print_pattern_report(nlp, texts: list, group_of: dict, out: Optional[Path],
+                         top: int = 5) -> None:
+    """``evaluate --patterns``: per group and label, the patterns with most false hits and
+    the gold phrases no pattern reaches; the full report as JSON to ``out``."""
+    import json
+
+    from nlp_review.annotate.measure import pattern_report
+    from nlp_review.io import atomic_write_text
+
+    report = pattern_report(nlp, texts, group_of).as_dict(top=max(top, 20))
+    table = Table(title="patterns: false hits by pattern id, gold phrases no pattern reaches")
+    for col in ("group", "label", "false hits (pattern id: n)", "unreached gold (phrase: n)"):
+        table.add_column(col)
+    for group in sorted(report):
+        for label, r in sorted(report[group].items(),
+                               key=lambda kv: -(kv[1]["n_false_hits"] + kv[1]["n_unreached"])):
+            fh = ", ".join(f"{x['pattern_id']}: {x['false_hits']}"
+                           for x in r["false_hits_by_pattern"][:top])
+            un = ", ".join(f"{x['phrase']!r}: {x['count']}"
+                           for x in r["unreached_gold_phrases"][:top])
+            table.add_row(group, label, Text(fh or "-"), Text(un or "-"))
+    console.print(table)
+    if out is not None:
+        atomic_write_text(out, json.dumps(report, indent=1, ensure_ascii=False))
+        err_console.print(f"pattern report written to {out}")
 
 
 def register(app: typer.Typer) -> None:
