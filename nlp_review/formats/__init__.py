@@ -73,7 +73,7 @@ def parse(data: bytes, name: str, on_record: OnRecord | None = None) -> ParsedFi
 
 def _check_not_empty(result: ParsedFile, name: str) -> ParsedFile:
     if not result.records:
-        raise InputError(f"no records found in this {FORMATS[result.format]} file", file=name,
+        raise InputError(f"no records found in this {result.format} file", file=name,
                          hint="the export holds no records; check the search and export again")
     untitled = [i for i, r in enumerate(result.records, start=1) if not r.title]
     if untitled:
@@ -81,4 +81,15 @@ def _check_not_empty(result: ParsedFile, name: str) -> ParsedFile:
         result.warnings.append(f"{len(untitled)} record(s) have no title (record "
                                f"{shown}); they are kept, but screening sees only their "
                                f"abstract")
+    seen: dict[str | None, int] = {}
+    repeats = []
+    for position, record in enumerate(result.records, start=1):
+        first_at = seen.setdefault(record.source_id, position)
+        if first_at != position:
+            repeats.append((record.source_id, first_at, position))
+    if repeats:
+        source_id, first_at, again = repeats[0]
+        result.warnings.append(f"{len(repeats)} record(s) repeat an id used earlier in the file "
+                               f"(first: id {source_id!r} at records {first_at} and {again}); "
+                               f"all are kept, but the ids no longer name one record each")
     return result

@@ -197,3 +197,9 @@ def test_csv_with_utf8_bom_keeps_its_first_column():
     parsed = parse(data, "scopus.csv")
     assert parsed.records[0].title == "Family support in early years"
     assert parsed.warnings == []
+
+
+def test_repeated_ids_are_kept_with_a_warning():
+    parsed = parse(b"record_id,title\n7,First\n8,Second\n7,Third\n", "ids.csv")
+    assert [r.source_id for r in parsed.records] == ["7", "8", "7"]
+    assert "id '7' at records 1 and 3" in parsed.warnings[0]
