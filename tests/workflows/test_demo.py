@@ -13,7 +13,10 @@ def test_demo_runs_the_whole_path_and_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 0, result.output
     assert "120 duplicates removed, 360 unique" in result.output
     assert "studies the review included" in result.output
-    for name in ("evidence.html", "evidence.csv", "included.csv"):
+    assert "Full texts: none added" in result.output
+    assert "PRISMA: 480 identified, 120 duplicates removed" in result.output
+    for name in ("evidence.html", "evidence.csv", "included.csv", "prisma.png", "prisma.svg",
+                 "prisma.csv"):
         assert (out / name).stat().st_size > 0, name
     html = (out / "evidence.html").read_text()
     assert "<html" in html.lower()
@@ -22,6 +25,10 @@ def test_demo_runs_the_whole_path_and_refuses_to_overwrite(tmp_path):
 
     again = runner.invoke(app, ["demo", str(out)])
     assert again.exit_code != 0 and "already exists" in again.output
+    bad = runner.invoke(app, ["demo", str(tmp_path / "d2"), "--fulltexts",
+                              str(tmp_path / "nowhere")])
+    assert bad.exit_code != 0 and "nowhere" in bad.output
+    assert not (tmp_path / "d2").exists()
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")

@@ -1,0 +1,106 @@
+"""Evidence snapshots and their diff; the PRISMA diagram files; `update` end to end on the
+demo corpus (ERIC as the first search, PsycINFO as the update) through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from typer.testing import CliRunner
+
+from nlp_review import CORPORA_DIR
+from nlp_review.cli.app import app
+from nlp_review.living.prisma import prisma_counts
+from nlp_review.living.snapshots import diff_data
+from nlp_review.screening.session import label_works
+from nlp_review.workflows.demo import demo_labels
+
+runner = CliRunner()
+DEMO = CORPORA_DIR / "demo"
+
+
+def _snap(studies, rows):
+    return {"studies": {str(k): {"label": f"S{k}", "source": "abstract", "records": v}
+                        for k, v in studies.items()},
+            "rows": [dict({"populations": [], "settings": [], "interventions": [],
+                           "outcomes": [], "n_sentences": 1, "status": "reported"}, **r)
+                     for r in rows]}
+
+
+def test_diff_matches_studies_by_record_when_the_face_changes():
+    old = _snap({5: [5], 9: [9]}, [
+        {"study": 5, "mechanism": "SOCIAL_SUPPORT", "populations": ["CHILDREN"]},
+        {"study": 9, "mechanism": "EMPOWERMENT"}])
+    # study 5's group gained record 12, now its face; study 9 left; study 20 is new
+    new = _snap({12: [5, 12], 20: [20]}, [
+        {"study": 12, "mechanism": "SOCIAL_SUPPORT", "status": "hedged",
+         "populations": ["ADOLESCENTS", "CHILDREN"], "settings": ["SCHOOL"]},
+        {"study": 12, "mechanism": "PEER_SUPPORT"},
+        {"study": 20, "mechanism": "EMPOWERMENT", "settings": ["HOME"]}])
+    d = diff_data(old, new, 1, "2026-01-01")
+    assert d.new_studies == ["S20"] and d.dropped_studies == ["S9"]
+    by = {(c.study, c.mechanism): c for c in d.changes}
+    assert by[("S12", "SOCIAL_SUPPORT")].change == "changed"
+    assert by[("S12", "SOCIAL_SUPPORT")].details == [
+        "status reported -> hedged", "populations added: ADOLESCENTS", "settings added: SCHOOL"]
+    assert by[("S12", "PEER_SUPPORT")].change == "new"
+    assert by[("S20", "EMPOWERMENT")].details == ["reported", "settings: HOME"]
+    assert diff_data(new, new).empty
+
+
+@pytest.mark.slow  # tags the demo corpus with spaCy (~20 s)
+def test_update_on_the_demo_corpus_then_evidence_diff_and_prisma(tmp_path):
+    p = str(tmp_path / "proj")
+    assert runner.invoke(app, ["init", p]).exit_code == 0
+    assert runner.invoke(app, ["import", str(DEMO / "eric_export.ris"), "-p", p]).exit_code == 0
+    assert runner.invoke(app, ["dedupe", "-p", p]).exit_code == 0
+    labels = demo_labels()
+    from nlp_review.store.project import open_project
+
+    with open_project(tmp_path / "proj") as proj:
+        rows = proj.conn.execute("SELECT id, source_id FROM records").fetchall()
+        label_works(proj.conn, [(r[0], labels[r[1]]) for r in rows if r[1] in labels],
+                    reviewer="sim", origin="simulate")
+    assert runner.invoke(app, ["tag", "-p", p]).exit_code == 0
+    first = runner.invoke(app, ["evidence", "-p", p])
+    assert first.exit_code == 0 and "Stored evidence snapshot 1" in first.output
+
+    out = runner.invoke(app, ["update", str(DEMO / "psycinfo_export.csv"), "-p", p])
+    assert out.exit_code == 0, out.output
+    assert "200 new records: 80 new unique, 120 duplicates" in out.output
+    assert "120 joined screened works" in out.output
+    assert "inclusion threshold" in out.output and "Stopping estimate" in out.output
+    with open_project(tmp_path / "proj") as proj:
+        new = proj.conn.execute("SELECT id, source_id FROM records WHERE id > 280").fetchall()
+        untagged = proj.conn.execute(
+            "SELECT COUNT(*) FROM works w WHERE w.id NOT IN (SELECT record_id FROM"
+            " tagged_texts)").fetchone()[0]
+        assert untagged == 0  # the update tagged every new work
+        label_works(proj.conn, [(r[0], labels[r[1]]) for r in new if r[1] in labels],
+                    reviewer="sim", origin="simulate")
+        counts = prisma_counts(proj.conn, 1)
+    diff = runner.invoke(app, ["evidence", "--diff", "1", "-p", p])
+    assert diff.exit_code == 0, diff.output
+    new_included = counts.included
+    assert new_included > 0
+    assert f"{new_included} new studies" in diff.output
+    assert runner.invoke(app, ["evidence", "--snapshots", "-p", p]).exit_code == 0
+    assert runner.invoke(app, ["evidence", "--diff", "9", "-p", p]).exit_code != 0
+
+    res = runner.invoke(app, ["prisma", "--out", str(tmp_path / "fig"), "--update", "1",
+                              "-p", p])
+    assert res.exit_code == 0, res.output
+    png = tmp_path / "fig" / "prisma_update1.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (tmp_path / "fig" / "prisma_update1.svg").read_text()
+    assert "<svg" in svg
+    table = list(csv.DictReader(io.StringIO(
+        (tmp_path / "fig" / "prisma_update1.csv").read_text())))
+    got = {r["box"]: int(r["count"]) for r in table}
+    assert got["records identified"] == 200 and got["duplicate records removed"] == 120
+    assert got["records screened"] == 80
+    assert got["studies included"] == new_included
+    assert runner.invoke(app, ["prisma", "--out", str(tmp_path / "f2"), "--update", "7",
+                               "-p", p]).exit_code != 0
+    assert not (tmp_path / "f2").exists()
