@@ -170,6 +170,7 @@ def ris_entry_to_record(entry: dict[str, Any], position: int) -> Record:
     accession = first(entry.get("accession_number"))
     return Record(
         title=strip_markup(first(entry.get("title"), entry.get("primary_title"),
+                                 unknown.get("CT"), unknown.get("BT"),  # older RIS
                                  entry.get("translated_title"), entry.get("short_title"))),
         abstract=_abstract(entry),
         authors=unique(_values(entry, "authors") + _values(entry, "first_authors")),

@@ -203,3 +203,10 @@ def test_repeated_ids_are_kept_with_a_warning():
     parsed = parse(b"record_id,title\n7,First\n8,Second\n7,Third\n", "ids.csv")
     assert [r.source_id for r in parsed.records] == ["7", "8", "7"]
     assert "id '7' at records 1 and 3" in parsed.warnings[0]
+
+
+def test_older_ris_title_tags():
+    text = b"TY  - BOOK\nBT  - Child Care in Context\nA1  - Lamb, M\nER  - \n"
+    record = parse(text, "old.ris").records[0]
+    assert (record.title, record.authors, record.type) == ("Child Care in Context", ["Lamb, M"],
+                                                           "BOOK")
