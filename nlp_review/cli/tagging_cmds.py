@@ -123,7 +123,8 @@ def show_cmd(
 
 
 def evaluate_cmd(
-    gold: List[Path] = typer.Argument(..., help="Gold JSONL files ({id, text, spans, meta})."),
+    gold: Optional[List[Path]] = typer.Argument(None, help="Gold JSONL files ({id, text, "
+                                                "spans, meta}); or use --stored."),
     errors: Optional[Path] = typer.Option(None, "--errors", help="Write every miss and false "
                                           "hit (overlap matching) to this JSONL file."),
     show_errors: int = typer.Option(0, "--show-errors", min=0, help="Print this many misses "
@@ -131,11 +132,25 @@ def evaluate_cmd(
     labels: bool = typer.Option(True, "--labels/--no-labels", help="Also print the per-label "
                                 "table."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the scores as JSON."),
+    stored: bool = typer.Option(False, "--stored", help="Score against the project's "
+                                "adjudicated gold (see `annotate adjudicate`) instead of files."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", help="With --stored: score "
+                                            "against this annotator's annotations."),
+    patterns: bool = typer.Option(False, "--patterns", help="Also report, per label, the "
+                                  "pattern ids with most false hits and the gold phrases no "
+                                  "pattern reaches."),
+    patterns_json: Optional[Path] = typer.Option(None, "--patterns-json", help="Write the "
+                                                 "full pattern report as JSON (implies "
+                                                 "--patterns)."),
+    spancat: Optional[Path] = typer.Option(None, "--spancat", help="Run this trained model "
+                                           "(`train-tagger`) after the rules."),
     models: Optional[Path] = ModelsOption,
     base_model: Optional[str] = BaseModelOption,
+    project: Path = ProjectOption,
 ) -> None:
-    """Score the tagger on gold files: precision, recall and F1 per group and per label, for
-    overlapping spans with the same label and for exact spans."""
+    """Score the tagger on gold files (or the project's stored gold): precision, recall and
+    F1 per group and per label, for overlapping spans with the same label and for exact
+    spans."""
     import json
 
     from nlp_review.io import atomic_open, atomic_write_text
@@ -143,8 +158,21 @@ def evaluate_cmd(
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
     taxonomy = load_taxonomy((models or default_models_dir()) / "taxonomy.json")
-    texts = [g for path in gold for g in read_gold(path, taxonomy)]
+    if stored or annotator:
+        from nlp_review.cli.annotate_cmds import stored_gold_texts
+
+        texts, gold = stored_gold_texts(project, annotator), [Path(f"{project} (stored gold)")]
+    elif not gold:
+        raise ConfigError("give gold files, or --stored", hint="nlp-review evaluate "
+                          "annotations/gold/test.jsonl")
+    else:
+        texts = [g for path in gold for g in read_gold(path, taxonomy)]
     nlp = _pipeline(models, base_model)
+    if spancat is not None:
+        from nlp_review.annotate.train import build_combined_pipeline
+
+        nlp = build_combined_pipeline(models or default_models_dir(), spancat,
+                                      base_model=base_model)
     ev = evaluate(nlp, texts, {k: v.group for k, v in taxonomy.items()})
     console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}")
     console.print(_table("group", ev.by_group))
@@ -172,6 +200,11 @@ def evaluate_cmd(
         err_console.print(f"{len(ev.errors)} misses and false hits written to {errors}")
     if json_out:
         atomic_write_text(json_out, json.dumps(ev.as_dict(), indent=1))
+    if patterns or patterns_json:
+        from nlp_review.cli.annotate_cmds import print_pattern_report
+
+        print_pattern_report(nlp, texts, {k: v.group for k, v in taxonomy.items()},
+                             patterns_json)
 
 
 def _table(kind: str, rows_by_mode: dict) -> Table:
