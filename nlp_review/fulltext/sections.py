@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp_review import MODELS_DIR
 from nlp_review.errors import InputError, InputErrors
 from nlp_review.fulltext.model import SECTION_KINDS
 
-HEADINGS_FILE = Path(__file__).resolve().parents[2] / "models" / "fulltext" / "headings.json"
+HEADINGS_FILE = MODELS_DIR / "fulltext" / "headings.json"
 
 #: JATS sec-type values (first part of values such as ``materials|methods``).
 SEC_TYPES = {
