@@ -80,6 +80,7 @@ class UpdateReport:
     decided_before: int
     decided_after: int
     stopping: object = None  # StoppingReport of the project after the update
+    scores: dict[int, float] = field(default_factory=dict)  # new undecided work -> score
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -195,7 +196,8 @@ def run_update(
     flags = find_new_versions(conn, new_ids, before_max, decided_before, group_of, members)
     notes = _merge_conflicts(decided_before, group_of, members, decided_after)
     step("rank the new records with the model trained on every decision")
-    mode, threshold, above, top = _rank_new(conn, new_works, decided_after, preset)
+    mode, threshold, scores, top = _rank_new(conn, new_works, decided_after, preset)
+    above = None if threshold is None else sum(1 for v in scores.values() if v >= threshold)
     tagged = 0
     if tag:
         step("tag the new records")
@@ -210,7 +212,7 @@ def run_update(
     report = UpdateReport(
         None, changes, len(new_ids), new_works, inherited, flags, mode, threshold, above, top,
         tagged, len(decided_before), len(decided_after), stopping=stopping_report(conn),
-        notes=notes)
+        notes=notes, scores=scores)
     report.update_id = add_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
@@ -314,10 +316,11 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: 
 
 def _rank_new(conn: sqlite3.Connection, new_works: list[int],
               decided: dict[int, Decision], preset: str | None
-              ) -> tuple[str, float | None, int | None, list[tuple[int, float, str]]]:
-    """Score every work with the model trained on all decisions; threshold and top list."""
+              ) -> tuple[str, float | None, dict[int, float], list[tuple[int, float, str]]]:
+    """Score every work with the model trained on all decisions: the mode, the inclusion
+    threshold (None without a trained model), the new works' scores, the top ten."""
     if not new_works:
-        return "cold", None, None, []
+        return "cold", None, {}, []
     from nlp_review.screening.session import ScreeningSession
 
     session = ScreeningSession(conn, reviewer="update", preset=preset)
@@ -331,12 +334,10 @@ def _rank_new(conn: sqlite3.Connection, new_works: list[int],
     top = [(w, s, titles.get(w) or "") for w, s in new_rows[:10]]
     included = [w for w, d in decided.items() if d.label == 1 and w in row_of]
     if ranker.mode_ != "model" or len(included) < 2:
-        return ranker.mode_, None, None, top
+        return ranker.mode_, None, dict(new_rows), top
     rows = np.array([row_of[w] for w in decided if w in row_of])
     y = np.array([decided[w].label for w in decided if w in row_of])
-    threshold = inclusion_threshold(ranker, rows, y)
-    above = sum(1 for _, s in new_rows if s >= threshold)
-    return "model", threshold, above, top
+    return "model", inclusion_threshold(ranker, rows, y), dict(new_rows), top
 
 
 def inclusion_threshold(ranker, rows: np.ndarray, y: np.ndarray,
