@@ -1,13 +1,15 @@
 """Learning from corrections: a spaCy span categorizer trained on gold, run after the rules.
 
-Training (``train_spancat``): blank English, one ``spancat`` with its own small tok2vec
-(hash embeddings + CNN; spaCy's default ``HashEmbedCNN``), n-gram suggester of 1-5 tokens
-(99.9% of the gold spans), labels from the taxonomy. The gold texts are shuffled with the
+Training (``train_spancat``): blank English, one ``spancat_singlelabel`` (a softmax over the
+labels plus "no span" for each suggested n-gram, overlaps allowed; negatives weighted 0.5,
+since nearly every n-gram is none) with its own small tok2vec (hash embeddings + CNN;
+spaCy's default ``HashEmbedCNN``), n-gram suggester of 1-5 tokens (99.9% of the gold spans),
+labels from the taxonomy. The gold texts are shuffled with the
 seed and split into train and dev; the epoch with the best dev F1 is kept. CPU only, seeded
 (``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
 
 Combination (``nlp_review_model_spans`` factory, ``build_combined_pipeline``): the rules run
-first; the model then adds each span it scores at least ``threshold`` for, unless a rule
+first; the model then adds each span whose label it scores at least ``threshold``, unless a rule
 span with the same label already overlaps it (rules win where they fire; the model only
 fills what they miss). Model spans carry ``span.id_ == "model:spancat"`` and go through the
 same context component (negated/hedged) as rule spans.
@@ -64,7 +66,7 @@ def _example(nlp: Language, g: GoldText) -> Example:
 
 
 def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_share: float = 0.2,
-                  seed: int = 0, batch_size: int = 8,
+                  seed: int = 0, batch_size: int = 8, negative_weight: float = 0.5,
                   on_epoch: Callable[[int, float, float], None] | None = None) -> TrainResult:
     """Train on ``gold``, save the best-on-dev model to ``out``."""
     if len(gold) < 2:
@@ -80,8 +82,8 @@ def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_shar
     n_dev = min(max(n_dev, 1 if dev_share > 0 else 0), len(order) - 1)
     dev, train = order[:n_dev], order[n_dev:]
     nlp = spacy.blank("en")
-    spancat = nlp.add_pipe("spancat", config={
-        "spans_key": SPANS_KEY,
+    spancat = nlp.add_pipe("spancat_singlelabel", name="spancat", config={
+        "spans_key": SPANS_KEY, "negative_weight": negative_weight, "allow_overlap": True,
         "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES}})
     for label in sorted(group_of):
         spancat.add_label(label)
@@ -125,7 +127,6 @@ def load_spancat(path: Path, threshold: float = 0.5) -> Language:
     nlp = spacy.load(path)
     if "nlp_review_groups" not in nlp.meta:
         raise ConfigError(f"{path} is not a model saved by nlp-review train-tagger")
-    nlp.get_pipe("spancat").cfg["threshold"] = threshold
     return nlp
 
 
@@ -142,7 +143,11 @@ class ModelSpans:
             return doc
         groups = self.model.meta["nlp_review_groups"]
         model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
-        for p in list(model_doc.spans.get(SPANS_KEY, [])):
+        group_spans = model_doc.spans.get(SPANS_KEY, [])
+        scores = group_spans.attrs.get("scores") if hasattr(group_spans, "attrs") else None
+        for k, p in enumerate(list(group_spans)):
+            if scores is not None and float(scores[k]) < self.threshold:
+                continue
             group = groups.get(p.label_)
             if group not in GROUPS:
                 continue

@@ -1,0 +1,84 @@
+"""train-tagger on a tiny gold subset: it trains, saves, reloads, runs after the rules,
+and suggests patterns that load as pattern lines. (The real training run is the benchmark
+in benchmarks/tagger_training.)"""
+
+from __future__ import annotations
+
+import json
+
+from nlp_review.cli.app import app
+
+from tests.annotate.conftest import GOLD_TRAIN, gold_lines
+
+
+def test_train_tagger_on_gold_files(runner, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 6)))
+    out = tmp_path / "spancat"
+    suggestions = tmp_path / "suggest.jsonl"
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(out),
+                                 "--epochs", "1", "--seed", "3", "--suggest-patterns",
+                                 str(suggestions), "--min-count", "1"])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Trained on 5 texts, dev 1 texts (seed 3)" in " ".join(result.output.split())
+    assert (out / "meta.json").is_file()
+
+    import spacy
+
+    model = spacy.load(out)
+    meta = model.meta["nlp_review_training"]
+    assert meta["n_train"] == 5 and len(meta["dev_ids"]) == 1
+    assert set(model.meta["nlp_review_groups"].values()) <= {
+        "mechanism", "population", "setting", "intervention", "outcome"}
+
+    # suggestions are valid pattern lines for their label's group, none already matched
+    from nlp_review.tagging.patterns import default_models_dir, load_pattern_file, load_taxonomy
+
+    taxonomy = load_taxonomy(default_models_dir() / "taxonomy.json")
+    lines = [json.loads(x) for x in suggestions.read_text().splitlines()]
+    assert lines, "six real abstracts always hold gold phrases the rules miss"
+    by_group: dict[str, list[dict]] = {}
+    for line in lines:
+        assert set(line) == {"label", "pattern", "id"}
+        by_group.setdefault(taxonomy[line["label"]].group, []).append(line)
+    for group, entries in by_group.items():
+        path = tmp_path / f"{group}.jsonl"
+        path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+        assert len(load_pattern_file(path, group, taxonomy)) == len(entries)
+
+
+def test_model_spans_only_fill_what_rules_miss(tmp_path):
+    """The combination component: a model span overlapping a rule span of the same label
+    is dropped; others are added to the group with the model's id, and get context."""
+    from spacy.tokens import Span
+
+    from nlp_review.annotate.train import MODEL_SPAN_ID, ModelSpans
+    from nlp_review.tagging.pipeline import build_pipeline, doc_to_spans
+
+    class FakeModel:
+        meta = {"nlp_review_groups": {"CHILDREN": "population", "LONELINESS": "outcome"}}
+
+        def __call__(self, text):
+            import spacy
+
+            doc = spacy.blank("en")(text)
+            doc.spans["sc"] = [Span(doc, 0, 1, "CHILDREN"), Span(doc, 5, 6, "LONELINESS"),
+                               Span(doc, 4, 5, "LONELINESS")]
+            doc.spans["sc"].attrs["scores"] = [0.9, 0.8, 0.2]  # the last is under 0.5
+            self.doc = doc
+            return doc
+
+    nlp = build_pipeline()
+    component = ModelSpans(nlp, "m", "", 0.5)
+    component.model = FakeModel()
+    doc = nlp.make_doc("Children did not report feeling isolated.")
+    for name, proc in nlp.pipeline:
+        if name == "evidence_context":
+            doc = component(doc)
+        doc = proc(doc)
+    spans = {(doc.text[s["start"]:s["end"]], s["label"]): s for s in doc_to_spans(doc)}
+    assert ("isolated", "LONELINESS") in spans
+    assert spans[("isolated", "LONELINESS")]["negated"] is True
+    ids = [s.id_ for s in doc.spans["population"] if s.label_ == "CHILDREN"]
+    assert ids and MODEL_SPAN_ID not in ids  # the rules already had it
+    assert [s.id_ for s in doc.spans["outcome"] if s.label_ == "LONELINESS"] == [MODEL_SPAN_ID]
