@@ -11,8 +11,8 @@
   separate full-text eligibility decision), so no full-text exclusions are counted and
   "included" equals "included at screening".
 
-For an update, the works counted are the update's new unique works (groups whose earliest
-record came with the update)."""
+For an update, the records counted are those of the update's sources, and the works its new
+unique works (groups whose earliest record came with the update)."""
 
 from __future__ import annotations
 
@@ -73,25 +73,23 @@ class PrismaCounts:
 
 def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> PrismaCounts:
     """The diagram's numbers for the project, or for one update with ``update_id``."""
-    lo, hi, title = 1, None, "whole project"
-    source_ids = None
+    title, source_ids = "whole project", None
     if update_id is not None:
         upd = get_update(conn, update_id)
-        lo, hi = upd.first_record or 0, upd.last_record or -1
         source_ids = set(upd.source_ids)
         title = f"update {upd.id} ({upd.started_at[:10]})"
     members: dict[int, list[int]] = {}
     source_names = dict(conn.execute("SELECT id, name FROM sources"))
     per_source: dict[int, int] = {}
+    counted: set[int] = set()
     for rid, gid, src in conn.execute("SELECT id, group_id, source_ref FROM records"
                                       " ORDER BY id"):
         members.setdefault(gid, []).append(rid)
-        if rid >= lo and (hi is None or rid <= hi):
+        if source_ids is None or src in source_ids:
             per_source[src] = per_source.get(src, 0) + 1
-    if source_ids is not None:
-        per_source = {s: n for s, n in per_source.items() if s in source_ids}
+            counted.add(rid)
     identified = sum(per_source.values())
-    works = [g for g, ms in members.items() if lo <= min(ms) and (hi is None or min(ms) <= hi)]
+    works = [g for g, ms in members.items() if min(ms) in counted]
     decisions = current_decisions(conn)
     screened = [w for w in works if w in decisions]
     included = [w for w in screened if decisions[w].label == 1]

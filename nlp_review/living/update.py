@@ -29,7 +29,7 @@ import numpy as np
 from nlp_review.errors import InputError
 from nlp_review.store.db import utcnow
 from nlp_review.store.decisions import Decision, current_decisions
-from nlp_review.store.living import add_update, get_search
+from nlp_review.store.living import add_update, get_search, set_update_summary
 from nlp_review.store.project import Project
 
 #: title similarity (rapidfuzz ratio on normalised titles) that flags a new unique work as a
@@ -160,20 +160,28 @@ def run_update(
     changes: list[SourceChange] = []
     for path in paths:
         rep = import_file(project, path, search_id=search_id)
-        changes.append(SourceChange(rep.source or path.stem, path.name, rep.status,
-                                    imported=rep.n_records, source_ref=rep.source_ref))
-    new_ids = [r[0] for r in conn.execute("SELECT id FROM records WHERE id > ? ORDER BY id",
-                                          (before_max,))]
+        change = SourceChange(rep.source or path.stem, path.name, rep.status,
+                              imported=rep.n_records, source_ref=rep.source_ref)
+        if rep.status == "skipped":
+            _adopt(conn, path, change, search_id)
+        changes.append(change)
+    adopted = [c.source_ref for c in changes if c.status == "adopted"]
+    new_ids = sorted({r[0] for r in conn.execute(
+        "SELECT id FROM records WHERE id > ?", (before_max,))} | {
+        r[0] for ref in adopted for r in conn.execute(
+            "SELECT id FROM records WHERE source_ref = ?", (ref,))})
     if not new_ids:
         return UpdateReport(None, changes, 0, [], {}, [], "cold", None, None, [], 0,
                             len(decided_before), len(decided_before),
-                            notes=["every file was imported before: nothing new"])
+                            notes=["every file was imported before (and belongs to an "
+                                   "earlier update or has decisions): nothing new"])
     step("deduplicate against the whole project")
     run_dedupe(conn, progress=dedupe_progress)
     group_of, members = _groups(conn)
     decided_after = current_decisions(conn)
-    source_of = dict(conn.execute("SELECT id, source_ref FROM records WHERE id > ?",
-                                  (before_max,)).fetchall())
+    new = set(new_ids)
+    source_of = {r[0]: r[1] for r in conn.execute("SELECT id, source_ref FROM records")
+                 if r[0] in new}
     by_ref = {c.source_ref: c for c in changes if c.source_ref is not None}
     new_works: list[int] = []
     inherited: dict[int, int] = {}
@@ -184,43 +192,71 @@ def run_update(
         if not earlier:
             new_works.append(gid)
             change.new_unique += 1
-        elif any(m <= before_max for m in earlier):
+        elif any(m not in new for m in earlier):
             change.duplicates_existing += 1
-            if gid in decided_after and any(m <= before_max for m in members[gid]):
-                old_work = _old_work(members[gid], before_max, decided_before, group_of)
-                if old_work is not None:
+            if gid in decided_after:
+                if _old_work(members[gid], decided_before) is not None:
                     change.duplicates_screened += 1
                     inherited[gid] = decided_after[gid].label
         else:
             change.duplicates_within += 1
-    flags = find_new_versions(conn, new_ids, before_max, decided_before, group_of, members)
+    flags = find_new_versions(conn, new_ids, decided_before, group_of, members)
     notes = _merge_conflicts(decided_before, group_of, members, decided_after)
+    report = UpdateReport(None, changes, len(new_ids), new_works, inherited, flags, "cold",
+                          None, None, [], 0, len(decided_before), len(decided_after),
+                          notes=notes)
+    # recorded now, so an interruption while ranking or tagging still leaves the update
+    # (its records and counts) on file; the ranking figures are added below
+    report.update_id = add_update(
+        conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
+        source_ids=sorted(by_ref), summary=report.summary())
     step("rank the new records with the model trained on every decision")
     mode, threshold, scores, top = _rank_new(conn, new_works, decided_after, preset)
-    above = None if threshold is None else sum(1 for v in scores.values() if v >= threshold)
-    tagged = 0
+    report.model_mode, report.threshold, report.scores, report.top = mode, threshold, scores, top
+    report.above_threshold = None if threshold is None else sum(
+        1 for v in scores.values() if v >= threshold)
     if tag:
         step("tag the new records")
         from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
         from nlp_review.tagging.pipeline import build_pipeline
         from nlp_review.tagging.run import tag_project
 
-        tagged = tag_project(conn, build_pipeline(),
-                             patterns_fingerprint(default_models_dir())).tagged
+        report.tagged = tag_project(conn, build_pipeline(),
+                                    patterns_fingerprint(default_models_dir())).tagged
     from nlp_review.stopping.report import stopping_report
 
-    report = UpdateReport(
-        None, changes, len(new_ids), new_works, inherited, flags, mode, threshold, above, top,
-        tagged, len(decided_before), len(decided_after), stopping=stopping_report(conn),
-        notes=notes, scores=scores)
-    report.update_id = add_update(
-        conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
-        source_ids=sorted(by_ref), summary=report.summary())
+    report.stopping = stopping_report(conn)
+    set_update_summary(conn, report.update_id, report.summary())
     return report
 
 
-def _old_work(group: list[int], before_max: int, decided_before: dict[int, Decision],
-              group_of: dict[int, int]) -> int | None:
+def _adopt(conn: sqlite3.Connection, path: Path, change: SourceChange,
+           search_id: int | None) -> None:
+    """A file imported before joins this update when its records belong to no update and
+    none has a decision yet (imported with `import`, or an update interrupted before it was
+    recorded); otherwise it stays skipped."""
+    from nlp_review.store.records import source_by_hash
+    from nlp_review.workflows.importing import file_hash
+
+    src = source_by_hash(conn, file_hash(path.read_bytes()))
+    if src is None:
+        return
+    in_update = conn.execute("SELECT 1 FROM update_sources WHERE source_id = ?",
+                             (src.id,)).fetchone()
+    decided = conn.execute("SELECT 1 FROM decisions d JOIN records r ON r.id = d.record_id"
+                           " WHERE r.source_ref = ? LIMIT 1", (src.id,)).fetchone()
+    if in_update or decided:
+        return
+    change.status, change.imported, change.source_ref = "adopted", src.n_records, src.id
+    if search_id is not None and src.search_id is None:
+        from nlp_review.store.db import transaction
+        from nlp_review.store.living import tie_source
+
+        with transaction(conn):
+            tie_source(conn, src.id, search_id)
+
+
+def _old_work(group: list[int], decided_before: dict[int, Decision]) -> int | None:
     """The screened work (before the update) an updated group descends from, if any."""
     for d in decided_before.values():
         if d.record_id in group:
@@ -247,7 +283,7 @@ def _merge_conflicts(decided_before: dict[int, Decision], group_of: dict[int, in
     return notes
 
 
-def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: int,
+def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
                       decided_before: dict[int, Decision], group_of: dict[int, int],
                       members: dict[int, list[int]]) -> list[Flag]:
     """New records that may be a new version of a screened work (journal article after a
@@ -262,10 +298,10 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: 
     label_of_record: dict[int, tuple[int, int]] = {}  # old record -> (screened work, label)
     for d in decided_before.values():
         for m in members[group_of[d.record_id]]:
-            if m <= before_max:
+            if m not in new:
                 label_of_record[m] = (d.work_id, d.label)
-    rows = {r["id"]: r for r in conn.execute(
-        "SELECT id, title, doi FROM records WHERE id > ?", (before_max,))}
+    rows = {r["id"]: r for r in conn.execute("SELECT id, title, doi FROM records")
+            if r["id"] in new}
     flags: list[Flag] = []
     seen: set[int] = set()
 
@@ -283,7 +319,7 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: 
                 add(rid, old, f"possible duplicate of a screened record (score {score:.2f})")
     for rid in new_ids:
         doi = rows[rid]["doi"]
-        olds = [m for m in members[group_of[rid]] if m <= before_max]
+        olds = [m for m in members[group_of[rid]] if m not in new]
         if doi and olds and olds[0] in label_of_record:
             old_dois = {r[0] for r in conn.execute(
                 f"SELECT doi FROM records WHERE id IN ({','.join('?' * len(olds))})", olds)}
@@ -301,7 +337,7 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int], before_max: 
     for rid in new_ids:
         if group_of[rid] != rid or rid in seen or not choices:
             continue  # only new unique works (their face is themselves)
-        if any(m <= before_max for m in members[group_of[rid]]):
+        if any(m not in new for m in members[group_of[rid]]):
             continue
         full = normalise_title(rows[rid]["title"])[0]
         if len(full.split()) < 4:

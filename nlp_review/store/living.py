@@ -93,6 +93,12 @@ def add_update(conn: sqlite3.Connection, *, started_at: str, first_record: int |
     return uid
 
 
+def set_update_summary(conn: sqlite3.Connection, update_id: int, summary: dict) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE updates SET summary = ? WHERE id = ?",
+                     (json.dumps(summary), update_id))
+
+
 def list_updates(conn: sqlite3.Connection) -> list[UpdateRow]:
     out = []
     for row in conn.execute("SELECT * FROM updates ORDER BY id").fetchall():

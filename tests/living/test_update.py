@@ -132,3 +132,20 @@ def test_update_of_files_seen_before_records_nothing(screened_first, tmp_path, e
     assert list_updates(screened_first.conn) == []
     result = runner.invoke(app, ["update", str(first), "-p", str(screened_first.path)])
     assert result.exit_code == 0 and "Nothing new" in result.output
+
+
+def test_an_export_imported_but_never_updated_is_adopted(screened_first, tmp_path,
+                                                         ecec_replay):
+    """`import` (or an update interrupted before it was recorded), then `update` with the
+    same file: the records join the update instead of being skipped as 'seen before'."""
+    upd = write_export(ecec_replay.update, tmp_path / "rerun.csv")
+    import_file(screened_first, upd)
+    report = run_update(screened_first, [upd], tag=False)
+    assert report.sources[0].status == "adopted"
+    assert report.new_records == len(ecec_replay.update)
+    assert report.sources[0].duplicates_screened >= len(ecec_replay.duplicates)
+    part = prisma_counts(screened_first.conn, report.update_id)
+    assert part.check() == [] and part.identified == len(ecec_replay.update)
+    assert part.unique == len(report.new_works)
+    again = run_update(screened_first, [upd], tag=False)
+    assert again.update_id is None  # now it belongs to an update
