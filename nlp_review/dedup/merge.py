@@ -30,41 +30,48 @@ def choose_face(members: Sequence[tuple[int, Record]]) -> int:
     return rank_members(members)[0][0]
 
 
-def merge_group(members: Sequence[tuple[int, Record]]) -> Record:
+def merge_group(members: Sequence[tuple[int, Record]], face: int | None = None) -> Record:
     """The face record with each missing field taken from the next most complete member.
 
-    Keywords are the union of all members' keywords; a prior label is the face's, else the
-    highest among members (an inclusion anywhere is kept); ``source_id`` is the face's."""
+    ``face`` picks the face by id (e.g. to keep an earlier run's face); by default it is
+    ``choose_face(members)``. Keywords are the union of all members' keywords; a prior label
+    is the face's, else the highest among members (an inclusion anywhere is kept);
+    ``source_id`` is the face's."""
     ranked = rank_members(members)
     if not ranked:
         raise ValueError("a group needs at least one record")
-    face = dataclasses.replace(ranked[0][1])
-    face.authors = list(face.authors)
+    if face is not None:
+        chosen = [m for m in ranked if m[0] == face]
+        if not chosen:
+            raise ValueError(f"face {face} is not a member of the group")
+        ranked = chosen + [m for m in ranked if m[0] != face]
+    merged = dataclasses.replace(ranked[0][1])
+    merged.authors = list(merged.authors)
     others = [r for _, r in ranked[1:]]
     for name in _SCALARS:
-        if getattr(face, name) in (None, ""):
+        if getattr(merged, name) in (None, ""):
             for other in others:
                 value = getattr(other, name)
                 if value not in (None, ""):
-                    setattr(face, name, value)
+                    setattr(merged, name, value)
                     break
-    if not face.authors:
+    if not merged.authors:
         for other in others:
             if other.authors:
-                face.authors = list(other.authors)
+                merged.authors = list(other.authors)
                 break
-    seen = {k.lower() for k in face.keywords}
-    keywords = list(face.keywords)
+    seen = {k.lower() for k in merged.keywords}
+    keywords = list(merged.keywords)
     for other in others:
         for k in other.keywords:
             if k.lower() not in seen:
                 seen.add(k.lower())
                 keywords.append(k)
-    face.keywords = keywords
-    if face.label is None:
+    merged.keywords = keywords
+    if merged.label is None:
         labels = [r.label for r in others if r.label is not None]
-        face.label = max(labels) if labels else None
-    return face
+        merged.label = max(labels) if labels else None
+    return merged
 
 
 def group_faces(records: Mapping[int, Record],

@@ -42,3 +42,12 @@ def test_group_faces_covers_every_group() -> None:
     faces = group_faces(recs, [[1, 2], [3]])
     assert [(face, members) for face, members, _ in faces] == [(2, [1, 2]), (3, [3])]
     assert faces[0][2].abstract == "About play." and faces[1][2] is recs[3]
+
+
+def test_an_earlier_face_can_be_kept() -> None:
+    old_face = Record(title="Play in preschool", year=2019, source_id="ris-1")
+    richer = Record(title="Play in preschool.", abstract="Abstract.", doi="10.1/p",
+                    source_id="pubmed-2")
+    merged = merge_group([(1, old_face), (2, richer)], face=1)
+    assert merged.source_id == "ris-1" and merged.title == "Play in preschool"
+    assert merged.abstract == "Abstract." and merged.doi == "10.1/p"
