@@ -46,8 +46,8 @@ def test_group_faces_covers_every_group() -> None:
 
 def test_an_earlier_face_can_be_kept() -> None:
     old_face = Record(title="Play in preschool", year=2019, source_id="ris-1")
-    richer = Record(title="Play in preschool.", abstract="Abstract.", doi="10.1/p",
+    richer = Record(title="Play in preschool.", abstract="Abstract.", doi="10.1000/p1",
                     source_id="pubmed-2")
     merged = merge_group([(1, old_face), (2, richer)], face=1)
     assert merged.source_id == "ris-1" and merged.title == "Play in preschool"
-    assert merged.abstract == "Abstract." and merged.doi == "10.1/p"
+    assert merged.abstract == "Abstract." and merged.doi == "10.1000/p1"
