@@ -7,7 +7,7 @@ model score threshold on the DEV split only (the lowest threshold at which no gr
 more than 0.05 precision on dev), then report rules vs rules + model on the TEST split at
 that threshold, plus every threshold for transparency (those rows are not a tuned result).
 
-    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --epochs 15 \
+    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --epochs 8 \
         --out /tmp/spancat
 """
 
@@ -26,7 +26,7 @@ THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("/tmp/nlp_review_spancat"))
     ap.add_argument("--skip-training", action="store_true", help="reuse the model in --out")
@@ -35,7 +35,7 @@ def main() -> None:
     import spacy
 
     from nlp_review.annotate.measure import gold_from_files
-    from nlp_review.annotate.train import compare_on_test, train_spancat
+    from nlp_review.annotate.train import compare_thresholds, train_spancat
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
     models = default_models_dir()
@@ -54,8 +54,10 @@ def main() -> None:
     dev_ids = set(meta["dev_ids"])
     dev = [g for g in train if g.id in dev_ids]
     chosen = None
+    on_dev = compare_thresholds(dev, models, args.out, THRESHOLDS)
+    on_test = compare_thresholds(test, models, args.out, THRESHOLDS)
     for th in THRESHOLDS:
-        rows = compare_on_test(dev, models, args.out, threshold=th)
+        rows = on_dev[th]
         worst = max(r["p_rules"] - r["p_both"] for r in rows)
         print(f"dev threshold {th}: worst precision drop {worst:+.3f}; recall gains "
               + ", ".join(f"{r['group']} {r['r_both'] - r['r_rules']:+.3f}" for r in rows),
@@ -66,7 +68,7 @@ def main() -> None:
     print(f"threshold chosen on dev: {chosen}")
     print("TEST split (annotations/gold/test.jsonl), overlap matching, rules vs rules+model:")
     for th in [chosen] + [t for t in THRESHOLDS if t != chosen]:
-        rows = compare_on_test(test, models, args.out, threshold=th)
+        rows = on_test[th]
         tag = "CHOSEN" if th == chosen else "(not tuned; for transparency)"
         print(f"threshold {th} {tag}")
         print(f"  {'group':13} {'P rules':>8} {'R rules':>8} {'F1 rules':>8} {'P +m':>8} "

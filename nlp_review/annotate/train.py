@@ -2,8 +2,9 @@
 
 Training (``train_spancat``): blank English, one ``spancat_singlelabel`` (a softmax over the
 labels plus "no span" for each suggested n-gram, overlaps allowed; negatives weighted 0.5,
-since nearly every n-gram is none) with its own small tok2vec (hash embeddings + CNN;
-spaCy's default ``HashEmbedCNN``), n-gram suggester of 1-5 tokens (99.9% of the gold spans),
+since nearly every n-gram is none) with its own small tok2vec (spaCy's default hash embeddings +
+CNN, narrowed to width 64 and depth 2), n-gram suggester of 1-4 tokens (99% of the gold
+spans),
 labels from the taxonomy. The gold texts are shuffled with the
 seed and split into train and dev; the epoch with the best dev F1 is kept. CPU only, seeded
 (``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
@@ -17,6 +18,7 @@ same context component (negated/hedged) as rule spans.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -25,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy
 import spacy
 from spacy.language import Language
+from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
@@ -39,7 +43,9 @@ from nlp_review.tagging.patterns import GROUPS, load_taxonomy
 
 SPANS_KEY = "sc"
 MODEL_SPAN_ID = "model:spancat"
-NGRAM_SIZES = [1, 2, 3, 4, 5]
+NGRAM_SIZES = [1, 2, 3, 4]
+TOK2VEC_WIDTH = 64
+TOK2VEC_DEPTH = 2
 MAX_PRECISION_DROP = 0.05
 
 
@@ -65,6 +71,17 @@ def _example(nlp: Language, g: GoldText) -> Example:
     return Example(doc, ref)
 
 
+def _small_model() -> dict:
+    """spaCy's default single-label spancat model with a smaller tok2vec (width 64, depth
+    2): a few minutes of training on shared CPU cores."""
+    model = copy.deepcopy(dict(DEFAULT_SPANCAT_SINGLELABEL_MODEL))
+    model["tok2vec"] = copy.deepcopy(dict(model["tok2vec"]))
+    model["tok2vec"]["embed"] = {**model["tok2vec"]["embed"], "width": TOK2VEC_WIDTH}
+    model["tok2vec"]["encode"] = {**model["tok2vec"]["encode"], "width": TOK2VEC_WIDTH,
+                                  "depth": TOK2VEC_DEPTH}
+    return model
+
+
 def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_share: float = 0.2,
                   seed: int = 0, batch_size: int = 8, negative_weight: float = 0.5,
                   on_epoch: Callable[[int, float, float], None] | None = None) -> TrainResult:
@@ -84,7 +101,8 @@ def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_shar
     nlp = spacy.blank("en")
     spancat = nlp.add_pipe("spancat_singlelabel", name="spancat", config={
         "spans_key": SPANS_KEY, "negative_weight": negative_weight, "allow_overlap": True,
-        "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES}})
+        "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES},
+        "model": _small_model()})
     for label in sorted(group_of):
         spancat.add_label(label)
     train_ex = [_example(nlp, g) for g in train]
@@ -130,6 +148,18 @@ def load_spancat(path: Path, threshold: float = 0.5) -> Language:
     return nlp
 
 
+def model_fingerprint(path: Path) -> str:
+    """A short hash of a saved model's weights (tagging is redone when the model changes)."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for file in sorted(Path(path).rglob("*")):
+        if file.is_file():
+            digest.update(file.relative_to(path).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class ModelSpans:
     """Adds the trained model's spans the rules missed (see the module docstring)."""
 
@@ -145,6 +175,8 @@ class ModelSpans:
         model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
         group_spans = model_doc.spans.get(SPANS_KEY, [])
         scores = group_spans.attrs.get("scores") if hasattr(group_spans, "attrs") else None
+        if scores is not None:  # one score per span ((n, 1) for spancat_singlelabel)
+            scores = numpy.ravel(numpy.asarray(scores, dtype=float))
         for k, p in enumerate(list(group_spans)):
             if scores is not None and float(scores[k]) < self.threshold:
                 continue
@@ -192,13 +224,26 @@ def compare_on_test(test: list[GoldText], models_dir: Path, spancat_dir: Path,
                     threshold: float = 0.5) -> list[dict]:
     """Per group (overlap matching): rules alone vs rules + model, with a verdict: the
     target is recall up and precision down by no more than 0.05."""
+    return compare_thresholds(test, models_dir, spancat_dir, [threshold])[threshold]
+
+
+def compare_thresholds(test: list[GoldText], models_dir: Path, spancat_dir: Path,
+                       thresholds: list[float]) -> dict[float, list[dict]]:
+    """``compare_on_test`` for several model score thresholds (pipelines built once)."""
     from nlp_review.tagging.pipeline import build_pipeline
 
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     group_of = {k: v.group for k, v in taxonomy.items()}
     rules = evaluate(build_pipeline(models_dir), test, group_of)
-    both = evaluate(build_combined_pipeline(models_dir, spancat_dir, threshold), test,
-                    group_of)
+    combined = build_combined_pipeline(models_dir, spancat_dir)
+    out = {}
+    for threshold in thresholds:
+        combined.get_pipe("nlp_review_model_spans").threshold = threshold
+        out[threshold] = _rows(rules, evaluate(combined, test, group_of))
+    return out
+
+
+def _rows(rules, both) -> list[dict]:
     rows = []
     for group in GROUPS:
         a = rules.by_group["overlap"].get(group)

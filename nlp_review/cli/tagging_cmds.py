@@ -19,17 +19,34 @@ BaseModelOption = typer.Option(None, "--base-model", help="Run the rules on top 
 NProcessOption = typer.Option(1, "--n-process", min=1, help="Worker processes for spaCy.")
 
 
-def _pipeline(models: Optional[Path], base_model: Optional[str]):
+SpancatOption = typer.Option(None, "--spancat", help="Run this trained model (`nlp-review "
+                             "train-tagger`) after the rules: it adds the spans they miss.")
+
+
+def _pipeline(models: Optional[Path], base_model: Optional[str],
+              spancat: Optional[Path] = None):
     from nlp_review.tagging.pipeline import build_pipeline
 
+    if spancat is not None:
+        from nlp_review.annotate.train import build_combined_pipeline
+        from nlp_review.tagging.patterns import default_models_dir
+
+        return build_combined_pipeline(models or default_models_dir(), spancat,
+                                       base_model=base_model)
     return build_pipeline(models, base_model=base_model)
 
 
-def _fingerprint(models: Optional[Path], base_model: Optional[str]) -> str:
+def _fingerprint(models: Optional[Path], base_model: Optional[str],
+                 spancat: Optional[Path] = None) -> str:
     from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
 
+    extra = ""
+    if spancat is not None:
+        from nlp_review.annotate.train import model_fingerprint
+
+        extra = f"+spancat:{model_fingerprint(spancat)}"
     return patterns_fingerprint(models or default_models_dir()) + (
-        f"+{base_model}" if base_model else "")
+        f"+{base_model}" if base_model else "") + extra
 
 
 def tag_cmd(
@@ -41,6 +58,7 @@ def tag_cmd(
                                           "character offsets)."),
     n_process: int = NProcessOption,
     force: bool = typer.Option(False, "--force", help="Re-tag every work, even unchanged ones."),
+    spancat: Optional[Path] = SpancatOption,
     models: Optional[Path] = ModelsOption,
     base_model: Optional[str] = BaseModelOption,
     project: Path = ProjectOption,
@@ -55,7 +73,7 @@ def tag_cmd(
         if input is None or output is None:
             raise ConfigError("--input and --output go together",
                               hint="nlp-review tag --input texts.jsonl --output tags.jsonl")
-        nlp = _pipeline(models, base_model)
+        nlp = _pipeline(models, base_model, spancat)
         with progress() as bar:
             task = bar.add_task(f"tagging {input.name}", total=None)
             n = tag_file(nlp, input, output, n_process=n_process,
@@ -63,10 +81,11 @@ def tag_cmd(
         console.print(f"Tagged {n} texts from {input} into {output}")
         return
     with project_at(project) as proj:
-        nlp = _pipeline(models, base_model)
+        nlp = _pipeline(models, base_model, spancat)
         with progress() as bar:
             task = bar.add_task("tagging works", total=None)
-            report = tag_project(proj.conn, nlp, _fingerprint(models, base_model), force=force,
+            report = tag_project(proj.conn, nlp, _fingerprint(models, base_model, spancat),
+                                 force=force,
                                  n_process=n_process,
                                  on_progress=lambda k, t: bar.update(task, completed=k, total=t))
     console.print(f"{report.works} works: {report.tagged} tagged ({report.spans} spans), "
@@ -142,8 +161,7 @@ def evaluate_cmd(
     patterns_json: Optional[Path] = typer.Option(None, "--patterns-json", help="Write the "
                                                  "full pattern report as JSON (implies "
                                                  "--patterns)."),
-    spancat: Optional[Path] = typer.Option(None, "--spancat", help="Run this trained model "
-                                           "(`train-tagger`) after the rules."),
+    spancat: Optional[Path] = SpancatOption,
     models: Optional[Path] = ModelsOption,
     base_model: Optional[str] = BaseModelOption,
     project: Path = ProjectOption,
@@ -167,12 +185,7 @@ def evaluate_cmd(
                           "annotations/gold/test.jsonl")
     else:
         texts = [g for path in gold for g in read_gold(path, taxonomy)]
-    nlp = _pipeline(models, base_model)
-    if spancat is not None:
-        from nlp_review.annotate.train import build_combined_pipeline
-
-        nlp = build_combined_pipeline(models or default_models_dir(), spancat,
-                                      base_model=base_model)
+    nlp = _pipeline(models, base_model, spancat)
     ev = evaluate(nlp, texts, {k: v.group for k, v in taxonomy.items()})
     console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}")
     console.print(_table("group", ev.by_group))

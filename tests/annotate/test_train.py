@@ -11,7 +11,7 @@ from nlp_review.cli.app import app
 from tests.annotate.conftest import GOLD_TRAIN, gold_lines
 
 
-def test_train_tagger_on_gold_files(runner, tmp_path):
+def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 6)))
     out = tmp_path / "spancat"
@@ -30,6 +30,17 @@ def test_train_tagger_on_gold_files(runner, tmp_path):
     assert meta["n_train"] == 5 and len(meta["dev_ids"]) == 1
     assert set(model.meta["nlp_review_groups"].values()) <= {
         "mechanism", "population", "setting", "intervention", "outcome"}
+
+    # the model runs after the rules when tagging a project; a new model means re-tagging
+    result = runner.invoke(app, ["tag", "-p", str(tagged), "--spancat", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "8 tagged" in result.output
+    result = runner.invoke(app, ["tag", "-p", str(tagged), "--spancat", str(out)])
+    assert "0 tagged" in result.output and "8 unchanged" in result.output
+    result = runner.invoke(app, ["evaluate", str(gold), "--spancat", str(out), "--no-labels"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["tag", "-p", str(tagged), "--spancat", str(tmp_path)])
+    assert result.exit_code == 2 and "no trained model" in result.stderr
 
     # suggestions are valid pattern lines for their label's group, none already matched
     from nlp_review.tagging.patterns import default_models_dir, load_pattern_file, load_taxonomy
