@@ -121,3 +121,57 @@ def test_brat_files_follow_standoff(tagged, tmp_path, runner):
     result = runner.invoke(app, ["annotate", "export", "-f", "brat", "-o", str(out), "-p",
                                  str(tagged)])
     assert result.exit_code == 2 and "not an empty folder" in result.stderr
+
+
+def test_fulltext_paragraphs_round_trip_with_paragraph_offsets(tagged, tmp_path, runner):
+    from nlp_review.store.db import transaction, utcnow
+    from nlp_review.store.project import open_project
+
+    first = "Methods\n\nWe recruited foster carers."
+    second = "Peer mentoring did not reduce loneliness among care leavers."
+    doc_start = len(first) + 2
+    proj = open_project(tagged)
+    try:
+        work = proj.conn.execute("SELECT MIN(id) FROM works").fetchone()[0]
+        with transaction(proj.conn):
+            fid = proj.conn.execute(
+                "INSERT INTO fulltexts(record_id, file_name, file_hash, status, added_at,"
+                " updated_at) VALUES (?, 'a.pdf', 'x', 'linked', ?, ?)",
+                (work, utcnow(), utcnow())).lastrowid
+            for pos, (text, start, taggable) in enumerate([(first, 0, 0),
+                                                           (second, doc_start, 1)]):
+                proj.conn.execute(
+                    "INSERT INTO fulltext_paragraphs(fulltext_id, position, block,"
+                    " section_kind, start, end, text, taggable) VALUES (?, ?, 'text',"
+                    " 'results', ?, ?, ?, ?)", (fid, pos, start, start + len(text), text,
+                                                 taggable))
+            pid = proj.conn.execute("SELECT id FROM fulltext_paragraphs WHERE taggable = 1"
+                                    ).fetchone()[0]
+            a = second.index("loneliness")
+            proj.conn.execute(
+                "INSERT INTO fulltext_tags(fulltext_id, paragraph_id, start, end, label,"
+                " tag_group, negated, hedged, sent_start, sent_end, section_kind) VALUES"
+                " (?, ?, ?, ?, 'LONELINESS', 'outcome', 1, 0, ?, ?, 'results')",
+                (fid, pid, doc_start + a, doc_start + a + 10, doc_start,
+                 doc_start + len(second)))
+            proj.conn.execute(
+                "INSERT INTO fulltext_tagged(fulltext_id, text_hash, patterns_hash,"
+                " n_sentences, n_spans, tagged_at) VALUES (?, 'h', 'p', 1, 1, ?)",
+                (fid, utcnow()))
+    finally:
+        proj.close()
+    out = tmp_path / "para.jsonl"
+    result = runner.invoke(app, ["annotate", "export", "-f", "doccano", "--unit", "paragraphs",
+                                 "-o", str(out), "-p", str(tagged)])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["key"] for r in rows] == [f"paragraph:{pid}"]  # the Methods heading is not taggable
+    (start, end, label), = rows[0]["label"]
+    assert rows[0]["text"][start:end] == "loneliness" and label == "outcome:LONELINESS"
+    assert rows[0]["attributes"] == {f"{start}:{end}:outcome:LONELINESS": ["negated"]}
+    result = runner.invoke(app, ["annotate", "import", str(out), "-a", "kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 0, result.stderr
+    got = _annotations(tagged, "kim")[f"paragraph:{pid}"]
+    assert [dict(s) for s in got] == [{"start": start, "end": end, "label": "LONELINESS",
+                                       "group": "outcome", "negated": True, "hedged": False}]
