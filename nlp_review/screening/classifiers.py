@@ -121,6 +121,7 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         self.alpha_ = np.zeros(0)
         self.y_ = np.zeros(0)
         self._buf = np.zeros((0, n))
+        self._kll = np.zeros((0, 0))
         self.K_ = self._buf
         self.scores_ = np.zeros(n)
         self.classes_ = np.array([0, 1])
@@ -137,11 +138,12 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         if len(idx) < n_old or not np.array_equal(idx[:n_old], self.rows_):
             # Not an extension of the last training set (an undo): restart cold.
             self._buf = np.zeros((0, self.X_.shape[0]))
+            self._kll = np.zeros((0, 0))
             self.alpha_ = np.zeros(0)
             self.scores_ = np.zeros(self.X_.shape[0])
             n_old = 0
         if len(idx) > n_old:
-            self._append_rows(self._kernel_rows(idx[n_old:]), n_old)
+            self._append_rows(self._kernel_rows(idx[n_old:]), idx, n_old)
             self.alpha_ = np.concatenate([self.alpha_, np.zeros(len(idx) - n_old)])
         self.rows_ = idx
         self.K_ = self._buf[: len(idx)]
@@ -150,18 +152,35 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         self._solve(1.0 / (2.0 * self.C * weight))
         return self
 
-    def _append_rows(self, rows: np.ndarray, at: int) -> None:
+    def _append_rows(self, rows: np.ndarray, idx: np.ndarray, at: int) -> None:
+        """Store new kernel rows (against all rows) and grow the labelled-by-labelled block."""
         need = at + rows.shape[0]
         if need > self._buf.shape[0]:
-            grown = np.zeros((max(need, 2 * self._buf.shape[0], 64), self.X_.shape[0]))
+            cap = max(need, 2 * self._buf.shape[0], 64)
+            grown = np.zeros((cap, self.X_.shape[0]))
             grown[:at] = self._buf[:at]
             self._buf = grown
+            kll = np.zeros((cap, cap))
+            kll[:at, :at] = self._kll[:at, :at]
+            self._kll = kll
         self._buf[at:need] = rows
+        self._kll[at:need, :need] = rows[:, idx[:need]]
+        self._kll[:at, at:need] = self._kll[at:need, :at].T
 
     def _solve(self, diag: np.ndarray) -> None:
+        # Few labelled rows among many (a big project): coordinate descent over the
+        # labelled rows only, then one update of all scores. Otherwise apply each update to
+        # all scores at once (fewer passes over memory when most rows are labelled).
+        if self.X_.shape[0] > 8 * max(len(self.rows_), 1):
+            self._solve_labelled(diag)
+        else:
+            self._solve_full(diag)
+
+    def _solve_full(self, diag: np.ndarray) -> None:
         K, y, alpha, f, rows = self.K_, self.y_, self.alpha_, self.scores_, self.rows_
-        qdiag = K[np.arange(len(rows)), rows] + diag
-        for _ in range(self.max_updates // max(len(rows), 1) + 1):
+        n = len(rows)
+        qdiag = self._kll[np.arange(n), np.arange(n)] + diag
+        for _ in range(self.max_updates // max(n, 1) + 1):
             grad = y * f[rows] - 1.0 + diag * alpha
             pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
             viol = np.flatnonzero(np.abs(pg) > self.tol)
@@ -175,3 +194,34 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
                     alpha[i] = new
                     _axpy(K[i], f, a=delta * y[i])
         self.alpha_, self.scores_ = alpha, f
+
+    def _solve_labelled(self, diag: np.ndarray) -> None:
+        """Dual coordinate descent on the labelled rows only (each update costs
+        O(n_labelled)); the scores of all rows are then updated once, from the rows whose
+        dual variable changed."""
+        n = len(self.rows_)
+        kll, y, alpha, rows = self._kll, self.y_, self.alpha_, self.rows_
+        start = alpha.copy()
+        f = self.scores_[rows].copy()  # decision values at the labelled rows
+        qdiag = kll[np.arange(n), np.arange(n)] + diag
+        for _ in range(self.max_updates // max(n, 1) + 1):
+            grad = y * f - 1.0 + diag * alpha
+            pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
+            viol = np.flatnonzero(np.abs(pg) > self.tol)
+            if len(viol) == 0:
+                break
+            for i in viol[np.argsort(-np.abs(pg[viol]))]:
+                g = y[i] * f[i] - 1.0 + diag[i] * alpha[i]
+                new = max(alpha[i] - g / qdiag[i], 0.0)
+                delta = new - alpha[i]
+                if delta != 0.0:
+                    alpha[i] = new
+                    _axpy(kll[i, :n], f, a=delta * y[i])
+        step = (alpha - start) * y
+        changed = np.flatnonzero(step)
+        if len(changed) < n:
+            for i in changed:
+                _axpy(self.K_[i], self.scores_, a=step[i])
+        elif len(changed):
+            self.scores_ = self.scores_ + step @ self.K_
+        self.alpha_ = alpha
