@@ -2,8 +2,10 @@
 groups back (records.group_id, the works table), respecting every human verdict.
 
 Nothing is deleted: every record and its provenance stays; a group's face is its most
-complete record with missing fields filled from the others. Decisions, tags and annotations
-are keyed by record, so they follow the record into its group."""
+complete record with missing fields filled from the others, except that a group that had a
+face after the last run keeps it (its id is the work id users and other tables refer to).
+Decisions, tags and annotations are keyed by record, so they follow the record into its
+group."""
 
 from __future__ import annotations
 
@@ -101,6 +103,11 @@ def _write(conn: sqlite3.Connection, records: list[tuple[int, Record]],
     cols = ", ".join(COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
     with transaction(conn):
+        # a group that held a work before keeps that work's id (living reviews: the ids
+        # users saw, and anything keyed by them, stay valid when new records join)
+        last = _meta(conn, _META_LAST)  # works up to here were faces after the last run
+        previous_faces = set() if last is None else {r[0] for r in conn.execute(
+            "SELECT id FROM works WHERE id <= ?", (int(last),))}
         conn.execute("DELETE FROM dedup_pairs WHERE status IN ('auto', 'grey')")
         conn.executemany(
             "INSERT INTO dedup_pairs(record_a, record_b, score, status, reason)"
@@ -110,17 +117,18 @@ def _write(conn: sqlite3.Connection, records: list[tuple[int, Record]],
         updates, works = [], []
         for group in result.groups:
             members = [(i, by_id[i]) for i in group]
-            face = choose_face(members)
-            merged = merge_group(members) if len(members) > 1 else by_id[face]
+            kept = [(i, r) for i, r in members if i in previous_faces]
+            face = choose_face(kept or members)
+            merged = merge_group(members, face=face) if len(members) > 1 else by_id[face]
             updates.extend((face, i) for i in group)
             works.append([face, *[_to_db(c, getattr(merged, c)) for c in COLUMNS],
                           len(group)])
         conn.executemany("UPDATE records SET group_id = ? WHERE id = ?", updates)
         conn.executemany(f"INSERT INTO works(id, {cols}, n_records) VALUES (?, {marks}, ?)",
                          works)
-        last = max(by_id, default=0)
+        last_id = max(by_id, default=0)
         conn.execute("INSERT INTO project_meta(key, value) VALUES (?, ?) ON CONFLICT(key)"
-                     " DO UPDATE SET value = excluded.value", (_META_LAST, str(last)))
+                     " DO UPDATE SET value = excluded.value", (_META_LAST, str(last_id)))
 
 
 # --- human review of grey pairs ------------------------------------------------------------

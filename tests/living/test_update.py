@@ -149,3 +149,23 @@ def test_an_export_imported_but_never_updated_is_adopted(screened_first, tmp_pat
     assert part.unique == len(report.new_works)
     again = run_update(screened_first, [upd], tag=False)
     assert again.update_id is None  # now it belongs to an update
+
+
+def test_a_screened_work_keeps_its_id_when_a_fuller_duplicate_arrives(project, tmp_path,
+                                                                      ecec_replay):
+    import dataclasses
+
+    full = next(r for r in ecec_replay.first if r.abstract and r.doi and r.authors and r.year)
+    sparse = dataclasses.replace(full, abstract=None, source_id="sparse-1")
+    others = [r for r in ecec_replay.first if r is not full][:30]
+    import_file(project, write_export([sparse, *others], tmp_path / "first.csv"))
+    run_dedupe(project.conn)
+    (rid,) = [r[0] for r in project.conn.execute(
+        "SELECT id FROM records WHERE source_id = 'sparse-1'")]
+    label_works(project.conn, [(rid, 1)], reviewer="sim", origin="simulate")
+    rerun = dataclasses.replace(full, source_id="full-1", keywords=["ratio"])
+    report = run_update(project, [write_export([rerun], tmp_path / "rerun.csv")], tag=False)
+    assert report.inherited == {rid: 1}  # joined the screened work, which kept its id
+    work = project.conn.execute("SELECT * FROM works WHERE id = ?", (rid,)).fetchone()
+    assert work["n_records"] == 2 and work["abstract"] == full.abstract  # filled in
+    assert current_decisions(project.conn)[rid].label == 1
