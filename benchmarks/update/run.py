@@ -20,7 +20,8 @@ Protocol, per (dataset, seed):
    Random screening finds on average 10 % / 25 % at 10 % / 25 % screened.
 Reported: share of the update's relevant new works found after screening 10 % and 25 % of
 the new works; the new works at or above the update's inclusion threshold ("above") and how
-many of those are relevant ("rel>=t", out of "rel"); the flags raised; CPU seconds per row
+many of those are relevant ("rel>=t", out of "rel"); the relevant new works the model
+expects (sum of Platt-calibrated probabilities, "exp"; compare with "rel"); the flags raised; CPU seconds per row
 (2 cores shared with other jobs)."""
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--first-share", type=float, default=0.6)
     args = ap.parse_args()
-    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'above':>5} {'rel>=t':>6} "
+    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'above':>5} {'rel>=t':>6} {'exp':>5} "
               f"{'warm@10%':>8} {'cold@10%':>8} {'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
     print(header)
     sums: dict[str, list[float]] = {k: [] for k in ("w10", "c10", "w25", "c25")}
@@ -136,13 +137,14 @@ def main() -> None:
             sums["w10"].append(warm[0.10]); sums["c10"].append(cold[0.10])
             sums["w25"].append(warm[0.25]); sums["c25"].append(cold[0.25])
             above = "-" if report.above_threshold is None else str(report.above_threshold)
+            exp = "-" if report.expected_relevant is None else f"{report.expected_relevant:.0f}"
             rel_above = "-" if report.threshold is None else str(sum(
                 1 for w, v in report.scores.items() if v >= report.threshold and truth[w]))
             print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} "
-                  f"{above:>5} {rel_above:>6} {warm[0.10]:>8.1%} {cold[0.10]:>8.1%} {warm[0.25]:>8.1%} "
+                  f"{above:>5} {rel_above:>6} {exp:>5} {warm[0.10]:>8.1%} {cold[0.10]:>8.1%} {warm[0.25]:>8.1%} "
                   f"{cold[0.25]:>8.1%} {secs:>5.0f}", flush=True)
     mean = {k: float(np.nanmean(v)) for k, v in sums.items()}
-    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>5} {'':>6} {mean['w10']:>8.1%} "
+    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>5} {'':>6} {'':>5} {mean['w10']:>8.1%} "
           f"{mean['c10']:>8.1%} {mean['w25']:>8.1%} {mean['c25']:>8.1%}")
 
 

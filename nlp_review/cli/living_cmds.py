@@ -160,12 +160,14 @@ def update_cmd(
                           f"{f.screened_work}: {f.reason}\n    {f.title[:100]}",
                           highlight=False, soft_wrap=True)
     if rep.threshold is None:
-        console.print(f"\nModel: {rep.model_mode} (needs an include and an exclude): no "
+        console.print(f"\nModel: {rep.model_mode} (needs two includes and an exclude): no "
                       "inclusion threshold yet.")
     else:
         console.print(f"\n{rep.above_threshold} of {len(rep.new_works)} new unique records "
                       f"score at or above the inclusion threshold ({rep.threshold:.3f}: the "
-                      "lowest score the model gives an included work).", soft_wrap=True)
+                      "score 95 % of the included works reach when the model has not seen "
+                      f"them); the model expects about {rep.expected_relevant:.0f} relevant "
+                      "records among the new ones (calibrated scores).", soft_wrap=True)
     if rep.top:
         console.print("Top new records:")
         for w, score, title in rep.top[:5]:

@@ -15,7 +15,10 @@ scored by a model trained without it (stratified 5-fold over the decided works, 
 classifier and class balancing as the ranking), and the threshold is the score that 95 % of
 the included works reach that way. A new work scoring at least that is "above the inclusion
 threshold": the count is what the model expects to need a close look, with recall in mind.
-Without two includes and an exclude there is no trained model and no threshold (reported)."""
+The same out-of-fold scores, Platt-scaled (a logistic fit of the label on the score), turn
+each new work's score into a probability; their sum is the number of relevant records the
+model expects among the new ones. Without two includes and an exclude there is no trained
+model, no threshold and no expectation (reported as such)."""
 
 from __future__ import annotations
 
@@ -81,6 +84,7 @@ class UpdateReport:
     decided_after: int
     stopping: object = None  # StoppingReport of the project after the update
     scores: dict[int, float] = field(default_factory=dict)  # new undecided work -> score
+    expected_relevant: float | None = None  # sum of calibrated probabilities, new works
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -98,6 +102,7 @@ class UpdateReport:
             "flags": [vars(f) for f in self.flags],
             "model_mode": self.model_mode, "threshold": self.threshold,
             "above_threshold": self.above_threshold,
+            "expected_relevant": self.expected_relevant,
             "decided_before": self.decided_before, "decided_after": self.decided_after,
             "estimated_relevant_total": None if est is None else est.total,
             "estimated_recall": None if est is None else est.recall,
@@ -211,7 +216,8 @@ def run_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
     step("rank the new records with the model trained on every decision")
-    mode, threshold, scores, top = _rank_new(conn, new_works, decided_after, preset)
+    mode, cut, scores, top = _rank_new(conn, new_works, decided_after, preset)
+    threshold, report.expected_relevant = cut if cut is not None else (None, None)
     report.model_mode, report.threshold, report.scores, report.top = mode, threshold, scores, top
     report.above_threshold = None if threshold is None else sum(
         1 for v in scores.values() if v >= threshold)
@@ -352,9 +358,11 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
 
 def _rank_new(conn: sqlite3.Connection, new_works: list[int],
               decided: dict[int, Decision], preset: str | None
-              ) -> tuple[str, float | None, dict[int, float], list[tuple[int, float, str]]]:
+              ) -> tuple[str, tuple[float, float] | None, dict[int, float],
+                         list[tuple[int, float, str]]]:
     """Score every work with the model trained on all decisions: the mode, the inclusion
-    threshold (None without a trained model), the new works' scores, the top ten."""
+    threshold and expected relevant new works (None without a trained model), the new
+    works' scores, the top ten."""
     if not new_works:
         return "cold", None, {}, []
     from nlp_review.screening.session import ScreeningSession
@@ -373,14 +381,15 @@ def _rank_new(conn: sqlite3.Connection, new_works: list[int],
         return ranker.mode_, None, dict(new_rows), top
     rows = np.array([row_of[w] for w in decided if w in row_of])
     y = np.array([decided[w].label for w in decided if w in row_of])
-    return "model", inclusion_threshold(ranker, rows, y), dict(new_rows), top
+    oof = out_of_fold_scores(ranker, rows, y)
+    expected = expected_relevant(oof, y, np.array([v for _, v in new_rows]))
+    return "model", (inclusion_threshold(oof, y), expected), dict(new_rows), top
 
 
-def inclusion_threshold(ranker, rows: np.ndarray, y: np.ndarray,
-                        recall: float = THRESHOLD_RECALL, folds: int = 5) -> float:
-    """The score that ``recall`` of the included works reach when the model has not seen
-    them: out-of-fold scores (stratified k-fold over the decided works, same classifier and
-    class balancing as the ranking), then the (1 - recall) quantile of the includes'."""
+def out_of_fold_scores(ranker, rows: np.ndarray, y: np.ndarray, folds: int = 5
+                       ) -> np.ndarray:
+    """Each decided work's score from a model trained without it (stratified k-fold, the
+    ranking's classifier and class balancing)."""
     from sklearn.model_selection import StratifiedKFold
 
     k = int(min(folds, (y == 1).sum(), (y == 0).sum()))
@@ -390,4 +399,19 @@ def inclusion_threshold(ranker, rows: np.ndarray, y: np.ndarray,
         weight = ranker.balancer_.sample_weight(y[train])
         model.fit(ranker.X_[rows[train]], y[train], sample_weight=weight)
         oof[test] = np.asarray(model.decision_function(ranker.X_[rows[test]]), dtype=float)
+    return oof
+
+
+def inclusion_threshold(oof: np.ndarray, y: np.ndarray, recall: float = THRESHOLD_RECALL
+                        ) -> float:
+    """The score that ``recall`` of the included works reach out of fold."""
     return float(np.quantile(oof[y == 1], 1 - recall, method="lower"))
+
+
+def expected_relevant(oof: np.ndarray, y: np.ndarray, scores: np.ndarray) -> float:
+    """Expected number of relevant works among ``scores``: Platt scaling (a logistic fit of
+    the label on the out-of-fold score) turns each score into a probability; their sum."""
+    from sklearn.linear_model import LogisticRegression
+
+    platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
+    return float(platt.predict_proba(np.asarray(scores).reshape(-1, 1))[:, 1].sum())

@@ -85,6 +85,9 @@ def test_update_keeps_every_decision_and_duplicates_inherit(screened_first, tmp_
                     if ids[s][0] > n_first and ecec_replay.truth[s] == 1}
     top_ids = [w for w, _, _ in report.top]
     assert relevant_new & set(top_ids), "no relevant new record among the model's top 10"
+    # the calibrated expectation of relevant new works is in the right range
+    rel = sum(1 for w in report.new_works if w in relevant_new)
+    assert rel / 2 <= report.expected_relevant <= rel * 2, (report.expected_relevant, rel)
     assert report.stopping.estimate.found == sum(1 for d in after.values() if d.label == 1)
 
     # status and PRISMA add up, for the project and for the update
