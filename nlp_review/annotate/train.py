@@ -6,7 +6,8 @@ since nearly every n-gram is none) with its own small tok2vec (spaCy's default h
 CNN, narrowed to width 64 and depth 2), n-gram suggester of 1-4 tokens (99% of the gold
 spans),
 labels from the taxonomy. The gold texts are shuffled with the
-seed and split into train and dev; the epoch with the best dev F1 is kept. CPU only, seeded
+seed and split into train and dev; training examples are single sentences (batches of 8,
+Adam at 0.002), dev texts whole; the epoch with the best dev F1 is kept. CPU only, seeded
 (``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
 
 Combination (``nlp_review_model_spans`` factory, ``build_combined_pipeline``): the rules run
@@ -59,16 +60,37 @@ class TrainResult:
     dev_f: float
 
 
-def _example(nlp: Language, g: GoldText) -> Example:
-    doc = nlp.make_doc(g.text)
-    ref = nlp.make_doc(g.text)
+def _example(nlp: Language, text: str, gold_spans: list[dict]) -> Example:
+    doc = nlp.make_doc(text)
+    ref = nlp.make_doc(text)
     spans = []
-    for s in g.spans:
+    for s in gold_spans:
         span = ref.char_span(s["start"], s["end"], label=s["label"], alignment_mode="expand")
         if span is not None and len(span) <= max(NGRAM_SIZES):
             spans.append(span)
     ref.spans[SPANS_KEY] = spans
     return Example(doc, ref)
+
+
+_SENTENCES = None
+
+
+def _sentence_examples(nlp: Language, g: GoldText) -> list[Example]:
+    """Training examples one sentence each (many more updates per pass over the same
+    text than whole abstracts); a gold span crossing a sentence boundary is dropped."""
+    global _SENTENCES
+    if _SENTENCES is None:
+        _SENTENCES = spacy.blank("en")
+        _SENTENCES.add_pipe("sentencizer")
+    out = []
+    for sent in _SENTENCES(g.text).sents:
+        a, b = sent.start_char, sent.end_char
+        if not g.text[a:b].strip():
+            continue
+        inside = [{**s, "start": s["start"] - a, "end": s["end"] - a} for s in g.spans
+                  if a <= s["start"] and s["end"] <= b]
+        out.append(_example(nlp, g.text[a:b], inside))
+    return out
 
 
 def _small_model() -> dict:
@@ -84,6 +106,7 @@ def _small_model() -> dict:
 
 def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_share: float = 0.2,
                   seed: int = 0, batch_size: int = 8, negative_weight: float = 0.5,
+                  learn_rate: float = 0.002,
                   on_epoch: Callable[[int, float, float], None] | None = None) -> TrainResult:
     """Train on ``gold``, save the best-on-dev model to ``out``."""
     if len(gold) < 2:
@@ -105,9 +128,10 @@ def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_shar
         "model": _small_model()})
     for label in sorted(group_of):
         spancat.add_label(label)
-    train_ex = [_example(nlp, g) for g in train]
-    dev_ex = [_example(nlp, g) for g in dev]
+    train_ex = [ex for g in train for ex in _sentence_examples(nlp, g)]
+    dev_ex = [_example(nlp, g.text, g.spans) for g in dev]
     optimizer = nlp.initialize(lambda: train_ex)
+    optimizer.learn_rate = learn_rate
     nlp.meta["name"] = "nlp_review_spancat"
     nlp.meta["nlp_review_groups"] = group_of
     nlp.meta["nlp_review_training"] = {"n_train": len(train), "n_dev": len(dev),
