@@ -26,7 +26,7 @@ def file_stem(key: str) -> str:
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
+    out = []
     for piece in re.finditer(r"[^\n]+", text[start:end]):
         out.append((start + piece.start(), start + piece.end()))
     return out or [(start, end)]

@@ -32,7 +32,7 @@ import numpy
 import spacy
 from spacy.language import Language
 from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
