@@ -94,9 +94,13 @@ def draw_prisma(counts: PrismaCounts):
     _box(ax, _MAIN_X, y_box, _W, h,
          f"Studies included in review (n = {counts.included})\n(included at screening)", 50)
     _stage(ax, y_box, y_box - h, "Included")
-    ax.text(0.5, max(y_box - h - 0.03, 0.01),
+    foot = max(y_box - h - 0.03, 0.01)
+    ax.text(0.5, foot,
             "Counts from the nlp-review project store; each box's number is also in the CSV.",
             ha="center", va="center", fontsize=7.5, color="#555555")
+    bottom = max(foot - 0.02, 0.0)  # drop the empty space below: same scale, shorter page
+    ax.set_ylim(bottom, 1)
+    fig.set_size_inches(8.5, 10.5 * (1 - bottom))
     return fig
 
 
