@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from data import (DATASETS, DEDUP_DATA, REPO, group_pairs, load_dataset,  # noqa: E402
+from dedup_data import (DATASETS, DEDUP_DATA, REPO, group_pairs, load_dataset,  # noqa: E402
                   load_endnote_marked, marked_scores, pairwise_scores)
 
 WORK = REPO / "benchmarks" / ".work"

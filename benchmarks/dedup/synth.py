@@ -22,7 +22,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from data import DEDUP_DATA, REPO, load_dataset
+from dedup_data import DEDUP_DATA, REPO, load_dataset
 from nlp_review.dedup.normalise import normalise_title, split_authors
 from nlp_review.records import Record
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data import group_pairs, load_dataset, pairwise_scores
+from dedup_data import group_pairs, load_dataset, pairwise_scores
 
 from nlp_review.dedup import deduplicate
 

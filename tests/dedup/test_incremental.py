@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from data import load_dataset
+from dedup_data import load_dataset
 
 from nlp_review.dedup import deduplicate
 from nlp_review.errors import NlpReviewError

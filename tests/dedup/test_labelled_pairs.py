@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from data import load_test_pairs
+from dedup_data import load_test_pairs
 
 from nlp_review.dedup import compare_records, deduplicate
 
