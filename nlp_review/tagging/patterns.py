@@ -111,8 +111,18 @@ def _read_jsonl(path: Path, errors: list[InputError]) -> Iterable[tuple[int, Any
 def _check_token_pattern(pattern: Any) -> list[str]:
     if not pattern:
         return ["empty token pattern"]
-    problems = validate_token_pattern(pattern)
-    return [str(p) for p in problems]
+    out = []
+    for problem in validate_token_pattern(pattern):
+        # "[pattern -> 0 -> LOWRE] Extra inputs..." -> "token 1, LOWRE: Extra inputs..."
+        match = re.match(r"\[pattern -> (\d+)(?: -> ([^\]]*))?\]\s*(.*)", str(problem))
+        if match:
+            where = f"token {int(match.group(1)) + 1}"
+            if match.group(2):
+                where += f", {match.group(2)}"
+            out.append(f"{where}: {match.group(3)}")
+        else:
+            out.append(str(problem).replace("[", "(").replace("]", ")"))
+    return out
 
 
 def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[dict]:
