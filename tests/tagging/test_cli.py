@@ -44,13 +44,15 @@ def test_bad_pattern_file_is_a_clear_error(tmp_path):
     models = tmp_path / "models"
     shutil.copytree(default_models_dir(), models)
     with open(models / "patterns" / "mechanism.jsonl", "a") as f:
-        f.write('{"label": "TRUST", "pattern": "trust"}\n{"label": "RECIPROCITY"}\n')
+        f.write('{"label": "TRUST", "pattern": "trust"}\n{"label": "RECIPROCITY"}\n'
+                '{"label": "RECIPROCITY", "pattern": [{"LOWRE": "mutual"}]}\n')
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "trust"}\n')
     result = runner.invoke(app, ["tag", "--input", str(src), "--output",
                                  str(tmp_path / "o.jsonl"), "--models", str(models)])
     assert result.exit_code == 2
-    assert "2 problem(s)" in result.output and "mechanism.jsonl" in result.output
+    assert "3 problem(s)" in result.output and "mechanism.jsonl" in result.output
+    assert "token 1, LOWRE" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.jsonl").exists()
 
