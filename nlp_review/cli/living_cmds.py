@@ -166,8 +166,9 @@ def update_cmd(
         console.print(f"\n{rep.above_threshold} of {len(rep.new_works)} new unique records "
                       f"score at or above the inclusion threshold ({rep.threshold:.3f}: the "
                       "score 95 % of the included works reach when the model has not seen "
-                      f"them); the model expects about {rep.expected_relevant:.0f} relevant "
-                      "records among the new ones (calibrated scores).", soft_wrap=True)
+                      f"them). Rough expectation: about {rep.expected_relevant:.0f} relevant "
+                      "among the new records (calibrated scores; both figures can be far "
+                      "off, see docs/living.md).", soft_wrap=True)
     if rep.top:
         console.print("Top new records:")
         for w, score, title in rep.top[:5]:
