@@ -162,8 +162,13 @@ def train_tagger_cmd(
     dev_share: float = typer.Option(0.2, "--dev", min=0.0, max=0.9, help="Share of the gold "
                                     "texts kept for the dev split."),
     seed: int = typer.Option(0, "--seed", help="Random seed (split, shuffling, weights)."),
-    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="Model "
-                                    "score needed to add a span."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                              help="With --test: model score needed to add "
+                                              "a span (default: the tagger's default)."),
+    defer_to: Optional[str] = typer.Option(None, "--defer-to", help="With --test: the model "
+                                           "adds no span overlapping a rule span with the "
+                                           "same label | group | any (default: the "
+                                           "tagger's default)."),
     suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
                                            "pattern JSONL lines for frequent gold phrases no "
                                            "pattern matches."),
@@ -175,8 +180,9 @@ def train_tagger_cmd(
     """Train a spaCy span categorizer on gold annotations, to run after the rules and add
     the spans they miss."""
     from nlp_review.annotate.measure import gold_from_files, gold_from_project
-    from nlp_review.annotate.train import (compare_on_test, suggest_patterns, train_spancat,
-                                           write_suggestions)
+    from nlp_review.annotate.train import (DEFAULT_DEFER_TO, DEFAULT_THRESHOLD,
+                                           compare_thresholds, suggest_patterns,
+                                           train_spancat, write_suggestions)
     from nlp_review.tagging.patterns import default_models_dir
 
     models_dir = models or default_models_dir()
@@ -198,9 +204,11 @@ def train_tagger_cmd(
         write_suggestions(rows, suggest)
         console.print(f"{len(rows)} suggested patterns written to {suggest}")
     if test:
-        comparison = compare_on_test(gold_from_files([test], taxonomy), models_dir, out,
-                                     threshold=threshold)
-        table = Table(title=f"{test}: rules vs rules + model (overlap)")
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        comparison = compare_thresholds(gold_from_files([test], taxonomy), models_dir, out,
+                                        [threshold], defer_to or DEFAULT_DEFER_TO)[threshold]
+        table = Table(title=f"{test}: rules vs rules + model (overlap; threshold "
+                            f"{threshold}, defer to {defer_to or DEFAULT_DEFER_TO})")
         for col in ("group", "P rules", "R rules", "F1 rules", "P +model", "R +model",
                     "F1 +model", "verdict"):
             table.add_column(col, justify="left" if col in ("group", "verdict") else "right")

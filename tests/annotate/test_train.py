@@ -80,13 +80,22 @@ def test_model_spans_only_fill_what_rules_miss(tmp_path):
             return doc
 
     nlp = build_pipeline()
-    component = ModelSpans(nlp, "m", "", 0.5)
-    component.model = FakeModel()
-    doc = nlp.make_doc("Children did not report feeling isolated.")
-    for name, proc in nlp.pipeline:
-        if name == "evidence_context":
-            doc = component(doc)
-        doc = proc(doc)
+
+    def run(defer_to):
+        component = ModelSpans(nlp, "m", "", 0.5, defer_to)
+        component.model = FakeModel()
+        doc = nlp.make_doc("Children did not report feeling isolated.")
+        for name, proc in nlp.pipeline:
+            if name == "evidence_context":
+                doc = component(doc)
+            doc = proc(doc)
+        return doc
+
+    # "isolated" is SOCIAL_ISOLATION for the rules (group outcome, like LONELINESS)
+    for defer_to in ("group", "any"):
+        deferred = run(defer_to)
+        assert not [s for s in deferred.spans["outcome"] if s.label_ == "LONELINESS"]
+    doc = run("label")
     spans = {(doc.text[s["start"]:s["end"]], s["label"]): s for s in doc_to_spans(doc)}
     assert ("isolated", "LONELINESS") in spans
     assert spans[("isolated", "LONELINESS")]["negated"] is True
