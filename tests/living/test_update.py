@@ -123,6 +123,8 @@ def test_update_refuses_a_bad_file_before_storing_anything(screened_first, tmp_p
     assert "bad.ris" in err.value.message
     assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
     assert list_updates(conn) == []
+    cli = runner.invoke(app, ["update", str(good), str(bad), "-p", str(screened_first.path)])
+    assert cli.exit_code == 2 and "bad.ris" in cli.output
     with pytest.raises(NotFoundError):
         run_update(screened_first, [good], search_id=99, tag=False)
     assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
