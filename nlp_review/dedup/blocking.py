@@ -1,13 +1,14 @@
 """Candidate pairs: records sharing a block key whose titles are close enough to compare.
 
-Keys: DOI, PMID (every pair in the block is a candidate), the first three content words of
-the title, the two longest title words, the first author's surname with the year (and the
-next year), and journal + volume + first page (for generic titles such as "Editorial").
-Within a title/author block, pairs are pre-filtered with ``rapidfuzz.process.cdist`` on the
+Keys: DOI, PMID (every pair in the block is a candidate), the first and the last 16
+characters of the normalised title, its first three content words, its two longest words, the
+first author's surname with the year (and the next year), and journal + volume + first page
+(every pair: generic titles such as "Editorial", translated titles). Within a title/author block, pairs are pre-filtered with ``rapidfuzz.process.cdist`` on the
 full title, the main title (before any subtitle) and the first 40 characters (truncated
 titles), so a block of thousands costs one vectorised call. Every key depends only on the
-record itself, so a pair is a candidate whatever else is in the collection: an incremental
-run finds exactly the pairs a full run would."""
+record itself, so a pair is a candidate whatever else is in the collection and an incremental
+run finds the pairs a full run would (one exception: a DOI/PMID or venue key shared by more
+than 50 records stops pairing blindly, and then depends on how many share it)."""
 
 from __future__ import annotations
 
