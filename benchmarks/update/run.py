@@ -20,7 +20,8 @@ Protocol, per (dataset, seed):
    Random screening finds on average 10 % / 25 % at 10 % / 25 % screened.
 Reported: share of the update's relevant new works found after screening 10 % and 25 % of
 the new works; the new works at or above the update's inclusion threshold ("above") and how
-many of those are relevant ("rel>=t", out of "rel"); the relevant new works the model
+many of those are relevant ("rel>=t", out of "rel"); whether the planted new version was
+flagged ("ver"); the relevant new works the model
 expects (sum of Platt-calibrated probabilities, "exp"; compare with "rel"); the flags raised; CPU seconds per row
 (2 cores shared with other jobs)."""
 
@@ -74,7 +75,12 @@ def build_project(name: str, seed: int, first_share: float, folder: Path):
     truth_of_work: dict[int, int] = {}
     for sid, gid in project.conn.execute("SELECT source_id, group_id FROM records"):
         truth_of_work[gid] = max(truth_of_work.get(gid, 0), rp.truth[sid])
-    return project, report, truth_of_work
+    version_flagged = None
+    if rp.new_version is not None:
+        (vid,) = [r[0] for r in project.conn.execute(
+            "SELECT id FROM records WHERE source_id = ?", (rp.new_version[0],))]
+        version_flagged = any(f.record_id == vid for f in report.flags)
+    return project, report, truth_of_work, version_flagged
 
 
 def simulate(project, new_works: list[int], truth: dict[int, int], warm: bool
@@ -118,7 +124,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--first-share", type=float, default=0.6)
     args = ap.parse_args()
-    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'above':>5} {'rel>=t':>6} {'exp':>5} "
+    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'ver':>3} {'above':>5} {'rel>=t':>6} {'exp':>5} "
               f"{'warm@10%':>8} {'cold@10%':>8} {'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
     print(header)
     sums: dict[str, list[float]] = {k: [] for k in ("w10", "c10", "w25", "c25")}
@@ -126,7 +132,8 @@ def main() -> None:
         for seed in args.seeds:
             t0 = time.process_time()
             with tempfile.TemporaryDirectory() as tmp:
-                project, report, truth = build_project(name, seed, args.first_share, Path(tmp))
+                project, report, truth, ver = build_project(name, seed, args.first_share,
+                                                            Path(tmp))
                 decided = current_decisions(project.conn)
                 new = [w for w in report.new_works if w not in decided]
                 rel = sum(truth[w] for w in new)
@@ -140,11 +147,12 @@ def main() -> None:
             exp = "-" if report.expected_relevant is None else f"{report.expected_relevant:.0f}"
             rel_above = "-" if report.threshold is None else str(sum(
                 1 for w, v in report.scores.items() if v >= report.threshold and truth[w]))
-            print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} "
+            flag = "-" if ver is None else "yes" if ver else "no"
+            print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} {flag:>3} "
                   f"{above:>5} {rel_above:>6} {exp:>5} {warm[0.10]:>8.1%} {cold[0.10]:>8.1%} {warm[0.25]:>8.1%} "
                   f"{cold[0.25]:>8.1%} {secs:>5.0f}", flush=True)
     mean = {k: float(np.nanmean(v)) for k, v in sums.items()}
-    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>5} {'':>6} {'':>5} {mean['w10']:>8.1%} "
+    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>3} {'':>5} {'':>6} {'':>5} {mean['w10']:>8.1%} "
           f"{mean['c10']:>8.1%} {mean['w25']:>8.1%} {mean['c25']:>8.1%}")
 
 

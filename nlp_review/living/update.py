@@ -294,8 +294,8 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
                       members: dict[int, list[int]]) -> list[Flag]:
     """New records that may be a new version of a screened work (journal article after a
     preprint, corrected reprint): (1) a grey pair (possible duplicate) with a screened work's
-    record; (2) merged into a screened work although its DOI differs from every earlier
-    member's; (3) a new unique work whose normalised title matches a screened work's."""
+    record; (2) merged into a screened work although its DOI (else its year) differs from
+    every earlier member's; (3) a new unique work whose normalised title matches a screened work's."""
     from rapidfuzz import fuzz, process
 
     from nlp_review.dedup.normalise import normalise_title
@@ -306,7 +306,7 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
         for m in members[group_of[d.record_id]]:
             if m not in new:
                 label_of_record[m] = (d.work_id, d.label)
-    rows = {r["id"]: r for r in conn.execute("SELECT id, title, doi FROM records")
+    rows = {r["id"]: r for r in conn.execute("SELECT id, title, doi, year FROM records")
             if r["id"] in new}
     flags: list[Flag] = []
     seen: set[int] = set()
@@ -324,15 +324,21 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
             if rid in new and old in label_of_record:
                 add(rid, old, f"possible duplicate of a screened record (score {score:.2f})")
     for rid in new_ids:
-        doi = rows[rid]["doi"]
         olds = [m for m in members[group_of[rid]] if m not in new]
-        if doi and olds and olds[0] in label_of_record:
-            old_dois = {r[0] for r in conn.execute(
-                f"SELECT doi FROM records WHERE id IN ({','.join('?' * len(olds))})", olds)}
-            old_dois.discard(None)
-            if old_dois and doi not in old_dois:
-                add(rid, olds[0], f"merged into a screened work but its DOI {doi} differs "
-                                  f"from {', '.join(sorted(old_dois))}")
+        if not olds or olds[0] not in label_of_record:
+            continue
+        marks = ",".join("?" * len(olds))
+        old_dois = {r[0] for r in conn.execute(
+            f"SELECT doi FROM records WHERE id IN ({marks}) AND doi IS NOT NULL", olds)}
+        old_years = {r[0] for r in conn.execute(
+            f"SELECT year FROM records WHERE id IN ({marks}) AND year IS NOT NULL", olds)}
+        doi, year = rows[rid]["doi"], rows[rid]["year"]
+        if doi and old_dois and doi not in old_dois:
+            add(rid, olds[0], f"merged into a screened work but its DOI {doi} differs "
+                              f"from {', '.join(sorted(old_dois))}")
+        elif year and old_years and year not in old_years:
+            add(rid, olds[0], f"merged into a screened work but its year {year} differs "
+                              f"from {', '.join(map(str, sorted(old_years)))}")
     screened_titles: dict[str, int] = {}
     for old in label_of_record:
         t = conn.execute("SELECT title FROM records WHERE id = ?", (old,)).fetchone()[0]
