@@ -167,7 +167,7 @@ def row_to_record(row: Sequence[Any], columns: dict[str, int], position: int, na
                          f"true/false or blank", file=name, line=line, record=position,
                          hint="fix that cell (blank means not yet screened)")
     url = get("url")
-    page_range = get("pages")
+    start, end = get("page_start"), get("page_end")
     return Record(
         title=strip_markup(get("title")),
         abstract=strip_markup(get("abstract")),
@@ -176,8 +176,8 @@ def row_to_record(row: Sequence[Any], columns: dict[str, int], position: int, na
         journal=get("journal"),
         volume=get("volume"),
         issue=get("issue"),
-        pages=pages(page_range or get("page_start"), None if page_range else get("page_end"))
-        or get("article_number"),
+        # BP/EP first: in Web of Science tables PG is the page count, not the range
+        pages=(pages(start, end) if start else pages(get("pages"))) or get("article_number"),
         doi=get("doi"),
         pmid=get("pmid") or (pmid_from_urls([url]) if url else None),
         keywords=split_keywords(get("keywords")),
