@@ -1,5 +1,6 @@
 """CSV, TSV and XLSX exports (Scopus, Web of Science, Ovid, Zotero, ASReview, spreadsheets
-made by hand) read with pandas; columns are recognised by their common names."""
+made by hand): CSV/TSV through the stdlib ``csv`` reader (so every row error names its line),
+XLSX through pandas + openpyxl; columns are recognised by their common names."""
 
 from __future__ import annotations
 
