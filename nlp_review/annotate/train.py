@@ -11,9 +11,11 @@ Adam at 0.002), dev texts whole; the epoch with the best dev F1 is kept. CPU onl
 (``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
 
 Combination (``nlp_review_model_spans`` factory, ``build_combined_pipeline``): the rules run
-first; the model then adds each span whose label it scores at least ``threshold``, unless a rule
-span with the same label already overlaps it (rules win where they fire; the model only
-fills what they miss). Model spans carry ``span.id_ == "model:spancat"`` and go through the
+first; the model then adds each span whose label it scores at least the threshold
+(per group, chosen on the dev split by ``choose_combination`` and saved with the model;
+a group where model spans did not help on dev gets none), unless a rule span overlaps it:
+one with the same label, of the same group, or any (``defer_to``, also chosen on dev).
+Rules win where they fire; the model only fills what they miss. Model spans carry ``span.id_ == "model:spancat"`` and go through the
 same context component (negated/hedged) as rule spans.
 """
 
@@ -53,6 +55,7 @@ MAX_PRECISION_DROP = 0.05
 DEFER_TO = ("label", "group", "any")
 DEFAULT_DEFER_TO = "label"
 DEFAULT_THRESHOLD = 0.5
+CANDIDATE_THRESHOLDS = [0.5, 0.7, 0.8, 0.9, 0.95]
 
 
 @dataclass
@@ -63,6 +66,7 @@ class TrainResult:
     dev_p: float
     dev_r: float
     dev_f: float
+    dev_ids: list[str]
 
 
 def _example(nlp: Language, text: str, gold_spans: list[dict]) -> Example:
@@ -163,10 +167,11 @@ def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_shar
     nlp.to_disk(out)
     return TrainResult(len(train), len(dev), epoch,
                        float(scores.get(f"spans_{SPANS_KEY}_p") or 0.0),
-                       float(scores.get(f"spans_{SPANS_KEY}_r") or 0.0), f)
+                       float(scores.get(f"spans_{SPANS_KEY}_r") or 0.0), f,
+                       [g.id for g in dev])
 
 
-def load_spancat(path: Path, threshold: float = 0.5) -> Language:
+def load_spancat(path: Path) -> Language:
     path = Path(path)
     if not (path / "meta.json").is_file():
         raise ConfigError(f"no trained model in {path}",
@@ -190,16 +195,31 @@ def model_fingerprint(path: Path) -> str:
 
 
 class ModelSpans:
-    """Adds the trained model's spans the rules missed (see the module docstring)."""
+    """Adds the trained model's spans the rules missed (see the module docstring).
 
-    def __init__(self, nlp: Language, name: str, path: str, threshold: float,
-                 defer_to: str = "label") -> None:
-        if defer_to not in DEFER_TO:
+    ``threshold``/``defer_to`` left unset (None / "") take the combination saved with the
+    model by ``train-tagger`` (chosen on its dev split: per group a threshold, or no model
+    spans at all for a group where they did not help on dev); a model without one uses
+    threshold 0.5 for every group and defers to same-label rule spans. ``group_thresholds``
+    None means one ``threshold`` for every group."""
+
+    def __init__(self, nlp: Language, name: str, path: str, threshold: float | None = None,
+                 defer_to: str = "") -> None:
+        if defer_to and defer_to not in DEFER_TO:
             raise ConfigError(f"defer_to must be one of {', '.join(DEFER_TO)}")
         self.name = name
-        self.threshold = threshold
-        self.defer_to = defer_to
-        self.model = load_spancat(Path(path), threshold) if path else None
+        self.model = load_spancat(Path(path)) if path else None
+        saved = (self.model.meta.get("nlp_review_combination") or {}) if self.model else {}
+        self.defer_to = defer_to or saved.get("defer_to") or DEFAULT_DEFER_TO
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        self.group_thresholds: dict[str, float] | None = None
+        if threshold is None and saved.get("group_thresholds") is not None:
+            self.group_thresholds = dict(saved["group_thresholds"])
+
+    def _threshold(self, group: str) -> float | None:
+        if self.group_thresholds is None:
+            return self.threshold
+        return self.group_thresholds.get(group)
 
     def __call__(self, doc: Doc) -> Doc:
         if self.model is None:
@@ -211,10 +231,11 @@ class ModelSpans:
         if scores is not None:  # one score per span ((n, 1) for spancat_singlelabel)
             scores = numpy.ravel(numpy.asarray(scores, dtype=float))
         for k, p in enumerate(list(group_spans)):
-            if scores is not None and float(scores[k]) < self.threshold:
-                continue
             group = groups.get(p.label_)
             if group not in GROUPS:
+                continue
+            needed = self._threshold(group)
+            if needed is None or (scores is not None and float(scores[k]) < needed):
                 continue
             span = doc.char_span(p.start_char, p.end_char, label=p.label_,
                                  span_id=MODEL_SPAN_ID, alignment_mode="expand")
@@ -235,22 +256,21 @@ class ModelSpans:
 
     def from_disk(self, path: Path, exclude: tuple = ()) -> "ModelSpans":
         if Path(path).is_dir() and (Path(path) / "meta.json").is_file():
-            self.model = load_spancat(Path(path), self.threshold)
+            self.model = load_spancat(Path(path))
         return self
 
 
 @Language.factory("nlp_review_model_spans",
-                  default_config={"path": "", "threshold": DEFAULT_THRESHOLD,
-                                  "defer_to": DEFAULT_DEFER_TO})
-def make_model_spans(nlp: Language, name: str, path: str, threshold: float,
+                  default_config={"path": "", "threshold": None, "defer_to": ""})
+def make_model_spans(nlp: Language, name: str, path: str, threshold: float | None,
                      defer_to: str) -> ModelSpans:
     return ModelSpans(nlp, name, path, threshold, defer_to)
 
 
 def build_combined_pipeline(models_dir: Path, spancat_dir: Path,
-                            threshold: float = DEFAULT_THRESHOLD,
+                            threshold: float | None = None,
                             base_model: str | None = None,
-                            defer_to: str = DEFAULT_DEFER_TO) -> Language:
+                            defer_to: str = "") -> Language:
     """The rule tagger with the trained model adding the spans the rules miss."""
     from nlp_review.tagging.pipeline import build_pipeline
 
@@ -272,12 +292,60 @@ def compare_thresholds(test: list[GoldText], models_dir: Path, spancat_dir: Path
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     group_of = {k: v.group for k, v in taxonomy.items()}
     rules = evaluate(build_pipeline(models_dir), test, group_of)
-    combined = build_combined_pipeline(models_dir, spancat_dir, defer_to=defer_to)
+    combined = build_combined_pipeline(models_dir, spancat_dir, threshold=DEFAULT_THRESHOLD,
+                                       defer_to=defer_to)
     out = {}
     for threshold in thresholds:
         combined.get_pipe("nlp_review_model_spans").threshold = threshold
         out[threshold] = _rows(rules, evaluate(combined, test, group_of))
     return out
+
+
+def compare_saved(test: list[GoldText], models_dir: Path, spancat_dir: Path) -> list[dict]:
+    """Rules alone vs rules + model with the combination saved with the model."""
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
+    group_of = {k: v.group for k, v in taxonomy.items()}
+    return _rows(evaluate(build_pipeline(models_dir), test, group_of),
+                 evaluate(build_combined_pipeline(models_dir, spancat_dir), test, group_of))
+
+
+def choose_combination(dev: list[GoldText], models_dir: Path, spancat_dir: Path,
+                       thresholds: list[float] = CANDIDATE_THRESHOLDS) -> dict:
+    """The combination to save with a model, chosen on the DEV texts only: for each
+    ``defer_to``, per group the threshold with the largest recall gain among those losing
+    at most 0.05 precision (a group with no such gain gets no model spans); then the
+    ``defer_to`` with the largest summed gain. Groups are independent here: a group's
+    scores depend only on the model spans added to that group."""
+    best: dict | None = None
+    for defer in DEFER_TO:
+        table = compare_thresholds(dev, models_dir, spancat_dir, thresholds, defer)
+        chosen: dict[str, float] = {}
+        gain = 0.0
+        for group in GROUPS:
+            options = [(row["r_both"] - row["r_rules"], -th, th)
+                       for th, rows in table.items() for row in rows
+                       if row["group"] == group and row["r_both"] > row["r_rules"]
+                       and row["p_both"] >= row["p_rules"] - MAX_PRECISION_DROP]
+            if options:
+                g, _, th = max(options)
+                chosen[group] = th
+                gain += g
+        if best is None or gain > best["dev_recall_gain"]:
+            best = {"defer_to": defer, "group_thresholds": chosen,
+                    "dev_recall_gain": round(gain, 4), "dev_texts": len(dev)}
+    assert best is not None
+    return best
+
+
+def save_combination(spancat_dir: Path, combination: dict) -> None:
+    """Store the chosen combination in the model's meta.json."""
+    path = Path(spancat_dir) / "meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["nlp_review_combination"] = combination
+    with atomic_open(path) as handle:
+        handle.write(json.dumps(meta, indent=2))
 
 
 def _rows(rules, both) -> list[dict]:

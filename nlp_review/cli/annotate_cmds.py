@@ -163,12 +163,13 @@ def train_tagger_cmd(
                                     "texts kept for the dev split."),
     seed: int = typer.Option(0, "--seed", help="Random seed (split, shuffling, weights)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
-                                              help="With --test: model score needed to add "
-                                              "a span (default: the tagger's default)."),
+                                              help="With --test: one model score threshold "
+                                              "for every group instead of the combination "
+                                              "chosen on dev."),
     defer_to: Optional[str] = typer.Option(None, "--defer-to", help="With --test: the model "
                                            "adds no span overlapping a rule span with the "
-                                           "same label | group | any (default: the "
-                                           "tagger's default)."),
+                                           "same label | group | any, instead of the "
+                                           "combination chosen on dev."),
     suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
                                            "pattern JSONL lines for frequent gold phrases no "
                                            "pattern matches."),
@@ -181,8 +182,10 @@ def train_tagger_cmd(
     the spans they miss."""
     from nlp_review.annotate.measure import gold_from_files, gold_from_project
     from nlp_review.annotate.train import (DEFAULT_DEFER_TO, DEFAULT_THRESHOLD,
-                                           compare_thresholds, suggest_patterns,
-                                           train_spancat, write_suggestions)
+                                           choose_combination, compare_saved,
+                                           compare_thresholds, save_combination,
+                                           suggest_patterns, train_spancat,
+                                           write_suggestions)
     from nlp_review.tagging.patterns import default_models_dir
 
     models_dir = models or default_models_dir()
@@ -199,16 +202,30 @@ def train_tagger_cmd(
     console.print(f"Trained on {result.n_train} texts, dev {result.n_dev} texts "
                   f"(seed {seed}); dev P {result.dev_p:.2f} R {result.dev_r:.2f} "
                   f"F1 {result.dev_f:.2f}; saved to {out}")
+    if result.n_dev:
+        dev_ids = set(result.dev_ids)
+        combination = choose_combination([g for g in texts if g.id in dev_ids], models_dir,
+                                         out)
+        save_combination(out, combination)
+        used = ", ".join(f"{g} >= {t}" for g, t in combination["group_thresholds"].items())
+        console.print(f"Combination chosen on dev: defer to rule spans of the same "
+                      f"{combination['defer_to']}; model spans for {used or 'no group'}")
     if suggest:
         rows = suggest_patterns(texts, models_dir, min_count=min_count)
         write_suggestions(rows, suggest)
         console.print(f"{len(rows)} suggested patterns written to {suggest}")
     if test:
-        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        comparison = compare_thresholds(gold_from_files([test], taxonomy), models_dir, out,
-                                        [threshold], defer_to or DEFAULT_DEFER_TO)[threshold]
-        table = Table(title=f"{test}: rules vs rules + model (overlap; threshold "
-                            f"{threshold}, defer to {defer_to or DEFAULT_DEFER_TO})")
+        test_texts = gold_from_files([test], taxonomy)
+        if threshold is None and defer_to is None:
+            comparison = compare_saved(test_texts, models_dir, out)
+            how = "combination chosen on dev"
+        else:
+            threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+            defer_to = defer_to or DEFAULT_DEFER_TO
+            comparison = compare_thresholds(test_texts, models_dir, out, [threshold],
+                                            defer_to)[threshold]
+            how = f"threshold {threshold} for every group, defer to {defer_to}"
+        table = Table(title=f"{test}: rules vs rules + model (overlap; {how})")
         for col in ("group", "P rules", "R rules", "F1 rules", "P +model", "R +model",
                     "F1 +model", "verdict"):
             table.add_column(col, justify="left" if col in ("group", "verdict") else "right")

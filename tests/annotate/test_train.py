@@ -22,12 +22,16 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     assert result.exit_code == 0, result.output + result.stderr
     assert "Trained on 5 texts, dev 1 texts (seed 3)" in " ".join(result.output.split())
     assert (out / "meta.json").is_file()
+    assert "Combination chosen on dev" in result.output
 
     import spacy
 
     model = spacy.load(out)
     meta = model.meta["nlp_review_training"]
     assert meta["n_train"] == 5 and len(meta["dev_ids"]) == 1
+    combination = model.meta["nlp_review_combination"]
+    assert combination["defer_to"] in ("label", "group", "any")
+    assert combination["dev_texts"] == 1
     assert set(model.meta["nlp_review_groups"].values()) <= {
         "mechanism", "population", "setting", "intervention", "outcome"}
 
