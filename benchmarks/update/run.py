@@ -22,7 +22,8 @@ Reported: share of the update's relevant new works found after screening 10 % an
 the new works; the new works at or above the update's inclusion threshold ("above") and how
 many of those are relevant ("rel>=t", out of "rel"); whether the planted new version was
 flagged ("ver"); the relevant new works the model
-expects (sum of Platt-calibrated probabilities, "exp"; compare with "rel"); the flags raised; CPU seconds per row
+expects (sum of Platt-calibrated probabilities, "exp"; compare with "rel"); the flags
+raised; CPU seconds per row
 (2 cores shared with other jobs)."""
 
 from __future__ import annotations
@@ -124,8 +125,9 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--first-share", type=float, default=0.6)
     args = ap.parse_args()
-    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'ver':>3} {'above':>5} {'rel>=t':>6} {'exp':>5} "
-              f"{'warm@10%':>8} {'cold@10%':>8} {'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
+    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'ver':>3} "
+              f"{'above':>5} {'rel>=t':>6} {'exp':>5} {'warm@10%':>8} {'cold@10%':>8} "
+              f"{'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
     print(header)
     sums: dict[str, list[float]] = {k: [] for k in ("w10", "c10", "w25", "c25")}
     for name in args.datasets:
@@ -148,12 +150,13 @@ def main() -> None:
             rel_above = "-" if report.threshold is None else str(sum(
                 1 for w, v in report.scores.items() if v >= report.threshold and truth[w]))
             flag = "-" if ver is None else "yes" if ver else "no"
-            print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} {flag:>3} "
-                  f"{above:>5} {rel_above:>6} {exp:>5} {warm[0.10]:>8.1%} {cold[0.10]:>8.1%} {warm[0.25]:>8.1%} "
-                  f"{cold[0.25]:>8.1%} {secs:>5.0f}", flush=True)
+            print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} "
+                  f"{flag:>3} {above:>5} {rel_above:>6} {exp:>5} {warm[0.10]:>8.1%} "
+                  f"{cold[0.10]:>8.1%} {warm[0.25]:>8.1%} {cold[0.25]:>8.1%} {secs:>5.0f}",
+                  flush=True)
     mean = {k: float(np.nanmean(v)) for k, v in sums.items()}
-    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>3} {'':>5} {'':>6} {'':>5} {mean['w10']:>8.1%} "
-          f"{mean['c10']:>8.1%} {mean['w25']:>8.1%} {mean['c25']:>8.1%}")
+    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>3} {'':>5} {'':>6} {'':>5} "
+          f"{mean['w10']:>8.1%} {mean['c10']:>8.1%} {mean['w25']:>8.1%} {mean['c25']:>8.1%}")
 
 
 if __name__ == "__main__":

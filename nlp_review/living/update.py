@@ -295,7 +295,8 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
     """New records that may be a new version of a screened work (journal article after a
     preprint, corrected reprint): (1) a grey pair (possible duplicate) with a screened work's
     record; (2) merged into a screened work although its DOI (else its year) differs from
-    every earlier member's; (3) a new unique work whose normalised title matches a screened work's."""
+    every earlier member's; (3) a new unique work whose normalised title matches a
+    screened work's."""
     from rapidfuzz import fuzz, process
 
     from nlp_review.dedup.normalise import normalise_title
