@@ -371,7 +371,8 @@ def _slug(phrase: str) -> str:
 
 def suggest_patterns(gold: list[GoldText], models_dir: Path, *, min_count: int = 2,
                      max_words: int = 6) -> list[tuple[dict, int]]:
-    """Frequent gold phrases that no pattern of their label reaches, as pattern lines
+    """Frequent gold phrases that no pattern of their label reaches (and that no pattern
+    matches even on their own), as pattern lines
     ``{"label", "pattern", "id"}`` (ids ``<label>:suggested_<phrase>``), most frequent first,
     with their counts."""
     from nlp_review.tagging.pipeline import build_pipeline
@@ -391,6 +392,10 @@ def suggest_patterns(gold: list[GoldText], models_dir: Path, *, min_count: int =
         for forms in merged.values():
             phrase, n = forms.most_common(1)[0][0], sum(forms.values())
             if n < min_count or len(phrase.split()) > max_words or not _slug(phrase):
+                continue
+            alone = nlp(phrase)  # a pattern already matches the phrase on its own: the
+            if any(sp.label_ == label for g in GROUPS if g in alone.spans  # misses are
+                   for sp in alone.spans[g]):  # about context, not a missing pattern
                 continue
             rows.append(({"label": label, "pattern": phrase,
                           "id": f"{label.lower()}:suggested_{_slug(phrase)}"}, n))
