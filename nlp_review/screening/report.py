@@ -89,7 +89,11 @@ def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
 
 
 def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = True) -> None:
-    run.folder.mkdir(parents=True, exist_ok=True)
+    try:
+        run.folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NlpReviewError(f"cannot create the output folder {run.folder}: {exc.strerror}",
+                             hint="pass --out a folder path that can be created") from exc
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["position", "record_id", "label"])

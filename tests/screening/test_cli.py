@@ -137,3 +137,14 @@ def test_commands_have_help():
     for cmd in (["screen"], ["rank"], ["label"], ["simulate"], ["criteria", "set"]):
         r = run(*cmd, "--help")
         assert r.exit_code == 0 and len(r.output) > 100
+
+
+def test_rank_unknown_preset_and_bad_out_folder(filled, small_csv, tmp_path):
+    project, _, _ = filled
+    r = run("rank", "--out", tmp_path / "q.csv", "--preset", "quick", "-p", project.path)
+    assert r.exit_code != 0 and "svm_poly" in r.output and not (tmp_path / "q.csv").exists()
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    r = run("simulate", small_csv, "--out", blocker / "sub")
+    assert r.exit_code != 0 and "cannot create the output folder" in r.output
+    assert "Traceback" not in r.output
