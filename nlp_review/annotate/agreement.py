@@ -5,7 +5,7 @@ span-level F1 with the same label, *exact* (same start and end) and *overlap* (s
 character; precision = share of A's spans overlapping one of B's, recall the other way),
 overall and per label; and Cohen's kappa (scikit-learn) on token labels: per label, each
 token is in or out of a span with that label; per group, each token's label in that group
-(or none).
+(or none); for all labels, the per-group sequences one after another.
 
 Adjudication makes one gold version per text: ``prefer`` an annotator's version (texts they
 did not annotate are left out), or merge all annotators' versions by ``union``,
@@ -150,9 +150,12 @@ def agreement(conn: sqlite3.Connection, text_of: Callable[[str], str | None],
             for group in all_groups:
                 groups_a[group] += token_labels(doc, sa, group=group)
                 groups_b[group] += token_labels(doc, sb, group=group)
+        kappa_label = {lab: _kappa(labels_a[lab], labels_b[lab]) for lab in sorted(all_labels)}
+        # all labels: every token once per group, labelled with its label in that group
+        kappa_label["*"] = _kappa([x for g in sorted(all_groups) for x in groups_a[g]],
+                                  [x for g in sorted(all_groups) for x in groups_b[g]])
         out.append(PairAgreement(
-            a, b, len(keys), dict(counts),
-            {lab: _kappa(labels_a[lab], labels_b[lab]) for lab in sorted(all_labels)},
+            a, b, len(keys), dict(counts), kappa_label,
             {g: _kappa(groups_a[g], groups_b[g]) for g in sorted(all_groups)}))
     return out
 

@@ -77,6 +77,11 @@ def parse_ann(text: str, ann: str, *, key: str, exported_hash: str | None, file:
                                          file=file, line=lineno, record=key or None))
                 continue
             group, label = split_qualified(kind)
+            shown = parts[2] if len(parts) > 2 else None
+            if shown is not None and 0 <= start < end <= len(text) \
+                    and shown.split() != text[start:end].split():
+                problems.append(f"line {lineno}: {ident} says {shown!r} but the text at "
+                                f"{start}..{end} is {text[start:end]!r}")
             entities[ident] = {"start": start, "end": end, "label": label, "group": group}
         elif ident.startswith("A") or ident.startswith("M"):
             fields = parts[1].split() if len(parts) > 1 else []

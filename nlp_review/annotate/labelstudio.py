@@ -101,6 +101,12 @@ def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> lis
                     problems.append(f"result {k}: a region needs start, end and one label")
                     continue
                 group, label = split_qualified(str(names[0]))
+                a, b, shown = value["start"], value["end"], value.get("text")
+                if isinstance(shown, str) and isinstance(a, int) and isinstance(b, int) \
+                        and 0 <= a < b <= len(data["text"]) \
+                        and shown.split() != data["text"][a:b].split():
+                    problems.append(f"result {k}: region text {shown!r} is not the text at "
+                                    f"{a}..{b} ({data['text'][a:b]!r})")
                 regions[region] = {"start": value["start"], "end": value["end"],
                                    "label": label, "group": group}
             elif item.get("type") == "choices" and item.get("from_name") == FROM_CONTEXT:

@@ -152,3 +152,16 @@ def test_sample_and_least_confident_selection(runner, tagged, tmp_path):
                                  str(tmp_path / "x.jsonl"), "-p", str(tagged), "--which",
                                  "included"])
     assert result.exit_code == 2 and "no work is included yet" in result.stderr
+
+
+def test_span_text_that_disagrees_with_its_offsets_is_reported(runner, tagged, tmp_path):
+    out = tmp_path / "brat"
+    _export(runner, tagged, out, "brat")
+    ann = sorted(out.glob("*.ann"))[0]
+    ann.write_text(ann.read_text() + "T99\toutcome-ANXIETY 0 5\tworry\n")
+    result = runner.invoke(app, ["annotate", "import", str(out), "-a", "kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 2
+    err = " ".join(result.stderr.split())
+    assert f"{ann}" in err and "T99 says 'worry' but the text at 0..5 is" in err
+    assert _count(tagged) == 0
