@@ -39,7 +39,7 @@ def main() -> None:
 
     from nlp_review.annotate.measure import gold_from_files
     from nlp_review.annotate.train import (DEFER_TO, choose_combination, compare_saved,
-                                           compare_thresholds, save_combination,
+                                           compare_settings, save_combination,
                                            train_spancat)
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
@@ -75,9 +75,9 @@ def main() -> None:
     print("rules vs rules + model, combination chosen on dev (the result):")
     show(compare_saved(test, models, args.out))
     if args.all_settings:
+        tables = compare_settings(test, models, args.out, THRESHOLDS, DEFER_TO)
         for defer in DEFER_TO:
-            for th, rows in compare_thresholds(test, models, args.out, THRESHOLDS,
-                                               defer).items():
+            for th, rows in tables[defer].items():
                 print(f"one threshold {th} for every group, defer_to={defer} "
                       "(not chosen; for transparency):")
                 show(rows)

@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy
 import spacy
@@ -285,19 +285,29 @@ def compare_thresholds(test: list[GoldText], models_dir: Path, spancat_dir: Path
                        thresholds: list[float], defer_to: str = DEFAULT_DEFER_TO
                        ) -> dict[float, list[dict]]:
     """Per group (overlap matching), for each model score threshold: rules alone vs rules +
-    model, with a verdict (the target: recall up, precision down by no more than 0.05).
-    Both pipelines are built once."""
+    model, with a verdict (the target: recall up, precision down by no more than 0.05)."""
+    return compare_settings(test, models_dir, spancat_dir, thresholds, [defer_to])[defer_to]
+
+
+def compare_settings(test: list[GoldText], models_dir: Path, spancat_dir: Path,
+                     thresholds: list[float], defer_tos: Iterable[str] = DEFER_TO
+                     ) -> dict[str, dict[float, list[dict]]]:
+    """``compare_thresholds`` for several ``defer_to`` values; both pipelines are built
+    and the rules scored once."""
     from nlp_review.tagging.pipeline import build_pipeline
 
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     group_of = {k: v.group for k, v in taxonomy.items()}
     rules = evaluate(build_pipeline(models_dir), test, group_of)
-    combined = build_combined_pipeline(models_dir, spancat_dir, threshold=DEFAULT_THRESHOLD,
-                                       defer_to=defer_to)
-    out = {}
-    for threshold in thresholds:
-        combined.get_pipe("nlp_review_model_spans").threshold = threshold
-        out[threshold] = _rows(rules, evaluate(combined, test, group_of))
+    combined = build_combined_pipeline(models_dir, spancat_dir, threshold=DEFAULT_THRESHOLD)
+    component = combined.get_pipe("nlp_review_model_spans")
+    out: dict[str, dict[float, list[dict]]] = {}
+    for defer in defer_tos:
+        component.defer_to = defer
+        for threshold in thresholds:
+            component.threshold = threshold
+            out.setdefault(defer, {})[threshold] = _rows(rules,
+                                                         evaluate(combined, test, group_of))
     return out
 
 
@@ -319,8 +329,9 @@ def choose_combination(dev: list[GoldText], models_dir: Path, spancat_dir: Path,
     ``defer_to`` with the largest summed gain. Groups are independent here: a group's
     scores depend only on the model spans added to that group."""
     best: dict | None = None
+    tables = compare_settings(dev, models_dir, spancat_dir, thresholds, DEFER_TO)
     for defer in DEFER_TO:
-        table = compare_thresholds(dev, models_dir, spancat_dir, thresholds, defer)
+        table = tables[defer]
         chosen: dict[str, float] = {}
         gain = 0.0
         for group in GROUPS:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nlp_review.cli.app import app
 
 from tests.annotate.conftest import GOLD_TRAIN, gold_lines
 
 
+@pytest.mark.slow  # trains, chooses the combination on dev, tags twice (~15-25 s)
 def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 6)))
