@@ -219,7 +219,7 @@ class StatisticalStop(StoppingRule):
                    "unscreened": pool_size - labels.size}
         if p is not None and p < alpha:
             return StopDecision(
-                self.name, True, f"H0 'recall < {target}' rejected: p = {p:.3g} < {alpha:.3g} "
+                self.name, True, f"H0 'recall < {target}' rejected: p = {p:.4f} < {alpha:g} "
                 f"({sample} records drawn at random)", numbers=numbers)
         if j0 is not None:
             return StopDecision(
