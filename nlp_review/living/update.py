@@ -113,19 +113,13 @@ def _check_files(paths: Sequence[Path]) -> None:
     """Read and parse every file first, so a bad file stops the update before anything is
     stored (the error names the file and the place)."""
     from nlp_review.formats import parse
+    from nlp_review.workflows.importing import read_export
 
     if not paths:
         raise InputError("no export files given", hint="nlp-review update FILE... ")
     for path in paths:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError("no such file", file=path, hint="check the path") from None
-        except IsADirectoryError:
-            raise InputError("is a folder, not an export file", file=path) from None
-        except OSError as exc:
-            raise InputError(f"cannot be read: {exc.strerror}", file=path) from None
+        data = read_export(path)
         if not parse(data, str(path)).records:
             raise InputError("holds no records", file=path, hint="is this the right file?")
 

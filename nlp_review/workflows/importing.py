@@ -30,6 +30,18 @@ class FileReport:
     record_ids: list[int] = field(default_factory=list)
 
 
+def read_export(path: Path) -> bytes:
+    """The bytes of an export file, or an InputError naming it and what is wrong."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=path, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an export file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror}", file=path) from None
+
+
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -49,14 +61,7 @@ def import_file(
     path = Path(path)
     if search_id is not None:
         get_search(project.conn, search_id)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", file=path, hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not an export file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", file=path) from None
+    data = read_export(path)
     digest = file_hash(data)
     known = source_by_hash(project.conn, digest)
     if known is not None:
