@@ -143,3 +143,21 @@ def test_cli_dedupe_and_export(project, tmp_path):
     assert runner.invoke(app, ["export", "-f", "ris", "--out", str(ris), "-p",
                                str(project.path)]).exit_code == 0
     assert ris.read_text().count("ER  -") == 360
+
+
+def test_cli_review_stores_each_answer_and_regroups(project):
+    for f in ("eric_export.ris", "psycinfo_export.csv"):
+        runner.invoke(app, ["import", str(DEMO / f), "-p", str(project.path)])
+    assert runner.invoke(app, ["dedupe", "-p", str(project.path)]).exit_code == 0
+    grey = project.conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'"
+                                ).fetchone()[0]
+    assert grey >= 2
+    # first pair: same; second: different; then quit
+    result = runner.invoke(app, ["dedupe", "--review", "--reviewer", "ann", "-p",
+                                 str(project.path)], input="s\nd\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Stored 2 verdicts" in result.output
+    verdicts = dict(project.conn.execute(
+        "SELECT status, COUNT(*) FROM dedup_pairs WHERE decided_by = 'ann' GROUP BY status"))
+    assert verdicts == {"same": 1, "different": 1}
+    assert _works(project) == 359
