@@ -42,34 +42,31 @@ class Logistic(LogisticRegression):
         return {"C": self.C, "max_iter": self.max_iter}
 
 
-class NaiveBayes(MultinomialNB):
+class _LogOddsNB:
+    """For naive Bayes classifiers: ``decision_function`` is the log-odds of relevance, and
+    the only parameter is ``alpha``."""
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"alpha": self.alpha}
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        log_proba = self.predict_joint_log_proba(X)
+        pos = list(self.classes_).index(1)
+        return log_proba[:, pos] - log_proba[:, 1 - pos]
+
+
+class NaiveBayes(_LogOddsNB, MultinomialNB):
     """Multinomial naive Bayes; ``decision_function`` is the log-odds of relevance."""
 
     def __init__(self, alpha: float = 3.822) -> None:
         super().__init__(alpha=alpha)
 
-    def get_params(self, deep: bool = True) -> dict:
-        return {"alpha": self.alpha}
 
-    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
-        log_proba = self.predict_joint_log_proba(X)
-        pos = list(self.classes_).index(1)
-        return log_proba[:, pos] - log_proba[:, 1 - pos]
-
-
-class ComplementNaiveBayes(ComplementNB):
+class ComplementNaiveBayes(_LogOddsNB, ComplementNB):
     """Complement naive Bayes (better than multinomial NB on imbalanced classes)."""
 
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__(alpha=alpha)
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"alpha": self.alpha}
-
-    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
-        log_proba = self.predict_joint_log_proba(X)
-        pos = list(self.classes_).index(1)
-        return log_proba[:, pos] - log_proba[:, 1 - pos]
 
 
 class IncrementalSVM(BaseEstimator, ClassifierMixin):
