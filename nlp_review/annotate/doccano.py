@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator
 
-from nlp_review.annotate.tasks import ATTRIBUTES, Annotated, Task, qualified, split_qualified
+from nlp_review.annotate.tasks import (ATTRIBUTES, Annotated, Task, json_lines, qualified,
+                                      split_qualified)
 from nlp_review.errors import InputError
 
 
@@ -47,18 +48,11 @@ def _raw_spans(obj: dict) -> list | None:
 def parse_doccano(lines: Iterable[str], file: str,
                   errors: list[InputError]) -> list[Annotated]:
     out: list[Annotated] = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(InputError(f"not valid JSON ({exc.msg})", file=file, line=lineno))
-            continue
-        raw = _raw_spans(obj) if isinstance(obj, dict) else None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or raw is None:
-            errors.append(InputError('expected a doccano line with "text" and "label"',
-                                     file=file, line=lineno))
+    expected = 'a doccano line with "text" and "label"'
+    for lineno, obj in json_lines(lines, file, errors, expected):
+        raw = _raw_spans(obj)
+        if raw is None:
+            errors.append(InputError(f"expected {expected}", file=file, line=lineno))
             continue
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
         key = str(obj.get("key") or meta.get("key") or "")

@@ -21,8 +21,8 @@ from typing import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from nlp_review.annotate.tasks import (ANSWERS, ATTRIBUTES, Annotated, Task, qualified,
-                                       split_qualified)
+from nlp_review.annotate.tasks import (ANSWERS, ATTRIBUTES, Annotated, Task, json_lines,
+                                      qualified, split_qualified)
 from nlp_review.errors import InputError
 
 Tokenizer = Callable[[str], Doc]
@@ -63,18 +63,7 @@ def parse_prodigy(lines: Iterable[str], file: str,
                   errors: list[InputError]) -> list[Annotated]:
     """Read Prodigy JSONL; problems go to ``errors`` (file, line, task)."""
     out: list[Annotated] = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(InputError(f"not valid JSON ({exc.msg})", file=file, line=lineno))
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            errors.append(InputError('expected a Prodigy task with "text"', file=file,
-                                     line=lineno))
-            continue
+    for lineno, obj in json_lines(lines, file, errors, 'a Prodigy task with "text"'):
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
         key = str(meta.get("key") or "")
         answer = obj.get("answer", "accept")

@@ -11,11 +11,34 @@ brat, whose type names cannot hold ``:``, uses ``group-LABEL`` (groups never hol
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 ATTRIBUTES = ("negated", "hedged")
 SPAN_KEYS = ("start", "end", "label", "group", "negated", "hedged")
 ANSWERS = ("accept", "reject", "ignore")
+
+
+def json_lines(lines: Iterable[str], file: str, errors: list,
+               expected: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank JSONL line holding an object with a
+    ``text`` string; other lines become InputErrors in ``errors`` (``expected`` says what a
+    line should be)."""
+    from nlp_review.errors import InputError
+
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(InputError(f"not valid JSON ({exc.msg})", file=file, line=lineno))
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            errors.append(InputError(f"expected {expected}", file=file, line=lineno))
+            continue
+        yield lineno, obj
 
 
 def text_hash(text: str) -> str:
