@@ -125,6 +125,16 @@ def _check_token_pattern(pattern: Any) -> list[str]:
     return out
 
 
+def _pattern_problem(pattern: object, *, empty: str, wrong_type: str) -> str | None:
+    """What is wrong with a phrase (string) or token (list) pattern, or None."""
+    if isinstance(pattern, str):
+        return empty if not pattern.strip() else None
+    if isinstance(pattern, list):
+        problems = _check_token_pattern(pattern)
+        return "bad token pattern: " + "; ".join(problems) if problems else None
+    return wrong_type
+
+
 def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[dict]:
     """Validated pattern lines of one group's file (raises ``InputErrors`` listing every bad
     line). Each returned entry has ``label``, ``pattern``, ``id`` and ``line``."""
@@ -154,18 +164,11 @@ def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[
             errors.append(InputError(f"label {label} belongs to group {info.group}, not "
                                      f"{group}", **where))
             continue
-        if isinstance(pattern, str):
-            if not pattern.strip():
-                errors.append(InputError("empty phrase pattern", **where))
-                continue
-        elif isinstance(pattern, list):
-            problems = _check_token_pattern(pattern)
-            if problems:
-                errors.append(InputError("bad token pattern: " + "; ".join(problems), **where))
-                continue
-        else:
-            errors.append(InputError("pattern must be a string (phrase) or a list (token "
-                                     "pattern)", **where))
+        problem = _pattern_problem(pattern, empty="empty phrase pattern",
+                                   wrong_type="pattern must be a string (phrase) or a list "
+                                   "(token pattern)")
+        if problem:
+            errors.append(InputError(problem, **where))
             continue
         pid = obj.get("id", f"{path.stem}:{lineno}")
         if not isinstance(pid, str):
@@ -196,17 +199,10 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
             errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
                                      f"{', '.join(sorted(CUE_KEYS))}", **where))
         pattern = obj.get("pattern")
-        if isinstance(pattern, str):
-            if not pattern.strip():
-                errors.append(InputError("empty cue", **where))
-                continue
-        elif isinstance(pattern, list):
-            problems = _check_token_pattern(pattern)
-            if problems:
-                errors.append(InputError("bad token pattern: " + "; ".join(problems), **where))
-                continue
-        else:
-            errors.append(InputError('"pattern" must be a string or a token pattern', **where))
+        problem = _pattern_problem(pattern, empty="empty cue",
+                                   wrong_type='"pattern" must be a string or a token pattern')
+        if problem:
+            errors.append(InputError(problem, **where))
             continue
         direction = obj.get("direction", "forward")
         if direction not in DIRECTIONS:
