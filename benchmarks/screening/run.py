@@ -16,7 +16,6 @@ resumable; ``--table`` prints the comparison table from whatever is cached.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
 import sqlite3
@@ -30,31 +29,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / ".." / "shared" / "datasets" / "screening"
 WORK = ROOT / "benchmarks" / ".work"
 CACHE = WORK / "screening"
 VENV = WORK / "asreview-venv"
 
 sys.path.insert(0, str(ROOT))
 from nlp_review.screening import metrics  # noqa: E402
-
-
-def datasets() -> list[str]:
-    with open(DATA / "MANIFEST.csv", newline="") as fh:
-        return [row["name"] for row in csv.DictReader(fh)]
-
-
-def load_ids_labels(name: str) -> tuple[list[str], np.ndarray]:
-    with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [r["record_id"] for r in rows], np.array([int(float(r["label_included"])) for r in rows])
-
-
-def priors_for(ids: list[str], labels: np.ndarray, seed: int) -> list[str]:
-    rs = np.random.RandomState(seed)
-    relevant = [i for i, y in zip(ids, labels) if y == 1]
-    irrelevant = [i for i, y in zip(ids, labels) if y == 0]
-    return [relevant[rs.randint(len(relevant))], irrelevant[rs.randint(len(irrelevant))]]
+from protocol import DATA, datasets, load_ids_labels, priors_for  # noqa: E402
 
 
 def cache_path(tool: str, name: str, seed: int) -> Path:

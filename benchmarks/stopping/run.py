@@ -28,7 +28,6 @@ procedure (its consecutive-irrelevant condition only).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -37,13 +36,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / ".." / "shared" / "datasets" / "screening"
 WORK = ROOT / "benchmarks" / ".work"
 SCREENING_CACHE = WORK / "screening"
 ORDERS = WORK / "stopping" / "orders"
 RESULTS = WORK / "stopping" / "results"
 
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks" / "screening"))
+from protocol import DATA, datasets, load_ids_labels, priors_for  # noqa: E402
 
 DEFAULT_RULES = ["asreview-100", "safe-50", "consecutive:threshold=0.05", "knee", "buscar",
                  "buscar-ranked"]
@@ -59,25 +59,6 @@ def claim_of(spec: str) -> tuple[float, float | None]:
     if isinstance(rule, StatisticalStop):
         return float(rule.recall_target), float(rule.confidence)
     return TARGET, None
-
-
-def datasets() -> list[str]:
-    with open(DATA / "MANIFEST.csv", newline="") as fh:
-        return [row["name"] for row in csv.DictReader(fh)]
-
-
-def load_ids_labels(name: str) -> tuple[list[str], np.ndarray]:
-    with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [r["record_id"] for r in rows], np.array([int(float(r["label_included"]))
-                                                     for r in rows])
-
-
-def priors_for(ids: list[str], labels: np.ndarray, seed: int) -> list[str]:
-    rs = np.random.RandomState(seed)
-    relevant = [i for i, y in zip(ids, labels) if y == 1]
-    irrelevant = [i for i, y in zip(ids, labels) if y == 0]
-    return [relevant[rs.randint(len(relevant))], irrelevant[rs.randint(len(irrelevant))]]
 
 
 def _write_json(path: Path, data: dict) -> None:
