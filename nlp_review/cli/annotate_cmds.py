@@ -10,15 +10,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from nlp_review.cli.common import (ProjectOption, console, default_reviewer, err_console,
-                                   project_at, warn)
+from nlp_review.cli.common import (ModelsOption, ProjectOption, console, default_reviewer,
+                                   err_console, project_at, warn)
 
 annotate_app = typer.Typer(help="Exchange tags with annotation tools (Prodigy, doccano, "
                            "Label Studio, brat) and adjudicate annotators' corrections.",
                            no_args_is_help=True)
 
-ModelsOption = typer.Option(None, "--models", help="Folder with taxonomy.json and patterns/ "
-                            "(default: the models/ folder shipped with nlp-review).")
 
 
 def _taxonomy(models: Optional[Path]) -> dict:

@@ -23,6 +23,13 @@ PROJECT_HELP = "Project folder (default: the current folder)."
 ProjectOption = typer.Option(Path("."), "--project", "-p", help=PROJECT_HELP,
                              show_default=False)
 
+# The tagger's rule files and optional base pipeline, shared by every command that tags.
+ModelsOption = typer.Option(None, "--models", help="Folder with taxonomy.json, patterns/ and "
+                            "context/ (default: the models/ folder shipped with nlp-review).")
+BaseModelOption = typer.Option(None, "--base-model", help="Run the rules on top of this "
+                               "installed trained spaCy pipeline (package name or folder); "
+                               "nothing is downloaded.")
+
 
 def default_reviewer() -> str:
     try:

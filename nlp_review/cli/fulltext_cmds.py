@@ -8,7 +8,8 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from nlp_review.cli.common import ProjectOption, console, err_console, progress, project_at
+from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption, console,
+                                   err_console, progress, project_at)
 
 fulltext_app = typer.Typer(help="Add full texts (PDF, JATS/PMC XML, HTML, plain text) and "
                                 "link them to the project's records.", no_args_is_help=True)
@@ -104,10 +105,8 @@ def list_cmd(
 def tag_cmd(
     force: bool = typer.Option(False, "--force", help="Re-tag every full text, even "
                                "unchanged ones."),
-    models: Optional[Path] = typer.Option(None, "--models", help="Folder with taxonomy.json "
-                                          "and patterns/ (default: the shipped models/)."),
-    base_model: Optional[str] = typer.Option(None, "--base-model", help="Run the rules on top "
-                                             "of this installed trained spaCy pipeline."),
+    models: Optional[Path] = ModelsOption,
+    base_model: Optional[str] = BaseModelOption,
     project: Path = ProjectOption,
 ) -> None:
     """Tag the stored full texts sentence by sentence (references, acknowledgements, tables

@@ -8,14 +8,10 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from nlp_review.cli.common import ProjectOption, console, err_console, progress, project_at, warn
+from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption, console,
+                                   err_console, progress, project_at, warn)
 from nlp_review.errors import ConfigError
 
-ModelsOption = typer.Option(None, "--models", help="Folder with taxonomy.json, patterns/ and "
-                            "context/ (default: the models/ folder shipped with nlp-review).")
-BaseModelOption = typer.Option(None, "--base-model", help="Run the rules on top of this "
-                               "installed trained spaCy pipeline (package name or folder); "
-                               "nothing is downloaded.")
 NProcessOption = typer.Option(1, "--n-process", min=1, help="Worker processes for spaCy.")
 
 
