@@ -12,6 +12,14 @@ at least three distinct topic cues in title and abstract (conference abstract bo
 mechanism spans are rare. The picks are split half into batch "a", half into batch "b"
 (alternating through the picks grouped by dataset) and about a third of each batch into the "test" split.
 
+A second round (issue 7), seeded separately so the first round stays exactly as it was, picks
+100 texts not picked before from the same datasets with the same filters, favouring texts
+that name mechanism or intervention cues (support, trust, network, mentor, peer, skills,
+empowerment, programme/program, intervention, training, coaching, group): the qualifying
+texts are ranked by the number of distinct such cues (ties in seeded random order) and the
+top 100 taken. They are shuffled, the first 50 go to batch "c", the other 50 to batch "d",
+and a seeded random third of each batch is "test". They are appended after the first round.
+
 Run from the repository root: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seed always gives the same file).
 """
@@ -34,6 +42,8 @@ N_MAIN_MECHANISM = 55   # ecec texts with >= 2 mechanism cues
 N_MAIN_OTHER = 50       # other ecec texts
 N_OTHER_SOURCES = 65    # texts from the remaining CC0/CC-BY datasets
 MAX_PER_OTHER_SOURCE = 25
+SECOND_SEED = SEED + 1  # its own generator: the first round must not change
+N_SECOND = 100          # texts of the second round, half batch c, half batch d
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -51,6 +61,8 @@ PROCEEDINGS = re.compile(r"\b(conference|abstracts|sessions|proceedings|congress
                          re.IGNORECASE)
 ANIMALS = re.compile(r"\b(rats?|mice|mouse|murine|rodents?|dogs?|cats?|monkeys?|primates?|"
                      r"zebrafish|piglets?|sheep|animal models?)\b", re.IGNORECASE)
+INTERVENTION_CUES = ("support", "trust", "network", "mentor", "peer", "skill", "empower",
+                     "programme", "program", "intervention", "training", "coaching", "group")
 ENGLISH_WORDS = re.compile(r"\b(the|and|of|to|in|with|was|were|for)\b", re.IGNORECASE)
 
 
@@ -87,7 +99,8 @@ def candidates(dataset: str) -> list[dict[str, object]]:
             on_topic = bool(TITLE_CUES.search(title)) and not PROCEEDINGS.search(title)
             rows.append({"dataset": dataset, "on_topic": on_topic, "record_id": row["record_id"],
                          "topic": cue_count(text, TOPIC_CUES),
-                         "mechanism": cue_count(text, MECHANISM_CUES)})
+                         "mechanism": cue_count(text, MECHANISM_CUES),
+                         "intervention": cue_count(text, INTERVENTION_CUES)})
     return rows
 
 
@@ -132,9 +145,44 @@ def assign(rows: list[dict[str, object]], rng: random.Random) -> list[dict[str, 
     return sorted(rows, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
 
 
-def main() -> int:
+def select_second(first: list[dict[str, object]], rng: random.Random) -> list[dict[str, object]]:
+    """Round two: N_SECOND new texts, most mechanism/intervention cues first; batches c, d."""
+    taken = {(str(row["dataset"]), str(row["record_id"])) for row in first}
+    licences = dict(open_datasets())
+    pool = []
+    for dataset in sorted(licences):
+        for row in candidates(dataset):
+            if (dataset, str(row["record_id"])) in taken:
+                continue
+            if dataset == MAIN_SOURCE:
+                qualifies = int(row["topic"]) >= 1
+            else:
+                qualifies = bool(row["on_topic"]) and int(row["topic"]) >= 3
+            if qualifies:
+                row["licence"] = licences[dataset]
+                pool.append(row)
+    rng.shuffle(pool)
+    pool.sort(key=lambda row: -int(row["intervention"]))  # stable: random order within ties
+    picked = pool[:N_SECOND]
+    rng.shuffle(picked)
+    half = len(picked) // 2
+    for batch, members in (("c", picked[:half]), ("d", picked[half:])):
+        test = set(id(row) for row in rng.sample(members, round(len(members) / 3)))
+        for row in members:
+            row["batch"] = batch
+            row["split"] = "test" if id(row) in test else "train"
+    return sorted(picked, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
+
+
+def all_rows() -> list[dict[str, object]]:
+    """Both rounds in file order: the first round, then the second round appended."""
     rng = random.Random(SEED)
-    rows = assign(select(rng), rng)
+    first = assign(select(rng), rng)
+    return first + select_second(first, random.Random(SECOND_SEED))
+
+
+def main() -> int:
+    rows = all_rows()
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUTPUT, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, ["dataset", "record_id", "licence", "batch", "split"],

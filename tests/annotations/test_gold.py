@@ -47,9 +47,11 @@ def test_gold_has_both_batches_and_at_least_150_texts(gold):
     assert len(records) >= 150
     annotators = {record["meta"]["annotator"] for record in records}
     assert len(annotators) >= 2, annotators
-    selection = build_gold.read_selection()
+    # batches a and b are complete; c and d (second round) are built as their parts appear
+    selection = {key for key, row in build_gold.read_selection().items()
+                 if row["batch"] in ("a", "b")}
     parts = {path.stem for path in (GOLD / "parts").glob("*/*.txt")}
-    missing = sorted(set(selection) - parts)
+    missing = sorted(selection - parts)
     assert not missing, f"{len(missing)} selected texts have no part file, e.g. {missing[:5]}"
 
 
@@ -114,14 +116,32 @@ def test_committed_gold_files_are_the_build_of_the_part_files(gold):
 
 
 def test_selection_is_reproducible():
-    rng = select.random.Random(select.SEED)
-    rows = select.assign(select.select(rng), rng)
+    rows = select.all_rows()
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     assert [(r["dataset"], str(r["record_id"]), r["batch"], r["split"]) for r in rows] == [
         (r["dataset"], r["record_id"], r["batch"], r["split"]) for r in committed]
-    assert {r["batch"] for r in committed} == {"a", "b"}
     assert not any(r["dataset"].startswith(("clef2017", "cohen_")) for r in committed)
+    # the first round alone is still what it was before the second round was added
+    rng = select.random.Random(select.SEED)
+    first = select.assign(select.select(rng), rng)
+    assert [(r["dataset"], str(r["record_id"])) for r in first] == [
+        (r["dataset"], r["record_id"]) for r in committed[:len(first)]]
+    assert {r["batch"] for r in committed[:len(first)]} == {"a", "b"}
+
+
+def test_second_round_is_new_texts_split_into_batches_c_and_d():
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    second = [r for r in committed if r["batch"] in ("c", "d")]
+    first = [r for r in committed if r["batch"] in ("a", "b")]
+    assert len(second) == select.N_SECOND and len(first) + len(second) == len(committed)
+    keys = [(r["dataset"], r["record_id"]) for r in committed]
+    assert len(keys) == len(set(keys)), "a text is selected twice"
+    for batch in ("c", "d"):
+        members = [r for r in second if r["batch"] == batch]
+        assert len(members) == select.N_SECOND // 2
+        assert sum(r["split"] == "test" for r in members) == round(len(members) / 3)
 
 
 # --- the part-file resolver, on a tiny fake part folder -------------------------------------
