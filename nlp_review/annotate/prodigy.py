@@ -5,8 +5,18 @@ tokens (``text``, ``start``, ``end``, ``id``, ``ws``); each span has ``start``, 
 ``token_start``, ``token_end`` (inclusive, as Prodigy counts), ``label`` (``group:LABEL``)
 and our own ``negated``/``hedged`` keys. ``meta`` holds ``key`` and ``text_hash`` (Prodigy
 shows meta in its card) and, for tools that drop unknown span keys, ``attributes``: the
-``"start:end:group:LABEL"`` of every negated or hedged span. ``_input_hash``/``_task_hash``
-are left out: Prodigy computes them itself on load, with its own hashing we do not copy.
+``"start:end:group:LABEL"`` of every negated or hedged span.
+
+``_input_hash`` and ``_task_hash`` are set as Prodigy's ``set_hashes`` documents them: the
+input hash is a 32-bit murmurhash of the task's input keys (``text``, ``image``, ``html``,
+``input``: here the text), the task hash a murmurhash of the input hash followed by the
+task keys (``spans``, ``label``, ``options``, ``arcs``: here the spans). So two tasks on the
+same text share ``_input_hash`` and differ in ``_task_hash`` when their spans differ, and
+Prodigy, which keeps hashes a task already has (``set_hashes(overwrite=False)``), uses ours
+to skip texts already in its dataset. Prodigy does not publish how it serialises the
+values before hashing, so the numbers are ours, not guaranteed to equal the ones Prodigy
+would compute for a task without hashes; they are stable across runs and machines.
+
 
 In: Prodigy's ``db-out`` lines (or our export unchanged). ``answer``: ``accept`` (or no
 answer: the file as exported) stores the spans; ``reject`` is stored as the annotator's
@@ -19,6 +29,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, Iterator
 
+from murmurhash import hash as murmurhash
 from spacy.tokens import Doc
 
 from nlp_review.annotate.tasks import (ANSWERS, ATTRIBUTES, Annotated, Task, json_lines,
@@ -26,6 +37,29 @@ from nlp_review.annotate.tasks import (ANSWERS, ATTRIBUTES, Annotated, Task, jso
 from nlp_review.errors import InputError
 
 Tokenizer = Callable[[str], Doc]
+
+#: Prodigy's documented hash keys (``prodigy.util.INPUT_HASH_KEYS`` / ``TASK_HASH_KEYS``).
+INPUT_HASH_KEYS = ("text", "image", "html", "input")
+TASK_HASH_KEYS = ("spans", "label", "options", "arcs")
+HASH_ATTRS = ("_input_hash", "_task_hash")
+
+
+def _hash_of(task: dict, keys: tuple[str, ...], prefix: int | None = None) -> int:
+    parts = [] if prefix is None else [str(prefix)]
+    parts += [f"{key}={json.dumps(task[key], sort_keys=True, ensure_ascii=False)}"
+              for key in keys if key in task]
+    return murmurhash(" ".join(parts))
+
+
+def set_hashes(task: dict, overwrite: bool = False) -> dict:
+    """Add ``_input_hash`` and ``_task_hash`` to ``task`` (in place, returned), as Prodigy's
+    ``set_hashes``: kept if both are already there unless ``overwrite``."""
+    if not overwrite and all(a in task for a in HASH_ATTRS):
+        return task
+    input_hash = _hash_of(task, INPUT_HASH_KEYS)
+    task["_input_hash"] = input_hash
+    task["_task_hash"] = _hash_of(task, TASK_HASH_KEYS, prefix=input_hash)
+    return task
 
 
 def attribute_key(span: dict) -> str:
@@ -50,7 +84,7 @@ def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
     meta = {"key": task.key, "text_hash": task.text_hash, **task.meta}
     if attributes:
         meta["attributes"] = attributes
-    return {"text": task.text, "tokens": tokens, "spans": spans, "meta": meta}
+    return set_hashes({"text": task.text, "tokens": tokens, "spans": spans, "meta": meta})
 
 
 def dump_prodigy(tasks: Iterable[Task], tokenizer: Tokenizer) -> Iterator[str]:
@@ -88,7 +122,8 @@ def parse_prodigy(lines: Iterable[str], file: str,
             spans.append(span)
         out.append(Annotated(key=key, text=obj["text"], spans=spans,
                              exported_hash=meta.get("text_hash"), answer=answer, file=file,
-                             line=lineno, task=key, problems=problems))
+                             line=lineno, task=key, problems=problems,
+                             tool_ids={a: obj[a] for a in HASH_ATTRS if a in obj}))
     return out
 
 

@@ -93,7 +93,9 @@ class Task:
 @dataclass
 class Annotated:
     """One text coming back: an annotator's spans, where it was read from, the hash the
-    export wrote (``None`` if the file lost it) and the answer (accept/reject/ignore)."""
+    export wrote (``None`` if the file lost it), the answer (accept/reject/ignore) and the
+    tool's own ids for the task where it has them (Prodigy's ``_input_hash``/``_task_hash``),
+    kept as read."""
     key: str
     text: str
     spans: list[dict]
@@ -104,6 +106,7 @@ class Annotated:
     task: str = ""
     annotator: str | None = None
     problems: list[str] = field(default_factory=list)
+    tool_ids: dict = field(default_factory=dict)
 
     @property
     def text_hash(self) -> str:

@@ -57,7 +57,7 @@ def test_prodigy_tokens_and_spans_follow_prodigy(tagged, tmp_path, runner):
     runner.invoke(app, ["annotate", "export", "-f", "prodigy", "-o", str(out), "-p",
                         str(tagged)])
     task = json.loads(out.read_text().splitlines()[0])
-    assert set(task) == {"text", "tokens", "spans", "meta"}
+    assert set(task) == {"text", "tokens", "spans", "meta", "_input_hash", "_task_hash"}
     text, tokens = task["text"], task["tokens"]
     assert all(text[t["start"]:t["end"]] == t["text"] for t in tokens)
     assert [t["id"] for t in tokens] == list(range(len(tokens)))
@@ -66,6 +66,38 @@ def test_prodigy_tokens_and_spans_follow_prodigy(tagged, tmp_path, runner):
         assert tokens[s["token_start"]]["start"] == s["start"]
         assert tokens[s["token_end"]]["end"] == s["end"]
     assert task["meta"]["key"].startswith("record:") and len(task["meta"]["text_hash"]) == 40
+
+
+def test_prodigy_hashes_follow_set_hashes(tagged, tmp_path, runner):
+    """_input_hash depends on the text only, _task_hash on the text and the spans; both
+    are 32-bit murmurhash values, the same on every export, and kept on import."""
+    from nlp_review.annotate.prodigy import parse_prodigy, set_hashes
+
+    out = tmp_path / "p.jsonl"
+    again = tmp_path / "p2.jsonl"
+    for path in (out, again):
+        runner.invoke(app, ["annotate", "export", "-f", "prodigy", "-o", str(path), "-p",
+                            str(tagged)])
+    tasks = [json.loads(x) for x in out.read_text().splitlines()]
+    assert out.read_text() == again.read_text()
+    assert len({t["_input_hash"] for t in tasks}) == len(tasks)
+    for t in tasks:
+        assert -2**31 <= t["_input_hash"] < 2**31 and -2**31 <= t["_task_hash"] < 2**31
+    task = tasks[0]
+    assert task["spans"]
+    fewer = set_hashes({k: v for k, v in task.items() if not k.startswith("_")} |
+                       {"spans": task["spans"][1:]})
+    assert fewer["_input_hash"] == task["_input_hash"]
+    assert fewer["_task_hash"] != task["_task_hash"]
+    same_spans = set_hashes({"text": task["text"], "spans": task["spans"]})
+    assert same_spans["_task_hash"] == task["_task_hash"]  # tokens/meta are not hashed
+    other_text = set_hashes({"text": task["text"] + " ", "spans": task["spans"]})
+    assert other_text["_input_hash"] != task["_input_hash"]
+    kept = set_hashes({"text": "x", "_input_hash": 1, "_task_hash": 2})
+    assert (kept["_input_hash"], kept["_task_hash"]) == (1, 2)  # Prodigy keeps them too
+    items = parse_prodigy(out.read_text().splitlines(), str(out), [])
+    assert [i.tool_ids for i in items] == [
+        {"_input_hash": t["_input_hash"], "_task_hash": t["_task_hash"]} for t in tasks]
 
 
 def test_labelstudio_config_matches_tasks(tagged, tmp_path, runner):
