@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nlp_review.errors import ConfigError, unknown_name
-from nlp_review.screening import balance, classifiers, features, queriers
+from nlp_review.screening import balance, classifiers, ensemble, features, queriers
 
 REGISTRY: dict[str, dict[str, type]] = {
     "feature_extractor": {
@@ -20,6 +20,7 @@ REGISTRY: dict[str, dict[str, type]] = {
         "logistic": classifiers.Logistic,
         "nb": classifiers.NaiveBayes,
         "cnb": classifiers.ComplementNaiveBayes,
+        "ensemble": ensemble.Ensemble,
     },
     "balancer": {
         "balanced": balance.Balanced,
@@ -54,4 +55,7 @@ def make(kind: str, name: str, params: dict[str, Any] | None = None) -> Any:
                           hint=f"valid parameters: {', '.join(sorted(valid)) or 'none'}")
     if "ngram_range" in params:
         params["ngram_range"] = tuple(params["ngram_range"])
-    return cls(**params)
+    part = cls(**params)
+    if hasattr(part, "validate"):  # parts made of parts (an ensemble) check them now
+        part.validate()
+    return part
