@@ -233,6 +233,60 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
     return cues
 
 
+SENSE_LIST_KEYS = ("head", "noun_forms", "noun_before", "noun_after", "verb_before",
+                   "passive_before", "people", "skip", "object_preps", "list_before",
+                   "not_context", "adjective_suffixes", "compound_forms", "condition_labels",
+                   "object_start")
+SENSE_KEYS = {"id", "label", *SENSE_LIST_KEYS}
+
+
+def load_sense_file(path: Path, labels: dict[str, Label]) -> list[dict]:
+    """Validated word-sense rules of ``context/senses.jsonl`` (see
+    ``nlp_review.tagging.senses``): one rule per line with a ``label`` and lists of words;
+    every bad line is reported at once. Each rule gets its label's ``group``."""
+    path = Path(path)
+    errors: list[InputError] = []
+    rules: list[dict] = []
+    for lineno, obj in _read_jsonl(path, errors):
+        where = dict(file=path, line=lineno)
+        if not isinstance(obj, dict):
+            errors.append(InputError("expected a JSON object", **where))
+            continue
+        unknown = set(obj) - SENSE_KEYS
+        if unknown:
+            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
+                                     f"{', '.join(sorted(SENSE_KEYS))}", **where))
+            continue
+        info = labels.get(obj.get("label")) if isinstance(obj.get("label"), str) else None
+        if info is None:
+            errors.append(InputError(f"unknown or missing label {obj.get('label')!r}", **where))
+            continue
+        bad = [k for k in SENSE_LIST_KEYS if k in obj and not (
+            isinstance(obj[k], list) and all(isinstance(w, str) and w.strip() for w in obj[k]))]
+        if bad:
+            errors.append(InputError(f"{', '.join(bad)} must be lists of words", **where))
+            continue
+        if not obj.get("head"):
+            errors.append(InputError('"head" must name at least one word', **where))
+            continue
+        wrong = [c for c in obj.get("not_context", []) if c.split().count("*") != 1]
+        if wrong:
+            errors.append(InputError(f"not_context {wrong[0]!r} must hold exactly one '*' "
+                                     "(the head word)", **where))
+            continue
+        unknown_labels = [x for x in obj.get("condition_labels", []) if x not in labels]
+        if unknown_labels:
+            errors.append(InputError(f"unknown label(s) {unknown_labels} in condition_labels",
+                                     **where))
+            continue
+        rules.append({**{k: list(obj.get(k, [])) for k in SENSE_LIST_KEYS},
+                      "label": info.label, "group": info.group,
+                      "id": str(obj.get("id", f"{path.stem}:{lineno}"))})
+    if errors:
+        raise InputErrors(errors, hint=f"fix these lines of {path.name}")
+    return rules
+
+
 def load_spelling(path: Path) -> dict[str, str]:
     """British -> American pairs from ``spelling.tsv`` (missing file: none)."""
     path = Path(path)

@@ -28,11 +28,16 @@ from nlp_review.errors import ConfigError, InputError, InputErrors
 from nlp_review.tagging import abbreviations as _abbreviations  # noqa: F401 (factory)
 from nlp_review.tagging import context as _context  # noqa: F401 (factory)
 from nlp_review.tagging import lemmatizer as _lemmatizer  # noqa: F401 (factory)
+from nlp_review.tagging import senses as _senses  # noqa: F401 (factory)
 from nlp_review.tagging import senter as _senter  # noqa: F401 (factory)
 from nlp_review.tagging.patterns import (CONTEXT_CATEGORIES, GROUPS, country_names,
-                                         default_models_dir, load_cue_file, load_pattern_file,
-                                         load_spelling, load_taxonomy, phrase_variants)
+                                         SENSE_LIST_KEYS, default_models_dir, load_cue_file,
+                                         load_pattern_file, load_sense_file, load_spelling,
+                                         load_taxonomy, phrase_variants)
 
+
+
+SENSES_FILE = "senses.jsonl"
 
 
 def ruler_name(group: str) -> str:
@@ -76,6 +81,12 @@ def build_pipeline(models_dir: str | Path | None = None,
             cues.extend(load_cue_file(path, labels))
         except InputErrors as exc:
             errors.extend(exc.errors)
+    senses: list[dict] = []
+    if (models_dir / "context" / SENSES_FILE).exists():
+        try:
+            senses = load_sense_file(models_dir / "context" / SENSES_FILE, labels)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors, hint="fix the pattern/cue lines above (JSONL, one pattern "
                                        "per line; see models/patterns/README.md)")
@@ -113,6 +124,10 @@ def build_pipeline(models_dir: str | Path | None = None,
         nlp.add_pipe("span_ruler", name=ruler_name(group),
                      config={"spans_key": group, "phrase_matcher_attr": "LEMMA",
                              "validate": True, "overwrite": False})
+    if senses:
+        nlp.add_pipe("nlp_review_word_senses", name="word_senses",
+                     config={"rules": [_normalise_sense(r, lemmatizer.normalise)
+                                       for r in senses]})
     nlp.add_pipe("nlp_review_abbreviations", name="abbreviations",
                  config={"groups": list(GROUPS)})
     context = nlp.add_pipe("nlp_review_context", name="evidence_context",
@@ -184,6 +199,21 @@ def _normalise_token_pattern(pattern: list[dict], normalise: Any) -> list[dict]:
                 token[key] = {op: [normalise(v) for v in vals] if isinstance(vals, list)
                               else vals for op, vals in value.items()}
         out.append(token)
+    return out
+
+
+def _normalise_sense(rule: dict, normalise: Any) -> dict:
+    """Word lists as normalised lemmas (``noun_forms`` and suffixes stay as written, in
+    lower case)."""
+    out = dict(rule)
+    for key in SENSE_LIST_KEYS:
+        if key == "condition_labels":
+            out[key] = list(rule[key])
+        elif key in ("noun_forms", "adjective_suffixes", "compound_forms"):
+            out[key] = [w.lower() for w in rule[key]]
+        else:
+            out[key] = [" ".join(w if w == "*" else normalise(w) for w in text.split())
+                        for text in rule[key]]
     return out
 
 
