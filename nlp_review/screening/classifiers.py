@@ -177,19 +177,15 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         K, y, alpha, f, rows = self.K_, self.y_, self.alpha_, self.scores_, self.rows_
         n = len(rows)
         qdiag = self._kll[np.arange(n), np.arange(n)] + diag
+        lists = y.tolist(), diag.tolist(), qdiag.tolist(), rows.tolist()
         for _ in range(self.max_updates // max(n, 1) + 1):
             grad = y * f[rows] - 1.0 + diag * alpha
             pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
             viol = np.flatnonzero(np.abs(pg) > self.tol)
             if len(viol) == 0:
                 break
-            for i in viol[np.argsort(-np.abs(pg[viol]))]:
-                g = y[i] * f[rows[i]] - 1.0 + diag[i] * alpha[i]
-                new = max(alpha[i] - g / qdiag[i], 0.0)
-                delta = new - alpha[i]
-                if delta != 0.0:
-                    alpha[i] = new
-                    _axpy(K[i], f, a=delta * y[i])
+            order = viol[np.argsort(-np.abs(pg[viol]))].tolist()
+            _cd_pass(order, lists, alpha, f, K, f, lists[3])
         self.alpha_, self.scores_ = alpha, f
 
     def _solve_labelled(self, diag: np.ndarray) -> None:
@@ -197,28 +193,49 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         O(n_labelled)); the scores of all rows are then updated once, from the rows whose
         dual variable changed."""
         n = len(self.rows_)
-        kll, y, alpha, rows = self._kll, self.y_, self.alpha_, self.rows_
+        kll, y, alpha, rows = self._kll[:n, :n], self.y_, self.alpha_, self.rows_
         start = alpha.copy()
         f = self.scores_[rows].copy()  # decision values at the labelled rows
         qdiag = kll[np.arange(n), np.arange(n)] + diag
+        lists = y.tolist(), diag.tolist(), qdiag.tolist(), list(range(n))
         for _ in range(self.max_updates // max(n, 1) + 1):
             grad = y * f - 1.0 + diag * alpha
             pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
             viol = np.flatnonzero(np.abs(pg) > self.tol)
             if len(viol) == 0:
                 break
-            for i in viol[np.argsort(-np.abs(pg[viol]))]:
-                g = y[i] * f[i] - 1.0 + diag[i] * alpha[i]
-                new = max(alpha[i] - g / qdiag[i], 0.0)
-                delta = new - alpha[i]
-                if delta != 0.0:
-                    alpha[i] = new
-                    _axpy(kll[i, :n], f, a=delta * y[i])
+            order = viol[np.argsort(-np.abs(pg[viol]))].tolist()
+            _cd_pass(order, lists, alpha, f, kll, f, lists[3])
         step = (alpha - start) * y
         changed = np.flatnonzero(step)
         if len(changed) < n:
-            for i in changed:
-                _axpy(self.K_[i], self.scores_, a=step[i])
+            scores, K, m = self.scores_, self.K_, len(self.scores_)
+            for i, a in zip(changed.tolist(), step[changed].tolist()):
+                _axpy(K[i], scores, m, a)
         elif len(changed):
             self.scores_ = self.scores_ + step @ self.K_
         self.alpha_ = alpha
+
+
+def _cd_pass(order: list[int], lists: tuple[list, list, list, list], alpha: np.ndarray,
+             f: np.ndarray, K: np.ndarray, target: np.ndarray, at: list[int]) -> None:
+    """One pass of dual coordinate descent over the rows in ``order``: update ``alpha``
+    in place and add each change times its kernel row ``K[i]`` to ``target`` (BLAS axpy,
+    in the same order). ``f[at[i]]`` is row i's current decision value.
+
+    The scalar arithmetic runs on Python floats (the same IEEE double operations, in the
+    same order, as on numpy scalars, but several times faster), so the solution is
+    bit-for-bit the one the plain numpy loop gives."""
+    y, diag, qdiag = lists[0], lists[1], lists[2]
+    a = alpha.tolist()
+    m = len(target)
+    item = f.item
+    for i in order:
+        ai = a[i]
+        g = y[i] * item(at[i]) - 1.0 + diag[i] * ai
+        new = max(ai - g / qdiag[i], 0.0)
+        delta = new - ai
+        if delta != 0.0:
+            a[i] = new
+            alpha[i] = new
+            _axpy(K[i], target, m, delta * y[i])
