@@ -1,0 +1,111 @@
+"""'support' as help given to people versus 'support' meaning promote or agree with
+(models/context/senses.jsonl, nlp_review.tagging.senses)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+from nlp_review.errors import InputErrors
+from nlp_review.tagging import build_pipeline, doc_to_spans
+from nlp_review.tagging.patterns import default_models_dir
+
+EPS = "EMOTIONAL_PRACTICAL_SUPPORT"
+
+
+def support_spans(tag, text: str) -> list[str]:
+    return [t for t, lab, *_ in tag(text) if lab == EPS]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # noun: after a determiner, possessive, preposition or adjective; before "from"
+    ("Teachers said that support from senior staff was required.", ["support from"]),
+    ("Working mothers lacked the support to meet both demands.", ["support"]),
+    ("Families received little support during the transition.", ["support"]),
+    ("Staff training, support, and child-staff ratios are also addressed.", ["support"]),
+    ("Violence rose with limited family economic resources and support.", ["support"]),
+    ("Children were provided with behavioral supports they require.", ["supports"]),
+    ("Improving the support for mothers of preterm infants.", ["support for mothers"]),
+    # verb with people as its object, or in the passive with people before it
+    ("Interventions that support parents during infant feeding.", ["support"]),
+    ("Policy makers who wish to support children and adolescents with anxiety.",
+     ["support"]),
+    ("It is important that children are supported to manage their diet.", ["supported"]),
+])
+def test_support_given_to_people_is_tagged(tag, text, expected):
+    assert support_spans(tag, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Teachers aim to support children's learning and knowledge formation.",
+    "These findings support the idea that children construct knowledge.",
+    "The results supported significant relationships between loneliness and mood.",
+    "There is limited evidence to support the modification of diet.",
+    "No support was found for a stress-buffering effect.",
+    "Overall, the results yielded support for adopting a functional approach.",
+    "The use of computers in support of curriculum goals is viewed as positive.",
+    "Parents support the transition to a multiage design.",
+    "School management support and organizational support were rated by teachers.",
+    "Children in need of special support were more often undiagnosed.",
+    "The studies reviewed support the potential influence of the environment.",
+    "A support vector machine classified the abstracts.",
+    "Infants requiring ventilator support were counted.",
+    "Staff were confident in supporting diabetes management.",
+])
+def test_support_meaning_promote_or_evidence_is_not_tagged(tag, text):
+    assert support_spans(tag, text) == []
+
+
+def test_support_spans_carry_evidence_context(tag):
+    spans = [s for s in tag("The programme did not provide support to parents.")
+             if s[1] == EPS]
+    assert spans and all(negated for _, _, negated, _ in spans)
+
+
+def test_sense_component_round_trips_with_to_disk(tmp_path):
+    nlp = build_pipeline()
+    assert "word_senses" in nlp.pipe_names
+    nlp.to_disk(tmp_path / "tagger")
+    loaded = spacy.load(tmp_path / "tagger")
+    text = "Nurses offered support to the families."
+    assert doc_to_spans(loaded(text)) == doc_to_spans(nlp(text))
+    assert any(s["label"] == EPS for s in doc_to_spans(loaded(text)))
+
+
+def copy_models(tmp_path: Path) -> Path:
+    target = tmp_path / "models"
+    shutil.copytree(default_models_dir(), target)
+    return target
+
+
+def test_a_broken_sense_file_reports_every_bad_line(tmp_path):
+    models = copy_models(tmp_path)
+    lines = [
+        {"label": EPS, "head": ["support"], "colour": "red"},
+        {"label": "NOT_A_LABEL", "head": ["support"]},
+        {"label": EPS, "head": "support"},
+        {"label": EPS, "head": ["support"], "not_context": ["social support"]},
+        {"label": EPS, "head": ["support"]},
+    ]
+    (models / "context" / "senses.jsonl").write_text(
+        "\n".join(json.dumps(x) for x in lines) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        build_pipeline(models)
+    message = str(info.value)
+    for line, what in [(1, "colour"), (2, "NOT_A_LABEL"), (3, "head"), (4, "'*'"),
+                       (6, "not valid JSON")]:
+        assert f"senses.jsonl, line {line}" in message and what in message, (line, message)
+    assert "line 5" not in message
+
+
+def test_without_a_sense_file_bare_support_nouns_are_not_tagged(tmp_path):
+    models = copy_models(tmp_path)
+    (models / "context" / "senses.jsonl").unlink()
+    nlp = build_pipeline(models)
+    assert "word_senses" not in nlp.pipe_names
+    text = "Teachers said that the support was required."
+    assert not [s for s in doc_to_spans(nlp(text)) if s["label"] == EPS]
