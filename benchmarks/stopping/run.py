@@ -53,11 +53,11 @@ TARGET = 0.95
 def claim_of(spec: str) -> tuple[float, float | None]:
     """The recall target a rule is judged on and the confidence it claims (None: no
     claim): a statistical rule states both; heuristics are judged on 95 %."""
-    from nlp_review.stopping import StatisticalStop, make_rule
+    from nlp_review.stopping import make_rule
 
-    rule = make_rule(spec)
-    if isinstance(rule, StatisticalStop):
-        return float(rule.recall_target), float(rule.confidence)
+    params = make_rule(spec).get_params()
+    if "recall_target" in params and "confidence" in params:
+        return float(params["recall_target"]), float(params["confidence"])
     return TARGET, None
 
 

@@ -21,6 +21,10 @@ def estimate_line(est: RelevantEstimate) -> str:
         return (f"estimated recall {_pct(est.recall)} ({conf} interval {_pct(est.recall_low)}"
                 f" - {_pct(est.recall_high)}); relevant in all ~{est.total:.0f} "
                 f"({est.total_low}-{est.total_high}); {est.note}")
+    if est.method == "counting-process":
+        return (f"model-based (counting process): estimated recall {_pct(est.recall)} ({conf} "
+                f"interval {_pct(est.recall_low)} - {_pct(est.recall_high)}); relevant in all "
+                f"~{est.total:.0f} ({est.total_low}-{est.total_high}); {est.note}")
     if est.method == "ranked-tail":
         return (f"recall at least {_pct(est.recall_low)} ({conf} confidence, assuming the "
                 "ranking beats chance); no random sample yet for an unbiased estimate")
@@ -44,7 +48,10 @@ def render_stopping(report: StoppingReport) -> RenderableType:
         verdict = ("[bold green]stop[/]" if d.stop else
                    "[yellow]sample at random[/]" if d.wants_random_sample else "continue")
         table.add_row(spec, verdict, d.reason)
-    parts: list[RenderableType] = [head, Text(estimate_line(report.estimate)), table]
+    parts: list[RenderableType] = [head, Text(estimate_line(report.estimate))]
+    if report.model_estimate is not None:
+        parts.append(Text(estimate_line(report.model_estimate)))
+    parts.append(table)
     if report.wants_random_sample:
         parts.append(Text("`nlp-review screen` now shows records drawn at random from the "
                           "unscreened pool, for the statistical stopping test.", style="yellow"))

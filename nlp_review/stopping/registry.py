@@ -13,12 +13,14 @@ from pathlib import Path
 
 from nlp_review.errors import ConfigError, InputErrors, InputError, unknown_name
 from nlp_review.stopping.base import StoppingRule
+from nlp_review.stopping.counting import CountingProcess
 from nlp_review.stopping.rules import ConsecutiveIrrelevant, KneeMethod, StatisticalStop
 
 RULES: dict[str, type[StoppingRule]] = {
     ConsecutiveIrrelevant.name: ConsecutiveIrrelevant,
     KneeMethod.name: KneeMethod,
     StatisticalStop.name: StatisticalStop,
+    CountingProcess.name: CountingProcess,
 }
 
 #: the rules ``nlp-review status`` reports when the user names none

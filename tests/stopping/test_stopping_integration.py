@@ -24,12 +24,12 @@ def test_simulate_records_where_each_rule_stops(tmp_path):
     out = tmp_path / "sim"
     data = SCREENING / "cohen_antihistamines.csv"
     result = runner.invoke(app, ["simulate", str(data), "--out", str(out), "--seed", "1",
-                                 "--stop", "buscar", "--stop", "safe-50"])
+                                 "--stop", "buscar", "--stop", "safe-50", "--stop", "counting"])
     assert result.exit_code == 0, result.output
     assert "Where each stopping rule stops" in result.output
     metrics = json.loads((out / "metrics.json").read_text())
     stops = metrics["stopping"]
-    assert set(stops) == {"buscar", "safe-50"}
+    assert set(stops) == {"buscar", "safe-50", "counting"}
     with open(data, newline="", encoding="utf-8") as fh:
         total = len(list(csv.DictReader(fh)))
     for entry in stops.values():
@@ -37,6 +37,9 @@ def test_simulate_records_where_each_rule_stops(tmp_path):
     b = stops["buscar"]
     assert b["random_sample"] > 0 and b["switched_to_random_at"] is not None
     assert b["screened"] == b["switched_to_random_at"] + b["random_sample"]
+    c = stops["counting"]  # the counting-process rule needs no random sample
+    assert c["random_sample"] == 0 and c["switched_to_random_at"] is None
+    assert "rate" in c["reason"] or "relevant found" in c["reason"] or c["screened"] == total
     assert (out / "recall.png").stat().st_size > 0
 
 
