@@ -1,7 +1,11 @@
 """Simulating from a labelled CSV and writing the results: ``order.csv``, ``metrics.json``
 and ``recall.png`` per seed, and a summary over seeds. Everything is validated before
 anything is written, and files are written under temporary names then renamed, so a
-failed run leaves nothing half-written."""
+failed run leaves nothing half-written.
+
+recall.png is drawn by a child process (``plotter.PlotWorker``) started before anything
+heavy is imported, so matplotlib loads on the other core while the simulation runs; this
+module therefore imports pandas, scikit-learn and the simulation only when called."""
 
 from __future__ import annotations
 
@@ -11,14 +15,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from nlp_review.errors import InputError, NlpReviewError
-from nlp_review.screening.dataset import LabelledDataset, load_labelled_csv
-from nlp_review.screening.presets import get_preset
-from nlp_review.screening.simulate import Simulation, SimulationResult
+from nlp_review.screening.plotter import PlotWorker, draw_recall
+
+if TYPE_CHECKING:
+    from nlp_review.screening.dataset import LabelledDataset
+    from nlp_review.screening.simulate import SimulationResult
 
 SUMMARY_KEYS = ("wss@95", "wss@100", "rrf@10", "atd", "loss", "ndcg", "screened")
 
@@ -47,12 +53,31 @@ def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
     """Simulate screening of a labelled CSV once per seed and write the results into
     ``out_dir`` (one seed) or ``out_dir/seed_N`` (several, plus ``summary.csv``).
     ``stops``: stopping rule specs whose stop points are added (see nlp_review.stopping)."""
-    from nlp_review.stopping.registry import make_rule
-    from nlp_review.stopping.replay import stop_points_for_simulation
+    plotter = PlotWorker() if plot else None  # first: it imports matplotlib meanwhile
+    try:
+        runs = _simulate(data_path, out_dir, priors, seeds, preset, until, stops, plotter)
+    except BaseException:
+        if plotter is not None:
+            plotter.cancel()
+        raise
+    if plotter is not None:
+        plotter.close()
+    return runs
+
+
+def _simulate(data_path: Path, out_dir: Path, priors: Sequence[str], seeds: Sequence[int],
+              preset: str | None, until: str, stops: Sequence[str],
+              plotter: PlotWorker | None) -> list[SeedRun]:
+    from nlp_review.screening.dataset import load_labelled_csv
+    from nlp_review.screening.presets import get_preset
+    from nlp_review.screening.simulate import Simulation
 
     preset_obj = get_preset(preset)  # unknown preset: fail before reading anything
-    for spec in stops:
-        make_rule(spec)  # unknown stopping rule: fail before reading anything
+    if stops:
+        from nlp_review.stopping.registry import make_rule
+
+        for spec in stops:
+            make_rule(spec)  # unknown stopping rule: fail before reading anything
     data = load_labelled_csv(data_path)
     for p in priors:
         try:
@@ -77,18 +102,23 @@ def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
         folder = out_dir if len(seeds) == 1 else out_dir / f"seed_{seed}"
         run = SeedRun(seed, seed_priors, sim.run(), folder)
         if stops:
+            from nlp_review.stopping.replay import stop_points_for_simulation
+
             run.stop_points = stop_points_for_simulation(
                 stops, run.result.labels, [int(data.labels[r]) for r in rows],
                 pool_size=len(data), seed=seed)
         runs.append(run)
     for run in runs:
-        write_run(run, data, preset_obj.name, plot=plot)
+        write_run(run, data, preset_obj.name, plot=plotter is not None, plotter=plotter)
     if len(seeds) > 1:
         _write_text(out_dir / "summary.csv", summary_csv(runs))
     return runs
 
 
-def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = True) -> None:
+def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = True,
+              plotter: PlotWorker | None = None) -> None:
+    """Write ``order.csv``, ``metrics.json`` and (``plot``) ``recall.png`` for one run; the
+    figure is drawn by ``plotter`` when given, else here."""
     try:
         run.folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -111,44 +141,19 @@ def write_run(run: SeedRun, data: LabelledDataset, preset: str, plot: bool = Tru
         meta["stopping"] = stop_metrics(run.stop_points)
     _write_text(run.folder / "metrics.json", json.dumps(meta, indent=2) + "\n")
     if plot:
-        plot_recall(run, run.folder / "recall.png", title=f"{data.path.name} (seed {run.seed})")
+        title = f"{data.path.name} (seed {run.seed})"
+        if plotter is not None:
+            plotter.draw(run.folder / "recall.png", run.result.labels, run.result.metrics,
+                         run.result.marks, run.stop_points, title)
+        else:
+            plot_recall(run, run.folder / "recall.png", title=title)
 
 
 def plot_recall(run: SeedRun, path: Path, title: str = "") -> None:
-    """Recall against share of records screened, with random screening and 95 % recall."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    m = run.result.metrics
-    n, ny = m["records"], m["relevant"]
-    found = np.concatenate([[0], np.cumsum(run.result.labels)]) / ny
-    x = np.arange(len(found)) / n
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
-    ax.plot(np.append(x, 1.0), np.append(found, 1.0), label="this tool", color="tab:blue")
-    ax.plot([0, 1], [0, 1], "--", color="grey", label="random screening")
-    ax.axhline(0.95, color="tab:red", lw=0.8, ls=":", label="95 % recall")
-    for name, pos in run.result.marks.items():
-        ax.axvline(pos / n, color="tab:green", lw=0.8)
-        ax.annotate(name, (pos / n, 0.05), rotation=90, fontsize=7)
-    if run.stop_points:
-        from nlp_review.stopping.replay import mark_stop_points
-
-        first = run.stop_points[0]
-        mark_stop_points(ax, run.stop_points, priors=first.pool_size - n,
-                         prior_relevant=first.relevant_total - ny, fraction=True)
-    ax.set_xlabel("share of records screened")
-    ax.set_ylabel("recall")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(f"{title}  WSS@95 {m['wss@95']:.3f}, loss {m['loss']:.3f}", fontsize=9)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    os.replace(tmp, path)
+    """Recall against share of records screened, with random screening and 95 % recall
+    (drawn in this process)."""
+    draw_recall(path, run.result.labels, run.result.metrics, run.result.marks,
+                run.stop_points, title)
 
 
 def summary_csv(runs: list[SeedRun]) -> str:
