@@ -62,20 +62,54 @@ def _export(records, path: Path) -> Path:
     return path
 
 
-def build_project(name: str, seed: int, first_share: float, folder: Path):
+def _truth_of_work(conn, truth: dict[str, int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for sid, gid in conn.execute("SELECT source_id, group_id FROM records"):
+        out[gid] = max(out.get(gid, 0), truth[sid])
+    return out
+
+
+def ranked_first_round(conn, truth: dict[int, int], share: float) -> list[tuple[int, int]]:
+    """A first round screened in ranked order (the default preset, retraining after each
+    decision, cold start by import order) and stopped after ``share`` of the works: the
+    decisions, in order."""
+    works = conn.execute("SELECT id, title, abstract FROM works ORDER BY id").fetchall()
+    ranker = Ranker().attach([f"{r['title'] or ''}\n\n{r['abstract'] or ''}".strip()
+                              for r in works])
+    ids = [r["id"] for r in works]
+    rows, labels = [], []
+    remaining = set(range(len(ids)))
+    rng = np.random.RandomState(0)
+    ranker.fit(rows, labels)
+    for _ in range(int(np.ceil(share * len(ids)))):
+        pick = ranker.query(np.array(sorted(remaining)), rng)
+        remaining.discard(pick)
+        rows.append(pick)
+        labels.append(truth[ids[pick]])
+        ranker.fit(rows, labels)
+    return [(ids[r], y) for r, y in zip(rows, labels)]
+
+
+def build_project(name: str, seed: int, first_share: float, folder: Path,
+                  first_round: str = "complete", screened: float = 0.3):
+    """The replayed project after ``run_update``; ``first_round`` is ``complete`` (every
+    first-search work decided) or ``ranked`` (``screened`` of them, in ranked order)."""
     path = DATA / f"{name}.csv"
     records = parse(path.read_bytes(), str(path)).records
     rp = make_replay(records, first_share=first_share, seed=seed)
     project = init_project(folder / "proj")
     import_file(project, _export(rp.first, folder / "first.csv"))
     run_dedupe(project.conn)
-    ids = {sid: rid for rid, sid in project.conn.execute("SELECT id, source_id FROM records")}
-    label_works(project.conn, [(rid, rp.truth[sid]) for sid, rid in ids.items()],
-                reviewer="benchmark", origin="simulate")
+    if first_round == "complete":
+        ids = {sid: rid for rid, sid in project.conn.execute("SELECT id, source_id FROM records")}
+        label_works(project.conn, [(rid, rp.truth[sid]) for sid, rid in ids.items()],
+                    reviewer="benchmark", origin="simulate")
+    else:
+        order = ranked_first_round(project.conn, _truth_of_work(project.conn, rp.truth),
+                                   screened)
+        label_works(project.conn, order, reviewer="benchmark", origin="simulate")
     report = run_update(project, [_export(rp.update, folder / "update.csv")], tag=False)
-    truth_of_work: dict[int, int] = {}
-    for sid, gid in project.conn.execute("SELECT source_id, group_id FROM records"):
-        truth_of_work[gid] = max(truth_of_work.get(gid, 0), rp.truth[sid])
+    truth_of_work = _truth_of_work(project.conn, rp.truth)
     version_flagged = None
     if rp.new_version is not None:
         (vid,) = [r[0] for r in project.conn.execute(
@@ -119,44 +153,131 @@ def simulate(project, new_works: list[int], truth: dict[int, int], warm: bool
     return out
 
 
+def calibration_rows(report, truth: dict[int, int], methods: list[tuple[str, str]]
+                     ) -> list[dict]:
+    """Per estimation method: the update's estimates against the truth."""
+    from nlp_review.living.estimate import estimate
+
+    if report.crossfit is None:
+        return []
+    rel_of = np.array([truth[w] for w in report.estimate_works])
+    out = []
+    for calibrator, prior in methods:
+        est = estimate(report.crossfit, calibrator=calibrator, prior=prior)
+        above = est.scores >= est.threshold
+        rel = int(rel_of.sum())
+        out.append({
+            "method": f"{calibrator}+{prior}", "above": est.above,
+            "rel_above": int(rel_of[above].sum()), "exp_above": est.expected_above,
+            "recall_t": rel_of[above].sum() / rel if rel else float("nan"),
+            "exp_recall_t": est.expected_recall,
+            "exp": est.expected, "low": est.low, "high": est.high, "rel": rel,
+            "covered": est.low <= rel <= est.high, "prior_decided": est.prior_decided,
+            "prior_new": est.prior_new, "new": len(rel_of),
+        })
+    return out
+
+
+def _summary(rows: list[dict]) -> str:
+    exp = np.array([r["exp"] for r in rows])
+    rel = np.array([r["rel"] for r in rows])
+    ratio = np.where(rel > 0, exp / np.maximum(rel, 1), np.nan)
+    worst = float(np.nanmax(np.maximum(ratio, 1 / ratio)))
+    exp_a = np.array([r["exp_above"] for r in rows])
+    rel_a = np.array([r["rel_above"] for r in rows])
+    width = np.mean([r["high"] - r["low"] for r in rows])
+    return (f"runs {len(rows):>3}  MAE {np.mean(np.abs(exp - rel)):5.1f}  "
+            f"mean |rel.err| {np.nanmean(np.abs(ratio - 1)):5.1%}  "
+            f"within 20% {np.mean(np.abs(ratio - 1) <= 0.2):4.0%}  "
+            f"worst factor {worst:4.2f}  "
+            f"coverage {np.mean([r['covered'] for r in rows]):4.0%}  "
+            f"mean width {width:5.1f}  "
+            f"above-t MAE {np.mean(np.abs(exp_a - rel_a)):5.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--datasets", nargs="+", default=DEFAULT_DATASETS)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--first-share", type=float, default=0.6)
+    ap.add_argument("--first-rounds", nargs="+", default=["complete", "ranked"],
+                    choices=["complete", "ranked"],
+                    help="complete: every first-search work decided; ranked: --screened "
+                         "of them, in ranked order")
+    ap.add_argument("--screened", type=float, default=0.3)
+    ap.add_argument("--methods", nargs="+", default=["isotonic+none", "platt+none",
+                                                      "platt+em", "isotonic+em"],
+                    help="calibrator+prior correction pairs to compare")
+    ap.add_argument("--estimates-only", action="store_true",
+                    help="skip the warm/cold screening simulation")
     args = ap.parse_args()
-    header = (f"{'dataset':<30} {'seed':>4} {'new':>5} {'rel':>4} {'flags':>5} {'ver':>3} "
-              f"{'above':>5} {'rel>=t':>6} {'exp':>5} {'warm@10%':>8} {'cold@10%':>8} "
-              f"{'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
+    methods = [tuple(m.split("+")) for m in args.methods]
+    header = (f"{'dataset':<30} {'seed':>4} {'first':>8} {'new':>5} {'rel':>4} {'flags':>5} "
+              f"{'ver':>3} {'above':>5} {'rel>=t':>6} {'rec@t':>6} {'exp':>5} {'90% int':>9} "
+              f"{'warm@10%':>8} {'cold@10%':>8} {'warm@25%':>8} {'cold@25%':>8} {'s':>5}")
+    print(f"default estimate: {args.methods[0]} (printed per run; every method below)")
     print(header)
     sums: dict[str, list[float]] = {k: [] for k in ("w10", "c10", "w25", "c25")}
+    calib: dict[str, list[dict]] = {}
+    per_run: list[tuple[str, int, str, list[dict]]] = []
     for name in args.datasets:
-        for seed in args.seeds:
-            t0 = time.process_time()
-            with tempfile.TemporaryDirectory() as tmp:
-                project, report, truth, ver = build_project(name, seed, args.first_share,
-                                                            Path(tmp))
-                decided = current_decisions(project.conn)
-                new = [w for w in report.new_works if w not in decided]
-                rel = sum(truth[w] for w in new)
-                warm = simulate(project, new, truth, warm=True)
-                cold = simulate(project, new, truth, warm=False)
-                project.close()
-            secs = time.process_time() - t0
-            sums["w10"].append(warm[0.10]); sums["c10"].append(cold[0.10])
-            sums["w25"].append(warm[0.25]); sums["c25"].append(cold[0.25])
-            above = "-" if report.above_threshold is None else str(report.above_threshold)
-            exp = "-" if report.expected_relevant is None else f"{report.expected_relevant:.0f}"
-            rel_above = "-" if report.threshold is None else str(sum(
-                1 for w, v in report.scores.items() if v >= report.threshold and truth[w]))
-            flag = "-" if ver is None else "yes" if ver else "no"
-            print(f"{name:<30} {seed:>4} {len(new):>5} {rel:>4} {len(report.flags):>5} "
-                  f"{flag:>3} {above:>5} {rel_above:>6} {exp:>5} {warm[0.10]:>8.1%} "
-                  f"{cold[0.10]:>8.1%} {warm[0.25]:>8.1%} {cold[0.25]:>8.1%} {secs:>5.0f}",
-                  flush=True)
-    mean = {k: float(np.nanmean(v)) for k, v in sums.items()}
-    print(f"{'mean':<30} {'':>4} {'':>5} {'':>4} {'':>5} {'':>3} {'':>5} {'':>6} {'':>5} "
-          f"{mean['w10']:>8.1%} {mean['c10']:>8.1%} {mean['w25']:>8.1%} {mean['c25']:>8.1%}")
+        for first_round in args.first_rounds:
+            for seed in args.seeds:
+                t0 = time.process_time()
+                with tempfile.TemporaryDirectory() as tmp:
+                    project, report, truth, ver = build_project(
+                        name, seed, args.first_share, Path(tmp), first_round, args.screened)
+                    decided = current_decisions(project.conn)
+                    new = [w for w in report.new_works if w not in decided]
+                    rel = sum(truth[w] for w in new)
+                    rows = calibration_rows(report, truth, methods)
+                    if args.estimates_only:
+                        warm = cold = {c: float("nan") for c in CHECKPOINTS}
+                    else:
+                        warm = simulate(project, new, truth, warm=True)
+                        cold = simulate(project, new, truth, warm=False)
+                        sums["w10"].append(warm[0.10]); sums["c10"].append(cold[0.10])
+                        sums["w25"].append(warm[0.25]); sums["c25"].append(cold[0.25])
+                    project.close()
+                secs = time.process_time() - t0
+                for r in rows:
+                    calib.setdefault(r["method"], []).append(r)
+                per_run.append((name, seed, first_round, rows))
+                flag = "-" if ver is None else "yes" if ver else "no"
+                if rows:
+                    r = rows[0]
+                    est = (f"{r['above']:>5} {r['rel_above']:>6} {r['recall_t']:>6.0%} "
+                           f"{r['exp']:>5.0f} {str(r['low']) + '-' + str(r['high']):>9}")
+                else:
+                    est = f"{'-':>5} {'-':>6} {'-':>6} {'-':>5} {'-':>9}"
+                print(f"{name:<30} {seed:>4} {first_round:>8} {len(new):>5} {rel:>4} "
+                      f"{len(report.flags):>5} {flag:>3} {est} {warm[0.10]:>8.1%} "
+                      f"{cold[0.10]:>8.1%} {warm[0.25]:>8.1%} {cold[0.25]:>8.1%} {secs:>5.0f}",
+                      flush=True)
+    if sums["w10"]:
+        mean = {k: float(np.nanmean(v)) for k, v in sums.items()}
+        print(f"{'mean':<30} {'':>4} {'':>8} {'':>5} {'':>4} {'':>5} {'':>3} {'':>5} {'':>6} "
+              f"{'':>6} {'':>5} {'':>9} {mean['w10']:>8.1%} {mean['c10']:>8.1%} "
+              f"{mean['w25']:>8.1%} {mean['c25']:>8.1%}")
+    print("\nExpected relevant new works per method (exp [90 % interval] vs rel; "
+          "exp>=t: expected relevant above the threshold vs rel>=t):")
+    for name, seed, first_round, rows in per_run:
+        if not rows:
+            continue
+        cells = "  ".join(f"{r['exp']:5.1f} [{r['low']:>3}-{r['high']:>3}]"
+                          f"{'' if r['covered'] else '*'}" for r in rows)
+        print(f"{name[:24]:<24} {seed:>2} {first_round:>8} rel {rows[0]['rel']:>3} "
+              f"prior dec/new {rows[0]['prior_decided']:.2f}/"
+              f"{rows[0]['rel'] / max(rows[0]['new'], 1):.2f}  {cells}")
+    print("  (* interval misses the truth; columns: " + ", ".join(args.methods) + ")")
+    print("\nCalibration summary:")
+    for method, rows in calib.items():
+        for first_round in args.first_rounds:
+            sub = [r for (n, s, f, rs) in per_run for r in rs
+                   if f == first_round and r["method"] == method]
+            if sub:
+                print(f"{method:<15} {first_round:>8}  {_summary(sub)}")
+        print(f"{method:<15} {'all':>8}  {_summary(rows)}")
 
 
 if __name__ == "__main__":

@@ -9,16 +9,11 @@ Decisions, tags and full texts are keyed by record and read through the record's
 so a new record that joins a screened group shares its decision without anything being
 written; the update itself never writes a decision.
 
-Inclusion threshold: the model's scores are not probabilities (a linear SVM's decision values
-by default), so the threshold is learned from the decisions themselves: each decided work is
-scored by a model trained without it (stratified 5-fold over the decided works, the same
-classifier and class balancing as the ranking), and the threshold is the score that 95 % of
-the included works reach that way. A new work scoring at least that is "above the inclusion
-threshold": the count is what the model expects to need a close look, with recall in mind.
-The same out-of-fold scores, Platt-scaled (a logistic fit of the label on the score), turn
-each new work's score into a probability; their sum is the number of relevant records the
-model expects among the new ones. Without two includes and an exclude there is no trained
-model, no threshold and no expectation (reported as such)."""
+The estimates printed with the update (``nlp_review.living.estimate``): the inclusion
+threshold (the out-of-fold score 95 % of the included works reach), how many new works
+reach it, and how many relevant works the model expects among the new ones with an
+interval, from cross-fitted, calibrated scores. Without two includes and an exclude there
+is no trained model, no threshold and no expectation (reported as such)."""
 
 from __future__ import annotations
 
@@ -30,6 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from nlp_review.errors import InputError
+from nlp_review.living.estimate import CrossFit, UpdateEstimate, cross_fit, estimate
 from nlp_review.store.db import utcnow
 from nlp_review.store.decisions import Decision, current_decisions
 from nlp_review.store.living import add_update, get_search, set_update_summary
@@ -38,8 +34,6 @@ from nlp_review.store.project import Project
 #: title similarity (rapidfuzz ratio on normalised titles) that flags a new unique work as a
 #: possible new version of a screened one that dedupe kept apart
 TITLE_FLAG_RATIO = 95.0
-#: share of the included works the inclusion threshold keeps (out-of-fold; see module doc)
-THRESHOLD_RECALL = 0.95
 
 
 @dataclass
@@ -76,16 +70,28 @@ class UpdateReport:
     inherited: dict[int, int]  # work id -> label, for new records that joined screened works
     flags: list[Flag]
     model_mode: str  # "model" (trained on both classes) or "cold"
-    threshold: float | None
-    above_threshold: int | None
     top: list[tuple[int, float, str]]  # (work id, score, title), best first, new works only
     tagged: int
     decided_before: int
     decided_after: int
     stopping: object = None  # StoppingReport of the project after the update
     scores: dict[int, float] = field(default_factory=dict)  # new undecided work -> score
-    expected_relevant: float | None = None  # sum of calibrated probabilities, new works
     notes: list[str] = field(default_factory=list)
+    estimate: UpdateEstimate | None = None  # None: no trained model (see estimate.py)
+    crossfit: CrossFit | None = None  # the cross-fitted scores the estimate came from
+    estimate_works: list[int] = field(default_factory=list)  # work id per estimate entry
+
+    @property
+    def threshold(self) -> float | None:
+        return None if self.estimate is None else self.estimate.threshold
+
+    @property
+    def above_threshold(self) -> int | None:
+        return None if self.estimate is None else self.estimate.above
+
+    @property
+    def expected_relevant(self) -> float | None:
+        return None if self.estimate is None else self.estimate.expected
 
     @property
     def duplicates(self) -> int:
@@ -103,6 +109,10 @@ class UpdateReport:
             "model_mode": self.model_mode, "threshold": self.threshold,
             "above_threshold": self.above_threshold,
             "expected_relevant": self.expected_relevant,
+            "expected_interval": None if self.estimate is None else [
+                self.estimate.low, self.estimate.high, self.estimate.level],
+            "expected_above_threshold": None if self.estimate is None
+            else self.estimate.expected_above,
             "decided_before": self.decided_before, "decided_after": self.decided_after,
             "estimated_relevant_total": None if est is None else est.total,
             "estimated_recall": None if est is None else est.recall,
@@ -170,7 +180,7 @@ def run_update(
         r[0] for ref in adopted for r in conn.execute(
             "SELECT id FROM records WHERE source_ref = ?", (ref,))})
     if not new_ids:
-        return UpdateReport(None, changes, 0, [], {}, [], "cold", None, None, [], 0,
+        return UpdateReport(None, changes, 0, [], {}, [], "cold", [], 0,
                             len(decided_before), len(decided_before),
                             notes=["every file was imported before (and belongs to an "
                                    "earlier update or has decisions): nothing new"])
@@ -202,7 +212,7 @@ def run_update(
     flags = find_new_versions(conn, new_ids, decided_before, group_of, members)
     notes = _merge_conflicts(decided_before, group_of, members, decided_after)
     report = UpdateReport(None, changes, len(new_ids), new_works, inherited, flags, "cold",
-                          None, None, [], 0, len(decided_before), len(decided_after),
+                          [], 0, len(decided_before), len(decided_after),
                           notes=notes)
     # recorded now, so an interruption while ranking or tagging still leaves the update
     # (its records and counts) on file; the ranking figures are added below
@@ -210,11 +220,10 @@ def run_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
     step("rank the new records with the model trained on every decision")
-    mode, cut, scores, top = _rank_new(conn, new_works, decided_after, preset)
-    threshold, report.expected_relevant = cut if cut is not None else (None, None)
-    report.model_mode, report.threshold, report.scores, report.top = mode, threshold, scores, top
-    report.above_threshold = None if threshold is None else sum(
-        1 for v in scores.values() if v >= threshold)
+    mode, est, scores, top = _rank_new(conn, new_works, decided_after, preset)
+    report.model_mode, report.scores, report.top = mode, scores, top
+    if est is not None:
+        report.estimate, report.crossfit, report.estimate_works = est
     if tag:
         step("tag the new records")
         from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
@@ -359,11 +368,11 @@ def find_new_versions(conn: sqlite3.Connection, new_ids: list[int],
 
 def _rank_new(conn: sqlite3.Connection, new_works: list[int],
               decided: dict[int, Decision], preset: str | None
-              ) -> tuple[str, tuple[float, float] | None, dict[int, float],
-                         list[tuple[int, float, str]]]:
-    """Score every work with the model trained on all decisions: the mode, the inclusion
-    threshold and expected relevant new works (None without a trained model), the new
-    works' scores, the top ten."""
+              ) -> tuple[str, tuple[UpdateEstimate, CrossFit, list[int]] | None,
+                         dict[int, float], list[tuple[int, float, str]]]:
+    """Score every work with the model trained on all decisions: the mode, the estimates
+    (with the cross-fit they came from and the new works they are for, in that order; None
+    without a trained model), the new works' scores, the top ten."""
     if not new_works:
         return "cold", None, {}, []
     from nlp_review.screening.session import ScreeningSession
@@ -382,37 +391,6 @@ def _rank_new(conn: sqlite3.Connection, new_works: list[int],
         return ranker.mode_, None, dict(new_rows), top
     rows = np.array([row_of[w] for w in decided if w in row_of])
     y = np.array([decided[w].label for w in decided if w in row_of])
-    oof = out_of_fold_scores(ranker, rows, y)
-    expected = expected_relevant(oof, y, np.array([v for _, v in new_rows]))
-    return "model", (inclusion_threshold(oof, y), expected), dict(new_rows), top
-
-
-def out_of_fold_scores(ranker, rows: np.ndarray, y: np.ndarray, folds: int = 5
-                       ) -> np.ndarray:
-    """Each decided work's score from a model trained without it (stratified k-fold, the
-    ranking's classifier and class balancing)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    k = int(min(folds, (y == 1).sum(), (y == 0).sum()))
-    oof = np.zeros(len(rows))
-    for train, test in StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(rows, y):
-        model = ranker.preset_.make("classifier")
-        weight = ranker.balancer_.sample_weight(y[train])
-        model.fit(ranker.X_[rows[train]], y[train], sample_weight=weight)
-        oof[test] = np.asarray(model.decision_function(ranker.X_[rows[test]]), dtype=float)
-    return oof
-
-
-def inclusion_threshold(oof: np.ndarray, y: np.ndarray, recall: float = THRESHOLD_RECALL
-                        ) -> float:
-    """The score that ``recall`` of the included works reach out of fold."""
-    return float(np.quantile(oof[y == 1], 1 - recall, method="lower"))
-
-
-def expected_relevant(oof: np.ndarray, y: np.ndarray, scores: np.ndarray) -> float:
-    """Expected number of relevant works among ``scores``: Platt scaling (a logistic fit of
-    the label on the out-of-fold score) turns each score into a probability; their sum."""
-    from sklearn.linear_model import LogisticRegression
-
-    platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
-    return float(platt.predict_proba(np.asarray(scores).reshape(-1, 1))[:, 1].sum())
+    works = [w for w, _ in new_rows]
+    fit = cross_fit(ranker, rows, y, np.array([row_of[w] for w in works], dtype=np.int64))
+    return "model", (estimate(fit), fit, works), dict(new_rows), top

@@ -8,6 +8,10 @@ from nlp_review.formats import parse
 from nlp_review.formats.writers import record_to_row, write_csv
 from nlp_review.living.replay import Replay, make_replay
 from nlp_review.records import Record
+from nlp_review.screening.session import label_works
+from nlp_review.store.living import add_search
+from nlp_review.workflows.deduplicating import run_dedupe
+from nlp_review.workflows.importing import import_file
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / ".." / "shared" / "datasets" / "screening" / "ecec_adult_child_ratio.csv"
@@ -27,3 +31,22 @@ def ecec_replay() -> Replay:
     if not DATASET.is_file():
         pytest.fail(f"{DATASET} not found; ../shared must sit beside the repository")
     return make_replay(read_labelled(DATASET), first_share=0.6, n_duplicates=60, seed=3)
+
+
+def records_by_source_id(conn) -> dict[str, tuple[int, int]]:
+    """source_id -> (record id, current group id)."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT source_id, id, group_id FROM records")}
+
+
+@pytest.fixture
+def screened_first(project, tmp_path, ecec_replay):
+    """The first search imported, deduplicated and fully screened by the simulated reviewer."""
+    first = write_export(ecec_replay.first, tmp_path / "first.csv")
+    s1 = add_search(project.conn, database="ERIC", search_date="2025-01-15",
+                    query='("adult-child ratio" OR "class size") AND preschool*', hits=700)
+    import_file(project, first, search_id=s1)
+    run_dedupe(project.conn)
+    ids = records_by_source_id(project.conn)
+    label_works(project.conn, [(rid, ecec_replay.truth[sid]) for sid, (rid, _) in ids.items()],
+                reviewer="simulated", origin="simulate")
+    return project

@@ -16,28 +16,9 @@ from nlp_review.workflows.deduplicating import run_dedupe
 from nlp_review.workflows.importing import import_file
 from nlp_review.workflows.status import project_status
 
-from .conftest import write_export
+from .conftest import records_by_source_id as _records_by_source_id, write_export
 
 runner = CliRunner()
-
-
-def _records_by_source_id(conn) -> dict[str, tuple[int, int]]:
-    """source_id -> (record id, current group id)."""
-    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT source_id, id, group_id FROM records")}
-
-
-@pytest.fixture
-def screened_first(project, tmp_path, ecec_replay):
-    """The first search imported, deduplicated and fully screened by the simulated reviewer."""
-    first = write_export(ecec_replay.first, tmp_path / "first.csv")
-    s1 = add_search(project.conn, database="ERIC", search_date="2025-01-15",
-                    query='("adult-child ratio" OR "class size") AND preschool*', hits=700)
-    import_file(project, first, search_id=s1)
-    run_dedupe(project.conn)
-    ids = _records_by_source_id(project.conn)
-    label_works(project.conn, [(rid, ecec_replay.truth[sid]) for sid, (rid, _) in ids.items()],
-                reviewer="simulated", origin="simulate")
-    return project
 
 
 def test_update_keeps_every_decision_and_duplicates_inherit(screened_first, tmp_path,
@@ -85,9 +66,16 @@ def test_update_keeps_every_decision_and_duplicates_inherit(screened_first, tmp_
                     if ids[s][0] > n_first and ecec_replay.truth[s] == 1}
     top_ids = [w for w, _, _ in report.top]
     assert relevant_new & set(top_ids), "no relevant new record among the model's top 10"
-    # the calibrated expectation of relevant new works is in the right range
+    # the calibrated expectation of relevant new works is in the right range (whether its
+    # interval holds the truth at its rate: tests/living/test_estimate.py)
     rel = sum(1 for w in report.new_works if w in relevant_new)
     assert rel / 2 <= report.expected_relevant <= rel * 2, (report.expected_relevant, rel)
+    est = report.estimate
+    above = [w for w, s in zip(report.estimate_works, est.scores) if s >= est.threshold]
+    assert sorted(report.estimate_works) == sorted(w for w in report.new_works
+                                                   if w not in after)
+    assert est.above == len(above) == report.above_threshold
+    assert report.summary()["expected_interval"] == [est.low, est.high, est.level]
     assert report.stopping.estimate.found == sum(1 for d in after.values() if d.label == 1)
 
     # status and PRISMA add up, for the project and for the update
