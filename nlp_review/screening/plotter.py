@@ -28,13 +28,29 @@ def draw_recall(path: Path, labels: Sequence[int], metrics: dict[str, Any],
     """Write the recall curve of ``labels`` (the screening order's 0/1 labels, priors
     excluded) to ``path`` (PNG, written under a temporary name then renamed).
     ``stop_points``: ``nlp_review.stopping.replay.StopPoint`` objects or their dicts."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig = _figure(labels, metrics, marks, stop_points, title)
+    tmp = path.with_name(path.name + ".tmp.png")
+    try:
+        fig.savefig(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise NlpReviewError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        plt.close(fig)
+
+
+def _figure(labels: Sequence[int], metrics: dict[str, Any], marks: dict[str, int] | None,
+            stop_points: Sequence[Any], title: str) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
-    path = Path(path)
     n, ny = metrics["records"], metrics["relevant"]
     found = np.concatenate([[0], np.cumsum(labels)]) / ny
     x = np.arange(len(found)) / n
@@ -60,15 +76,7 @@ def draw_recall(path: Path, labels: Sequence[int], metrics: dict[str, Any],
                  fontsize=9)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    try:
-        fig.savefig(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise NlpReviewError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        plt.close(fig)
+    return fig
 
 
 class PlotWorker:
