@@ -61,6 +61,18 @@ class NaiveBayes(_LogOddsNB, MultinomialNB):
     def __init__(self, alpha: float = 3.822) -> None:
         super().__init__(alpha=alpha)
 
+    def log_odds_of_rows(self, X: sp.csr_matrix, idx: np.ndarray, y: np.ndarray,
+                         sample_weight: np.ndarray | None = None) -> np.ndarray:
+        """``fit(X[idx], y, sample_weight).decision_function(X)`` in one pass: the same
+        smoothed weighted counts, then one product of ``X`` with the difference of the two
+        classes' log-probabilities (for an ensemble retrained after every decision)."""
+        y = np.asarray(y)
+        w = np.ones(len(idx)) if sample_weight is None else np.asarray(sample_weight, float)
+        counts = (X[idx].T @ np.column_stack([w * (y == 0), w * (y == 1)])).T + self.alpha
+        log_prob = np.log(counts) - np.log(counts.sum(axis=1, keepdims=True))
+        prior = np.log([w[y == 0].sum(), w[y == 1].sum()])
+        return np.asarray(X @ (log_prob[1] - log_prob[0])).ravel() + (prior[1] - prior[0])
+
 
 class ComplementNaiveBayes(_LogOddsNB, ComplementNB):
     """Complement naive Bayes (better than multinomial NB on imbalanced classes)."""
@@ -86,6 +98,11 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         self.tol = tol
         self.max_updates = max_updates
         self.poly = poly
+
+    def refit_model(self) -> SVM:
+        """The same linear model fitted from scratch by liblinear, keeping no kernel rows
+        (for projects too big for this one's memory; the quadratic term is dropped)."""
+        return SVM(C=self.C)
 
     # -- plain sklearn API -------------------------------------------------------------
     def fit(self, X: sp.spmatrix, y: np.ndarray, sample_weight: np.ndarray | None = None
@@ -233,9 +250,11 @@ def _cd_pass(order: list[int], lists: tuple[list, list, list, list], alpha: np.n
     for i in order:
         ai = a[i]
         g = y[i] * item(at[i]) - 1.0 + diag[i] * ai
-        new = max(ai - g / qdiag[i], 0.0)
+        new = ai - g / qdiag[i]
+        if new < 0.0:  # max(new, 0.0)
+            new = 0.0
         delta = new - ai
         if delta != 0.0:
             a[i] = new
-            alpha[i] = new
             _axpy(K[i], target, m, delta * y[i])
+    alpha[:] = a
