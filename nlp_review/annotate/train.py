@@ -1,22 +1,22 @@
 """Learning from corrections: a spaCy span categorizer trained on gold, run after the rules.
 
-Training (``train_spancat``): blank English, one ``spancat_singlelabel`` (a softmax over the
-labels plus "no span" for each suggested n-gram, overlaps allowed; negatives weighted 0.5,
-since nearly every n-gram is none) with its own small tok2vec (spaCy's default hash embeddings +
+Model (``_new_model``): blank English, one ``spancat_singlelabel`` (a softmax over the labels
+plus "no span" for each suggested n-gram, overlaps allowed; negatives weighted 0.5, since
+nearly every n-gram is none) with its own small tok2vec (spaCy's default hash embeddings +
 CNN, narrowed to width 64 and depth 2), n-gram suggester of 1-4 tokens (99% of the gold
-spans),
-labels from the taxonomy. The gold texts are shuffled with the
-seed and split into train and dev; training examples are single sentences (batches of 8,
-Adam at 0.002), dev texts whole; the epoch with the best dev F1 is kept. CPU only, seeded
-(``spacy.util.fix_random_seed``). The label -> group map is saved in the model's meta.
+spans), labels from the gold. Examples are single sentences, every sentence of a training
+text (those without spans teach the model what is not a span); batches of 8, Adam at
+0.002, dropout 0.1. CPU only, seeded (``spacy.util.fix_random_seed``).
 
-Combination (``nlp_review_model_spans`` factory, ``build_combined_pipeline``): the rules run
-first; the model then adds each span whose label it scores at least the threshold
-(per group, chosen on the dev split by ``choose_combination`` and saved with the model;
-a group where model spans did not help on dev gets none), unless a rule span overlaps it:
-one with the same label, of the same group, or any (``defer_to``, also chosen on dev).
-Rules win where they fire; the model only fills what they miss. Model spans carry ``span.id_ == "model:spancat"`` and go through the
-same context component (negated/hedged) as rule spans.
+Training (``train_tagger``): k-fold cross-validation over the training gold (seeded shuffle,
+``folds`` parts). Each fold's model trains on the other parts for up to ``epochs`` passes and,
+after every pass, predicts the held part. The number of passes with the best pooled held-out
+span F1 is chosen; the held-out candidates of that pass (every training text predicted by
+a model that never saw it) choose the combination with the rules
+(``combine.choose_combination``: per group a score threshold or no model spans, and where
+the model defers to rule spans). The final model is trained on all the training gold for
+the chosen number of passes and saved with the label -> group map, the combination and the
+cross-validation figures in its ``meta.json``. Nothing here looks at a test split.
 """
 
 from __future__ import annotations
@@ -26,47 +26,53 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import numpy
 import spacy
 from spacy.language import Language
 from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL
-from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from nlp_review.annotate.combine import (CANDIDATE_THRESHOLDS, DEFAULT_DEFER_TO, DEFER_TO,
+                                         MAX_PRECISION_DROP, Scored, choose_combination)
 from nlp_review.annotate.measure import pattern_report
-from nlp_review.errors import ConfigError, NotFoundError
+from nlp_review.annotate.model_spans import (DEFAULT_THRESHOLD, MODEL_SPAN_ID, SPANS_KEY,
+                                             ModelSpans, build_combined_pipeline,
+                                             candidates_in, load_spancat, model_fingerprint)
+from nlp_review.errors import NotFoundError
 from nlp_review.io import atomic_open
 from nlp_review.tagging.evaluate import GoldText, evaluate
 from nlp_review.tagging.patterns import GROUPS, load_taxonomy
 
-SPANS_KEY = "sc"
-MODEL_SPAN_ID = "model:spancat"
+__all__ = ["DEFAULT_DEFER_TO", "DEFAULT_THRESHOLD", "DEFER_TO", "MODEL_SPAN_ID", "ModelSpans",
+           "build_combined_pipeline", "load_spancat", "model_fingerprint", "train_tagger",
+           "TrainReport", "compare_saved", "compare_thresholds", "compare_settings",
+           "suggest_patterns", "write_suggestions"]
+
 NGRAM_SIZES = [1, 2, 3, 4]
 TOK2VEC_WIDTH = 64
 TOK2VEC_DEPTH = 2
-MAX_PRECISION_DROP = 0.05
-#: Where the model defers to the rules: it adds no span overlapping a rule span with the
-#: same label ("label"), of the same group ("group"), or any rule span ("any").
-DEFER_TO = ("label", "group", "any")
-DEFAULT_DEFER_TO = "label"
-DEFAULT_THRESHOLD = 0.5
-CANDIDATE_THRESHOLDS = [0.5, 0.7, 0.8, 0.9, 0.95]
+DEFAULT_FOLDS = 3
+DEFAULT_EPOCHS = 10
+
+EpochCallback = Callable[[str, int, float, float], None]  # (stage, epoch, loss, held-out F1)
 
 
 @dataclass
-class TrainResult:
-    n_train: int
-    n_dev: int
-    best_epoch: int
-    dev_p: float
-    dev_r: float
-    dev_f: float
-    dev_ids: list[str]
+class TrainReport:
+    n_texts: int
+    folds: int
+    epochs: int  # passes chosen by cross-validation (the final model's)
+    cv_p: float
+    cv_r: float
+    cv_f: float
+    cv_f_by_epoch: list[float]
+    combination: dict
+    fold_ids: list[list[str]] = field(default_factory=list)
+    held_out: list[Scored] = field(default_factory=list)  # at the chosen passes
 
 
 def _example(nlp: Language, text: str, gold_spans: list[dict]) -> Example:
@@ -113,172 +119,177 @@ def _small_model() -> dict:
     return model
 
 
-def train_spancat(gold: list[GoldText], out: Path, *, epochs: int = 20, dev_share: float = 0.2,
-                  seed: int = 0, batch_size: int = 8, negative_weight: float = 0.5,
-                  learn_rate: float = 0.002,
-                  on_epoch: Callable[[int, float, float], None] | None = None) -> TrainResult:
-    """Train on ``gold``, save the best-on-dev model to ``out``."""
-    if len(gold) < 2:
-        raise NotFoundError(f"{len(gold)} gold text(s): too few to train on",
-                            hint="import and adjudicate annotations, or pass --gold FILE")
-    group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
-    if not group_of:
-        raise NotFoundError("the gold texts hold no spans to learn from")
-    fix_random_seed(seed)
-    order = list(gold)
-    random.Random(seed).shuffle(order)
-    n_dev = int(round(len(order) * dev_share)) if dev_share > 0 else 0
-    n_dev = min(max(n_dev, 1 if dev_share > 0 else 0), len(order) - 1)
-    dev, train = order[:n_dev], order[n_dev:]
+def _new_model(labels: Iterable[str], negative_weight: float) -> Language:
     nlp = spacy.blank("en")
     spancat = nlp.add_pipe("spancat_singlelabel", name="spancat", config={
         "spans_key": SPANS_KEY, "negative_weight": negative_weight, "allow_overlap": True,
         "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES},
         "model": _small_model()})
-    for label in sorted(group_of):
+    for label in sorted(labels):
         spancat.add_label(label)
-    train_ex = [ex for g in train for ex in _sentence_examples(nlp, g)]
-    dev_ex = [_example(nlp, g.text, g.spans) for g in dev]
-    optimizer = nlp.initialize(lambda: train_ex)
-    optimizer.learn_rate = learn_rate
-    nlp.meta["name"] = "nlp_review_spancat"
-    nlp.meta["nlp_review_groups"] = group_of
-    nlp.meta["nlp_review_training"] = {"n_train": len(train), "n_dev": len(dev),
-                                       "seed": seed, "epochs": epochs,
-                                       "dev_ids": [g.id for g in dev]}
-    best = (-1.0, 0, {}, None)
-    rng = random.Random(seed)
+    return nlp
+
+
+@dataclass
+class _Settings:
+    seed: int = 0
+    batch_size: int = 8
+    negative_weight: float = 0.5
+    learn_rate: float = 0.002
+
+
+def _train(train: list[GoldText], labels: Iterable[str], epochs: int, st: _Settings,
+           after_epoch: Callable[[Language, int, float], None] | None = None) -> Language:
+    """A model trained on ``train`` for ``epochs`` passes; ``after_epoch(nlp, epoch, loss)``
+    is called after each pass."""
+    fix_random_seed(st.seed)
+    nlp = _new_model(labels, st.negative_weight)
+    examples = [ex for g in train for ex in _sentence_examples(nlp, g)]
+    optimizer = nlp.initialize(lambda: examples)
+    optimizer.learn_rate = st.learn_rate
+    rng = random.Random(st.seed)
     for epoch in range(1, epochs + 1):
-        rng.shuffle(train_ex)
+        rng.shuffle(examples)
         losses: dict[str, float] = {}
-        for batch in minibatch(train_ex, size=batch_size):
+        for batch in minibatch(examples, size=st.batch_size):
             nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
-        scores = nlp.evaluate(dev_ex) if dev_ex else {}
-        f = float(scores.get(f"spans_{SPANS_KEY}_f") or 0.0)
+        if after_epoch:
+            after_epoch(nlp, epoch, losses.get("spancat", 0.0))
+    return nlp
+
+
+def _folds(gold: list[GoldText], k: int, seed: int) -> list[list[GoldText]]:
+    order = list(gold)
+    random.Random(seed).shuffle(order)
+    return [order[i::k] for i in range(k)]
+
+
+def _span_prf(texts: list[Scored]) -> tuple[float, float, float]:
+    """The model alone on held-out texts: exact spans, same label (spaCy's spans scorer
+    counts the same way)."""
+    tp = n_pred = n_gold = 0
+    for t in texts:
+        gold = {(s["start"], s["end"], s["label"]) for s in t.gold.spans}
+        pred = {(c.start, c.end, c.label) for c in t.candidates}
+        tp += len(gold & pred)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+_JOB: dict = {}  # what a training task needs (inherited by forked workers)
+
+
+def _run_task(k: int) -> dict:
+    """Fold ``k`` (train on the other folds; return the held-out candidates after every
+    pass, ``{epoch: {text id: candidates}}``) or, for ``k == -1``, the final model on all
+    the gold (return its weights after every pass, ``{epoch: bytes}``)."""
+    job = _JOB
+    on_epoch: EpochCallback | None = job["on_epoch"]
+    out: dict = {}
+    if k < 0:
+        def keep(nlp: Language, epoch: int, loss: float) -> None:
+            out[epoch] = nlp.to_bytes()
+            if on_epoch:
+                on_epoch("all texts", epoch, loss, float("nan"))
+
+        _train(job["gold"], job["group_of"], job["epochs"], job["settings"], keep)
+        return out
+    parts = job["parts"]
+    part = parts[k]
+    train = [g for j, p in enumerate(parts) if j != k for g in p]
+
+    def predict(nlp: Language, epoch: int, loss: float) -> None:
+        found = {}
+        for g, model_doc in zip(part, nlp.pipe(g.text for g in part)):
+            found[g.id] = candidates_in(model_doc, job["docs"][g.id], job["group_of"])
+        out[epoch] = found
         if on_epoch:
-            on_epoch(epoch, losses.get("spancat", 0.0), f)
-        if not dev_ex or f > best[0]:
-            best = (f, epoch, scores, nlp.to_bytes())
-    f, epoch, scores, blob = best
-    nlp.from_bytes(blob)
-    nlp.meta["nlp_review_training"]["best_epoch"] = epoch
+            scored = [Scored(g, job["rule_spans"][g.id], found[g.id]) for g in part]
+            on_epoch(f"fold {k + 1}/{len(parts)}", epoch, loss, _span_prf(scored)[2])
+
+    _train(train, job["group_of"], job["epochs"], job["settings"], predict)
+    return out
+
+
+def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
+                 folds: int = DEFAULT_FOLDS, epochs: int = DEFAULT_EPOCHS, seed: int = 0,
+                 thresholds: Iterable[float] = CANDIDATE_THRESHOLDS, jobs: int = 1,
+                 on_epoch: EpochCallback | None = None) -> TrainReport:
+    """Cross-validate, choose passes and combination, train on all ``gold``, save to
+    ``out`` (see the module docstring)."""
+    from nlp_review.tagging.pipeline import build_pipeline, doc_to_spans
+
+    if folds < 2:
+        raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
+    if len(gold) < folds:
+        raise NotFoundError(f"{len(gold)} gold text(s): too few for {folds}-fold "
+                            "cross-validation",
+                            hint="import and adjudicate annotations, or pass --gold FILE")
+    group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
+    if not group_of:
+        raise NotFoundError("the gold texts hold no spans to learn from")
+    st = _Settings(seed=seed)
+    taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
+    full_group_of = {k: v.group for k, v in taxonomy.items()}
+    rules_nlp = build_pipeline(models_dir)
+    docs = {g.id: doc for g, doc in zip(gold, rules_nlp.pipe(g.text for g in gold))}
+    rule_spans = {i: [{k: s[k] for k in ("start", "end", "label", "group")}
+                      for s in doc_to_spans(d)] for i, d in docs.items()}
+    parts = _folds(gold, folds, seed)
+    _JOB.update(gold=gold, parts=parts, docs=docs, rule_spans=rule_spans, group_of=group_of,
+                epochs=epochs, settings=st, on_epoch=on_epoch)
+    # the folds and the final model (trained on everything, kept after every pass) are
+    # independent: with jobs > 1 they train in parallel worker processes
+    tasks = list(range(folds)) + [-1]
+    try:
+        if jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs,
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_run_task, tasks))
+        else:
+            results = [_run_task(t) for t in tasks]
+    finally:
+        _JOB.clear()
+    held: dict[int, dict[str, list]] = defaultdict(dict)  # held[epoch][text id]
+    for result in results[:-1]:
+        for epoch, found in result.items():
+            held[epoch].update(found)
+    snapshots: dict[int, bytes] = results[-1]
+    by_epoch = []
+    for epoch in range(1, epochs + 1):
+        scored = [Scored(g, rule_spans[g.id], held[epoch][g.id]) for g in gold]
+        by_epoch.append(_span_prf(scored))
+    best = max(range(epochs), key=lambda e: (by_epoch[e][2], -e))
+    chosen_epochs = best + 1
+    oof = [Scored(g, rule_spans[g.id], held[chosen_epochs][g.id]) for g in gold]
+    combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds))
+    combination["passes"] = chosen_epochs
+    final = _new_model(group_of, st.negative_weight)
+    final.from_bytes(snapshots[chosen_epochs])
+    p, r, f = by_epoch[best]
+    final.meta["name"] = "nlp_review_spancat"
+    final.meta["nlp_review_groups"] = group_of
+    final.meta["nlp_review_training"] = {
+        "n_train": len(gold), "folds": folds, "seed": seed, "max_epochs": epochs,
+        "epochs": chosen_epochs, "cv_p": round(p, 4), "cv_r": round(r, 4), "cv_f": round(f, 4),
+        "cv_f_by_epoch": [round(x[2], 4) for x in by_epoch]}
+    final.meta["nlp_review_combination"] = combination
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out)
-    return TrainResult(len(train), len(dev), epoch,
-                       float(scores.get(f"spans_{SPANS_KEY}_p") or 0.0),
-                       float(scores.get(f"spans_{SPANS_KEY}_r") or 0.0), f,
-                       [g.id for g in dev])
+    final.to_disk(out)
+    return TrainReport(len(gold), folds, chosen_epochs, p, r, f, [x[2] for x in by_epoch],
+                       combination, [[g.id for g in part] for part in parts], oof)
 
 
-def load_spancat(path: Path) -> Language:
-    path = Path(path)
-    if not (path / "meta.json").is_file():
-        raise ConfigError(f"no trained model in {path}",
-                          hint="nlp-review train-tagger --out DIR first")
-    nlp = spacy.load(path)
-    if "nlp_review_groups" not in nlp.meta:
-        raise ConfigError(f"{path} is not a model saved by nlp-review train-tagger")
-    return nlp
-
-
-def model_fingerprint(path: Path) -> str:
-    """A short hash of a saved model's weights (tagging is redone when the model changes)."""
-    import hashlib
-
-    digest = hashlib.sha1()
-    for file in sorted(Path(path).rglob("*")):
-        if file.is_file():
-            digest.update(file.relative_to(path).as_posix().encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-class ModelSpans:
-    """Adds the trained model's spans the rules missed (see the module docstring).
-
-    ``threshold``/``defer_to`` left unset (None / "") take the combination saved with the
-    model by ``train-tagger`` (chosen on its dev split: per group a threshold, or no model
-    spans at all for a group where they did not help on dev); a model without one uses
-    threshold 0.5 for every group and defers to same-label rule spans. ``group_thresholds``
-    None means one ``threshold`` for every group."""
-
-    def __init__(self, nlp: Language, name: str, path: str, threshold: float | None = None,
-                 defer_to: str = "") -> None:
-        if defer_to and defer_to not in DEFER_TO:
-            raise ConfigError(f"defer_to must be one of {', '.join(DEFER_TO)}")
-        self.name = name
-        self.model = load_spancat(Path(path)) if path else None
-        saved = (self.model.meta.get("nlp_review_combination") or {}) if self.model else {}
-        self.defer_to = defer_to or saved.get("defer_to") or DEFAULT_DEFER_TO
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        self.group_thresholds: dict[str, float] | None = None
-        if threshold is None and saved.get("group_thresholds") is not None:
-            self.group_thresholds = dict(saved["group_thresholds"])
-
-    def _threshold(self, group: str) -> float | None:
-        if self.group_thresholds is None:
-            return self.threshold
-        return self.group_thresholds.get(group)
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.model is None:
-            return doc
-        groups = self.model.meta["nlp_review_groups"]
-        model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
-        group_spans = model_doc.spans.get(SPANS_KEY, [])
-        scores = group_spans.attrs.get("scores") if hasattr(group_spans, "attrs") else None
-        if scores is not None:  # one score per span ((n, 1) for spancat_singlelabel)
-            scores = numpy.ravel(numpy.asarray(scores, dtype=float))
-        for k, p in enumerate(list(group_spans)):
-            group = groups.get(p.label_)
-            if group not in GROUPS:
-                continue
-            needed = self._threshold(group)
-            if needed is None or (scores is not None and float(scores[k]) < needed):
-                continue
-            span = doc.char_span(p.start_char, p.end_char, label=p.label_,
-                                 span_id=MODEL_SPAN_ID, alignment_mode="expand")
-            if span is None:
-                continue
-            existing = list(doc.spans[group]) if group in doc.spans else []
-            rivals = existing if self.defer_to != "any" else [
-                e for g in GROUPS if g in doc.spans for e in doc.spans[g]]
-            if any((self.defer_to != "label" or e.label_ == span.label_)
-                   and e.start < span.end and span.start < e.end for e in rivals):
-                continue
-            doc.spans[group] = existing + [span]
-        return doc
-
-    def to_disk(self, path: Path, exclude: tuple = ()) -> None:
-        if self.model is not None:
-            self.model.to_disk(path)
-
-    def from_disk(self, path: Path, exclude: tuple = ()) -> "ModelSpans":
-        if Path(path).is_dir() and (Path(path) / "meta.json").is_file():
-            self.model = load_spancat(Path(path))
-        return self
-
-
-@Language.factory("nlp_review_model_spans",
-                  default_config={"path": "", "threshold": None, "defer_to": ""})
-def make_model_spans(nlp: Language, name: str, path: str, threshold: float | None,
-                     defer_to: str) -> ModelSpans:
-    return ModelSpans(nlp, name, path, threshold, defer_to)
-
-
-def build_combined_pipeline(models_dir: Path, spancat_dir: Path,
-                            threshold: float | None = None,
-                            base_model: str | None = None,
-                            defer_to: str = "") -> Language:
-    """The rule tagger with the trained model adding the spans the rules miss."""
-    from nlp_review.tagging.pipeline import build_pipeline
-
-    nlp = build_pipeline(models_dir, base_model=base_model)
-    nlp.add_pipe("nlp_review_model_spans", before="evidence_context",
-                 config={"path": str(spancat_dir), "threshold": threshold,
-                         "defer_to": defer_to})
-    return nlp
+def held_out_table(combination: dict) -> list[dict]:
+    """The cross-validation estimates saved with a combination, as comparison rows."""
+    return [{"group": g, **e} for g, e in combination.get("estimates", {}).items()]
 
 
 def compare_thresholds(test: list[GoldText], models_dir: Path, spancat_dir: Path,
@@ -319,44 +330,6 @@ def compare_saved(test: list[GoldText], models_dir: Path, spancat_dir: Path) -> 
     group_of = {k: v.group for k, v in taxonomy.items()}
     return _rows(evaluate(build_pipeline(models_dir), test, group_of),
                  evaluate(build_combined_pipeline(models_dir, spancat_dir), test, group_of))
-
-
-def choose_combination(dev: list[GoldText], models_dir: Path, spancat_dir: Path,
-                       thresholds: list[float] = CANDIDATE_THRESHOLDS) -> dict:
-    """The combination to save with a model, chosen on the DEV texts only: for each
-    ``defer_to``, per group the threshold with the largest recall gain among those losing
-    at most 0.05 precision (a group with no such gain gets no model spans); then the
-    ``defer_to`` with the largest summed gain. Groups are independent here: a group's
-    scores depend only on the model spans added to that group."""
-    best: dict | None = None
-    tables = compare_settings(dev, models_dir, spancat_dir, thresholds, DEFER_TO)
-    for defer in DEFER_TO:
-        table = tables[defer]
-        chosen: dict[str, float] = {}
-        gain = 0.0
-        for group in GROUPS:
-            options = [(row["r_both"] - row["r_rules"], -th, th)
-                       for th, rows in table.items() for row in rows
-                       if row["group"] == group and row["r_both"] > row["r_rules"]
-                       and row["p_both"] >= row["p_rules"] - MAX_PRECISION_DROP]
-            if options:
-                g, _, th = max(options)
-                chosen[group] = th
-                gain += g
-        if best is None or gain > best["dev_recall_gain"]:
-            best = {"defer_to": defer, "group_thresholds": chosen,
-                    "dev_recall_gain": round(gain, 4), "dev_texts": len(dev)}
-    assert best is not None
-    return best
-
-
-def save_combination(spancat_dir: Path, combination: dict) -> None:
-    """Store the chosen combination in the model's meta.json."""
-    path = Path(spancat_dir) / "meta.json"
-    meta = json.loads(path.read_text(encoding="utf-8"))
-    meta["nlp_review_combination"] = combination
-    with atomic_open(path) as handle:
-        handle.write(json.dumps(meta, indent=2))
 
 
 def _rows(rules, both) -> list[dict]:

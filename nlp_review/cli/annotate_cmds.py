@@ -156,18 +156,21 @@ def train_tagger_cmd(
                                        "model (default: models/spancat/ under --models)."),
     test: Optional[Path] = typer.Option(None, "--test", help="Held-aside gold JSONL: report "
                                         "rules alone vs rules + model on it, per group."),
-    epochs: int = typer.Option(20, "--epochs", min=1, help="Training passes."),
-    dev_share: float = typer.Option(0.2, "--dev", min=0.0, max=0.9, help="Share of the gold "
-                                    "texts kept for the dev split."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (split, shuffling, weights)."),
+    epochs: int = typer.Option(12, "--epochs", min=1, help="Most training passes tried; "
+                               "cross-validation picks how many the final model gets."),
+    folds: int = typer.Option(3, "--folds", min=2, help="Cross-validation folds over the "
+                              "gold, for choosing passes, thresholds and deferral."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (folds, shuffling, weights)."),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Processes training the folds and the "
+                             "final model at once (the results do not depend on it)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                               help="With --test: one model score threshold "
                                               "for every group instead of the combination "
-                                              "chosen on dev."),
+                                              "chosen by cross-validation."),
     defer_to: Optional[str] = typer.Option(None, "--defer-to", help="With --test: the model "
                                            "adds no span overlapping a rule span with the "
                                            "same label | group | any, instead of the "
-                                           "combination chosen on dev."),
+                                           "combination chosen by cross-validation."),
     suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
                                            "pattern JSONL lines for frequent gold phrases no "
                                            "pattern matches."),
@@ -177,15 +180,17 @@ def train_tagger_cmd(
     project: Path = ProjectOption,
 ) -> None:
     """Train a spaCy span categorizer on gold annotations, to run after the rules and add
-    the spans they miss."""
+    the spans they miss (passes and combination chosen by cross-validation on the gold)."""
     from nlp_review.annotate.measure import gold_from_files, gold_from_project
-    from nlp_review.annotate.train import (DEFAULT_DEFER_TO, DEFAULT_THRESHOLD,
-                                           choose_combination, compare_saved,
-                                           compare_thresholds, save_combination,
-                                           suggest_patterns, train_spancat,
+    from nlp_review.annotate.train import (DEFAULT_DEFER_TO, DEFAULT_THRESHOLD, DEFER_TO,
+                                           compare_saved, compare_thresholds,
+                                           suggest_patterns, train_tagger,
                                            write_suggestions)
+    from nlp_review.errors import unknown_name
     from nlp_review.tagging.patterns import default_models_dir
 
+    if defer_to is not None and defer_to not in DEFER_TO:
+        raise unknown_name("--defer-to", defer_to, DEFER_TO)
     models_dir = models or default_models_dir()
     taxonomy = _taxonomy(models)
     if gold:
@@ -194,20 +199,19 @@ def train_tagger_cmd(
         with project_at(project) as proj:
             texts = gold_from_project(proj.conn, taxonomy)
     out = out or models_dir / "spancat"
-    result = train_spancat(texts, out, epochs=epochs, dev_share=dev_share, seed=seed,
-                           on_epoch=lambda e, loss, f: err_console.print(
-                               f"epoch {e}: loss {loss:.2f}, dev F1 {f:.3f}"))
-    console.print(f"Trained on {result.n_train} texts, dev {result.n_dev} texts "
-                  f"(seed {seed}); dev P {result.dev_p:.2f} R {result.dev_r:.2f} "
-                  f"F1 {result.dev_f:.2f}; saved to {out}")
-    if result.n_dev:
-        dev_ids = set(result.dev_ids)
-        combination = choose_combination([g for g in texts if g.id in dev_ids], models_dir,
-                                         out)
-        save_combination(out, combination)
-        used = ", ".join(f"{g} >= {t}" for g, t in combination["group_thresholds"].items())
-        console.print(f"Combination chosen on dev: defer to rule spans of the same "
-                      f"{combination['defer_to']}; model spans for {used or 'no group'}")
+    result = train_tagger(texts, out, models_dir, folds=folds, epochs=epochs, seed=seed,
+                          jobs=jobs,
+                          on_epoch=lambda stage, e, loss, f: err_console.print(
+                              f"{stage} epoch {e}: loss {loss:.2f}"
+                              + ("" if f != f else f", held-out span F1 {f:.3f}")))
+    console.print(f"Cross-validated on {result.n_texts} texts ({result.folds} folds, seed "
+                  f"{seed}): {result.epochs} passes chosen, held-out P {result.cv_p:.2f} "
+                  f"R {result.cv_r:.2f} F1 {result.cv_f:.2f}; final model trained on all "
+                  f"{result.n_texts} texts, saved to {out}")
+    combination = result.combination
+    used = ", ".join(f"{g} >= {t}" for g, t in combination["group_thresholds"].items())
+    console.print(f"Combination chosen by cross-validation: defer to rule spans of the same "
+                  f"{combination['defer_to']}; model spans for {used or 'no group'}")
     if suggest:
         rows = suggest_patterns(texts, models_dir, min_count=min_count)
         write_suggestions(rows, suggest)
@@ -216,7 +220,7 @@ def train_tagger_cmd(
         test_texts = gold_from_files([test], taxonomy)
         if threshold is None and defer_to is None:
             comparison = compare_saved(test_texts, models_dir, out)
-            how = "combination chosen on dev"
+            how = "combination chosen by cross-validation"
         else:
             threshold = DEFAULT_THRESHOLD if threshold is None else threshold
             defer_to = defer_to or DEFAULT_DEFER_TO

@@ -13,30 +13,42 @@ from nlp_review.cli.app import app
 from tests.annotate.conftest import GOLD_TRAIN, gold_lines
 
 
-@pytest.mark.slow  # trains, chooses the combination on dev, tags twice (~15-25 s)
+@pytest.mark.slow  # cross-validates and trains on six texts, tags twice (~20-40 s)
 def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 6)))
     out = tmp_path / "spancat"
     suggestions = tmp_path / "suggest.jsonl"
     result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(out),
-                                 "--epochs", "1", "--seed", "3", "--suggest-patterns",
-                                 str(suggestions), "--min-count", "1"])
+                                 "--epochs", "2", "--folds", "2", "--seed", "3", "--jobs", "2",
+                                 "--suggest-patterns", str(suggestions), "--min-count", "1"])
     assert result.exit_code == 0, result.output + result.stderr
-    assert "Trained on 5 texts, dev 1 texts (seed 3)" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert "Cross-validated on 6 texts (2 folds, seed 3)" in said
+    assert "final model trained on all 6 texts" in said
     assert (out / "meta.json").is_file()
-    assert "Combination chosen on dev" in result.output
+    assert "Combination chosen by cross-validation" in said
 
     import spacy
 
     model = spacy.load(out)
     meta = model.meta["nlp_review_training"]
-    assert meta["n_train"] == 5 and len(meta["dev_ids"]) == 1
+    assert meta["n_train"] == 6 and meta["folds"] == 2 and meta["epochs"] in (1, 2)
+    assert len(meta["cv_f_by_epoch"]) == 2
     combination = model.meta["nlp_review_combination"]
     assert combination["defer_to"] in ("label", "group", "any")
-    assert combination["dev_texts"] == 1
+    assert combination["texts"] == 6 and combination["passes"] == meta["epochs"]
+    assert set(combination["group_thresholds"]) <= set(combination["estimates"])
     assert set(model.meta["nlp_review_groups"].values()) <= {
         "mechanism", "population", "setting", "intervention", "outcome"}
+
+    # the same seed gives the same model whether the folds ran in parallel or not
+    again = tmp_path / "again"
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(again),
+                                 "--epochs", "2", "--folds", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert spacy.load(again).meta["nlp_review_combination"] == combination
+    assert (again / "spancat" / "model").read_bytes() == (out / "spancat" / "model").read_bytes()
 
     # the model runs after the rules when tagging a project; a new model means re-tagging
     result = runner.invoke(app, ["tag", "-p", str(tagged), "--spancat", str(out)])
