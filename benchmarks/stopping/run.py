@@ -179,6 +179,14 @@ def estimate_table(runs: list[dict], rules: list[str]) -> str:
                 held = [p["estimate"]["recall_low"] <= p["recall"] + 1e-12 for p in sel]
                 width = "-"
             lines.append(f"| {rule} | {method} | {len(sel)} | {np.mean(held):.1%} | {width} |")
+        # the counting-process rule's own one-sided bound: recall >= found / (found + U)
+        model = [p for p in (r["points"].get(rule) for r in runs)
+                 if p and p["stopped"] and (p.get("numbers") or {}).get("recall_low") is not None]
+        if model:
+            held = [p["numbers"]["recall_low"] <= p["recall"] + 1e-12 for p in model]
+            width = np.mean([p["numbers"]["upper_left"] for p in model])
+            lines.append(f"| {rule} | counting-process bound U | {len(model)} | "
+                         f"{np.mean(held):.1%} | U = {width:.1f} |")
     return "\n".join(lines)
 
 

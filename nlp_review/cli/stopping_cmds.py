@@ -10,9 +10,9 @@ import typer
 
 from nlp_review.cli.common import ProjectOption, console, project_at
 
-RULE_HELP = ("Stopping rule or preset, optionally with parameters, e.g. buscar, knee, "
-             "asreview-100, consecutive:threshold=50, buscar:recall_target=0.9 "
-             "(repeatable; default: buscar, knee, asreview-100).")
+RULE_HELP = ("Stopping rule or preset, optionally with parameters, e.g. counting, buscar, "
+             "knee, asreview-100, counting:recall_target=0.9, buscar:recall_target=0.9 "
+             "(repeatable; default: counting, buscar, knee, asreview-100).")
 
 
 def stopping_cmd(
@@ -23,8 +23,10 @@ def stopping_cmd(
 ) -> None:
     """Should screening stop? Each rule's verdict with its reason, and estimated recall.
 
-    The statistical rule (buscar) asks for records drawn at random once the ranking has
-    flattened; `nlp-review screen` then draws them. See docs/stopping.md."""
+    The counting-process rule (counting, recommended) bounds the relevant records left from
+    the ranking's falling rate of relevant records; the random-sample rule (buscar) asks
+    for records drawn at random once the ranking has flattened, and `nlp-review screen`
+    then draws them. See docs/stopping.md."""
     from nlp_review.cli.stopping_view import render_stopping
     from nlp_review.stopping.registry import DEFAULT_RULES
     from nlp_review.stopping.report import stopping_report

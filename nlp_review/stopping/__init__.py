@@ -8,7 +8,7 @@ from nlp_review.stopping.registry import DEFAULT_RULES, RULES, make_rule, rule_n
 from nlp_review.stopping.rules import ConsecutiveIrrelevant, KneeMethod, StatisticalStop
 
 __all__ = [
-    "ConsecutiveIrrelevant", "CountingProcess", "DEFAULT_RULES", "KneeMethod", "RULES", "RelevantEstimate",
-    "StatisticalStop", "StopDecision", "StoppingRule", "estimate_relevant", "make_rule",
-    "rule_names",
+    "ConsecutiveIrrelevant", "CountingProcess", "DEFAULT_RULES", "KneeMethod", "RULES",
+    "RelevantEstimate", "StatisticalStop", "StopDecision", "StoppingRule",
+    "estimate_relevant", "make_rule", "rule_names",
 ]

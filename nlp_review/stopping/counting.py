@@ -317,6 +317,13 @@ class CountingProcess(StoppingRule):
         return out
 
     def _decide(self, labels: np.ndarray, sampled: np.ndarray, pool_size: int) -> StopDecision:
+        drawn = np.flatnonzero(sampled)
+        if drawn.size:  # the rate is a property of the ranking: random draws are not used
+            decision = self._decide(labels[: drawn[0]], sampled[: drawn[0]], pool_size)
+            note = (f" [fitted to the {drawn[0]} records screened in ranked order; the "
+                    f"{labels.size - drawn[0]} screened since then are not used]")
+            return StopDecision(self.name, decision.stop, decision.reason + note,
+                                numbers={**decision.numbers, "ranked_only": int(drawn[0])})
         points = self.checkpoints(pool_size)
         done = int(np.searchsorted(points, labels.size, side="right"))
         target, conf = f"{float(self.recall_target):.0%}", f"{float(self.confidence):.0%}"

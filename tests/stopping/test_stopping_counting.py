@@ -130,3 +130,17 @@ def test_spec_parameters_reach_the_rule():
     assert (rule.rate, rule.process, rule.recall_target, rule.check_every) == (
         "exponential", "cox", 0.9, 25)
     assert rule.checkpoints(100).tolist() == [25, 50, 75, 100]
+
+
+def test_records_drawn_at_random_do_not_feed_the_fit():
+    y = _ranking(2)[:600]
+    rule = make_rule("counting")
+    assert not rule.decide(y, pool_size=POOL).stop
+    # 300 more excluded records: read as ranked, the rate has collapsed and it stops ...
+    labels = np.concatenate([y, np.zeros(300, dtype=int)])
+    assert rule.decide(labels, pool_size=POOL).stop
+    # ... but drawn at random they say nothing about the ranking's rate: no stop
+    sampled = np.concatenate([np.zeros(600, dtype=bool), np.ones(300, dtype=bool)])
+    after = rule.decide(labels, sampled, pool_size=POOL)
+    assert not after.stop
+    assert after.numbers["ranked_only"] == 600 and "not used" in after.reason
