@@ -14,6 +14,11 @@ source tree in the same run, e.g. the code before a change::
 
 Each row also gives the 1-minute load average when the dataset started, and checks that
 ``--before`` wrote the same order.csv as the current code.
+
+``--in-process`` instead times only the simulation loop (vectorising + every retrain, no
+imports, no files), current code against ``--before``, alternating, as CPU seconds:
+
+    python benchmarks/screening/speed.py --in-process --before /tmp/before cohen_adhd
 """
 
 from __future__ import annotations
@@ -50,12 +55,56 @@ def best(cmd: list[str], repeat: int, env: dict | None = None) -> tuple[float, f
     return min(w for w, _ in runs), min(c for _, c in runs)
 
 
+IN_PROCESS = """
+import sys, time
+from nlp_review.screening.dataset import load_labelled_csv
+from nlp_review.screening.simulate import Simulation
+data = load_labelled_csv(sys.argv[1])
+rows = [data.row_of(p) for p in sys.argv[2:4]]
+t = time.process_time()
+result = Simulation(data.texts, data.labels, rows, seed=1).run()
+print(time.process_time() - t, len(result.order), ",".join(map(str, result.order)))
+"""
+
+
+def in_process(name: str, data: Path, priors: list[str], before: Path | None,
+               repeat: int) -> str:
+    trees = {"ours": None, "before": before} if before else {"ours": None}
+    cpu: dict[str, list[float]] = {k: [] for k in trees}
+    orders = {}
+    for _ in range(repeat):
+        for key, tree in trees.items():
+            env = {**os.environ, **({"PYTHONPATH": str(tree.resolve())} if tree else {})}
+            out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(data), *priors],
+                                 check=True, capture_output=True, text=True, env=env).stdout
+            seconds, steps, orders[key] = out.split()
+            cpu[key].append(float(seconds))
+    cells = [name, f"{os.getloadavg()[0]:.1f}", steps, f"{min(cpu['ours']):.2f}"]
+    if before:
+        cells += [f"{min(cpu['before']):.2f}", f"{min(cpu['before']) / min(cpu['ours']):.2f}x",
+                  "same" if orders["ours"] == orders["before"] else "DIFFERENT"]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("datasets", nargs="+")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--before", type=Path, help="source tree of an earlier nlp_review")
+    ap.add_argument("--in-process", action="store_true",
+                    help="time only the simulation loop (CPU s), ours against --before")
     args = ap.parse_args()
+    if args.in_process:
+        cols = ["dataset", "load", "decisions", "ours loop CPU s"]
+        if args.before:
+            cols += ["before loop CPU s", "speed-up", "order"]
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for name in args.datasets:
+            ids, labels = load_ids_labels(name)
+            print(in_process(name, DATA / f"{name}.csv", priors_for(ids, labels, 1),
+                             args.before, args.repeat), flush=True)
+        return
     exe = ensure_asreview()
     cols = ["dataset", "load", "ours wall s", "ours CPU s"]
     if args.before:

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -83,11 +84,16 @@ class PlotWorker:
     """A child process that draws recall curves (see the module docstring)."""
 
     def __init__(self) -> None:
+        # The child imports this very nlp_review (not another one on its default path),
+        # and writes its messages to a file, so a chatty child can never block on a pipe.
+        here = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self._err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "nlp_review.screening.plotter"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8")
-        self._sent = 0
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err,
+            text=True, encoding="utf-8", env=env)
 
     def draw(self, path: Path, labels: Sequence[int], metrics: dict[str, Any],
              marks: dict[str, int] | None = None, stop_points: Sequence[Any] = (),
@@ -99,11 +105,10 @@ class PlotWorker:
                "marks": dict(marks or {}), "title": title,
                "stop_points": [asdict(p) if is_dataclass(p) else dict(p) for p in stop_points]}
         try:
-            self._proc.stdin.write(json.dumps(job) + "\n")
+            self._proc.stdin.write(json.dumps(job, default=_plain) + "\n")
             self._proc.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the child has died; close() reports why
-        self._sent += 1
 
     def close(self) -> None:
         """Wait for every figure; raise ``NlpReviewError`` if one was not written."""
@@ -111,9 +116,11 @@ class PlotWorker:
             self._proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass
-        err = self._proc.stderr.read()
-        self._proc.stderr.close()
-        if self._proc.wait() != 0:
+        code = self._proc.wait()
+        self._err.seek(0)
+        err = self._err.read()
+        self._err.close()
+        if code != 0:
             lines = [ln for ln in err.strip().splitlines() if ln.strip()]
             why = lines[-1] if lines else "the plotting process failed"
             raise NlpReviewError(f"could not draw recall.png: {why}",
@@ -124,11 +131,18 @@ class PlotWorker:
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stderr):
-            try:
-                stream.close()
-            except (BrokenPipeError, OSError):
-                pass
+        self._err.close()
+        try:
+            self._proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (e.g. in a stop point's numbers) as JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot send {type(value).__name__} to the plotting process")
 
 
 def _serve() -> int:

@@ -107,3 +107,16 @@ def test_plot_worker_cancel_leaves_no_process():
     worker = PlotWorker()
     worker.cancel()
     assert worker._proc.poll() is not None
+
+
+def test_plot_worker_draws_stop_points_with_numpy_numbers(tmp_path):
+    from nlp_review.stopping.replay import StopPoint
+
+    point = StopPoint(rule="knee", stopped=True, screened=6, pool_size=8, relevant_total=3,
+                      relevant_found=3, recall=1.0, work_saved=0.25, switched_at=None,
+                      random_sample=0, reason="knee", numbers={"slope": np.float64(6.5)})
+    worker = PlotWorker()
+    worker.draw(tmp_path / "recall.png", [1, 0, 1, 0, 0, 0],
+                {"records": 6, "relevant": 2, "wss@95": 0.1, "loss": 0.2}, {"rule": 3}, [point])
+    worker.close()
+    assert (tmp_path / "recall.png").read_bytes()[:4] == b"\x89PNG"
