@@ -236,7 +236,7 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
 SENSE_LIST_KEYS = ("head", "noun_forms", "noun_before", "noun_after", "verb_before",
                    "passive_before", "people", "skip", "object_preps", "list_before",
                    "not_context", "adjective_suffixes", "compound_forms", "condition_labels",
-                   "object_start")
+                   "object_start", "determined_preps", "people_modifies")
 SENSE_KEYS = {"id", "label", *SENSE_LIST_KEYS}
 
 

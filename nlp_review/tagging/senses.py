@@ -68,7 +68,8 @@ class WordSenseTagger:
         for rule in self.rules:
             sets = {k: set(rule.get(k, [])) for k in (
                 "noun_before", "noun_after", "verb_before", "passive_before", "people",
-                "skip", "object_preps", "list_before", "object_start")}
+                "skip", "object_preps", "list_before", "object_start", "determined_preps",
+                "people_modifies")}
             contexts = []
             for text in rule.get("not_context", []):
                 words = text.split()
@@ -134,17 +135,26 @@ class WordSenseTagger:
             if j >= len(doc) or not is_people(j):
                 return False
             end = j + 1
-            while end < len(doc) and end not in people_ends and end - j < 4 \
+            while j in people_starts and end < len(doc) and end not in people_ends and end - j < 4 \
                     and lemmas[end] not in sets["skip"] and not doc[end].is_punct:
                 end += 1  # the end of a multi-word population span ("young people")
-            return not (end < len(doc) and doc[end].text in NOT_OBJECT_AFTER)
+            # "children's learning", "child-initiated", "student learning", "child care":
+            # the people word only modifies the real object.
+            return not (end < len(doc) and (doc[end].text in NOT_OBJECT_AFTER
+                                            or lemmas[end] in sets["people_modifies"]))
 
         if prev in sets["verb_before"] or form not in comp["noun_forms"]:
             if people_object(i + 1):
                 return True
             if prev in sets["passive_before"]:
-                return any(k in people_ends or is_people(k - 1)
-                           for k in range(max(0, i - 4), i))
+                # "children are supported", "parents felt well supported": people right
+                # before the verb "be" (an -ly adverb may sit between it and the head).
+                be = i - 1
+                if be > 0 and lemmas[be - 1] in sets["passive_before"]:
+                    be -= 1
+                return be in people_ends or is_people(be - 1)
+            if prev.endswith("ly") and i > 1 and lemmas[i - 2] in sets["passive_before"]:
+                return (i - 2) in people_ends or is_people(i - 3)
             return False
         prev_token = doc[i - 1] if i > 0 else None
         # "play support", "teacher support": a singular lower-case word before the head
@@ -163,6 +173,11 @@ class WordSenseTagger:
         if not noun:
             return people_object(i + 1)
         if nxt in sets["object_preps"]:
+            return people_object(i + 2)
+        # "support to the families" names people; "support to the assumption" does not;
+        # "support to meet demands" is fine.
+        if nxt in sets["determined_preps"] and i + 2 < len(doc) \
+                and lemmas[i + 2] in sets["object_start"]:
             return people_object(i + 2)
         return True
 

@@ -35,6 +35,8 @@ def support_spans(tag, text: str) -> list[str]:
     ("Policy makers who wish to support children and adolescents with anxiety.",
      ["support"]),
     ("It is important that children are supported to manage their diet.", ["supported"]),
+    ("Parents were supported by nurses after discharge.", ["supported"]),
+    ("Mothers offered support to the families of newborns.", ["support"]),
 ])
 def test_support_given_to_people_is_tagged(tag, text, expected):
     assert support_spans(tag, text) == expected
@@ -55,6 +57,11 @@ def test_support_given_to_people_is_tagged(tag, text, expected):
     "A support vector machine classified the abstracts.",
     "Infants requiring ventilator support were counted.",
     "Staff were confident in supporting diabetes management.",
+    "In students' creative work, the teachers' support student learning by using talk.",
+    "Kindergartens are arranged so that children's play is supported in many ways.",
+    "Analyses uniformly supported that maltreatment coincides with a rise in cortisol.",
+    "The finding provides support to the assumption that the representation is linear.",
+    "Employer-supported child care benefits were desirable.",
 ])
 def test_support_meaning_promote_or_evidence_is_not_tagged(tag, text):
     assert support_spans(tag, text) == []
