@@ -115,6 +115,7 @@ def test_fit_recovers_a_known_rate_from_the_windows():
     ("counting:check_every=0", ["check_every must be a share"]),
     ("counting:min_relevant=0", ["min_relevant must be a whole number >= 1"]),
     ("counting:max_fit_error=-1", ["max_fit_error must be a positive number"]),
+    ("counting:min_relevant_decay=maybe", ["min_relevant_decay must be true or false"]),
     ("counting:window=10", ["unknown parameter(s) window", "n_windows"]),
 ])
 def test_bad_parameters_are_named(spec, words):

@@ -159,6 +159,9 @@ def test_status_shows_the_counting_process_verdict_and_model_estimate(project):
     assert est is not None and est.method == "counting-process"
     assert est.total_low <= est.total <= est.total_high
     assert est.recall_low <= est.recall <= est.recall_high <= 1
+    # the interval's low end uses the rule's own (Cox) bound, so it never promises more
+    # than the verdict does
+    assert est.recall_low <= verdict.numbers["recall_low"] + 1e-9
     console = Console(record=True, width=250)
     console.print(render_stopping(report))
     text = console.export_text()
