@@ -68,10 +68,12 @@ class NaiveBayes(_LogOddsNB, MultinomialNB):
         classes' log-probabilities (for an ensemble retrained after every decision)."""
         y = np.asarray(y)
         w = np.ones(len(idx)) if sample_weight is None else np.asarray(sample_weight, float)
-        counts = (X[idx].T @ np.column_stack([w * (y == 0), w * (y == 1)])).T + self.alpha
-        log_prob = np.log(counts) - np.log(counts.sum(axis=1, keepdims=True))
-        prior = np.log([w[y == 0].sum(), w[y == 1].sum()])
-        return np.asarray(X @ (log_prob[1] - log_prob[0])).ravel() + (prior[1] - prior[0])
+        rows = X[idx].T.tocsr()  # terms x labelled rows
+        irrelevant = rows @ (w * (y == 0)) + self.alpha
+        relevant = rows @ (w * (y == 1)) + self.alpha
+        diff = np.log(relevant / irrelevant) - np.log(relevant.sum() / irrelevant.sum())
+        prior = np.log(w[y == 1].sum() / w[y == 0].sum())
+        return np.asarray(X @ diff).ravel() + prior
 
 
 class ComplementNaiveBayes(_LogOddsNB, ComplementNB):

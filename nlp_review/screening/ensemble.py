@@ -65,10 +65,23 @@ class Ensemble(BaseEstimator, ClassifierMixin):
         self._build()
         return self
 
+    def refit_model(self) -> "Ensemble":
+        """The same ensemble with members that keep no kernel rows (for projects too big
+        for the incremental SVM's memory): each member's own ``refit_model`` if it has
+        one (the incremental SVM gives liblinear's SVM), else the member itself."""
+        self._build()
+        models = [m.refit_model() if hasattr(m, "refit_model") else m for m in self.models_]
+        out = Ensemble(members=self.members, combine=self.combine, weights=self.weights)
+        out._build()
+        out.models_ = models
+        out._keep_models = True
+        return out
+
     # -- plain sklearn API -------------------------------------------------------------
     def fit(self, X: sp.spmatrix, y: np.ndarray, sample_weight: np.ndarray | None = None
             ) -> "Ensemble":
-        self._build()
+        if not getattr(self, "_keep_models", False):
+            self._build()
         for model in self.models_:
             model.fit(X, y, sample_weight=sample_weight)
         return self
@@ -96,6 +109,8 @@ class Ensemble(BaseEstimator, ClassifierMixin):
             if hasattr(model, "fit_rows"):
                 model.fit_rows(idx, y, sample_weight)
                 scores.append(np.asarray(model.scores_, float))
+            elif hasattr(model, "log_odds_of_rows"):  # naive Bayes: no refit needed
+                scores.append(model.log_odds_of_rows(self.X_, idx, y, sample_weight))
             else:
                 model.fit(self.X_[idx], y, sample_weight=sample_weight)
                 scores.append(np.asarray(model.decision_function(self.X_), float))

@@ -15,7 +15,6 @@ from sklearn.base import BaseEstimator
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from nlp_review.screening import classifiers
 from nlp_review.screening.presets import Preset, get_preset
 
 #: Above this many kernel-row bytes the incremental SVM gives way to a full refit.
@@ -79,7 +78,7 @@ class Ranker(BaseEstimator):
         else:
             model = self.classifier_
             if self.incremental_:  # memory guard: the same model by a full refit
-                model = classifiers.SVM(C=self.classifier_.C)
+                model = self.classifier_.refit_model()
             model.fit(self.X_[rows], y, sample_weight=weight)
             self.scores_ = np.asarray(model.decision_function(self.X_), dtype=float)
         self.mode_ = "model"

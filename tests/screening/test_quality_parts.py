@@ -98,3 +98,31 @@ def test_ensemble_preset_ranks_relevant_records_first(data):
     top = ranker.ranking(pool)[:30]
     # 12 relevant left among 266: random would put about 1.4 in the first 30.
     assert y[top].sum() >= 6
+
+
+def test_naive_bayes_log_odds_of_rows_is_a_fit_and_score(data):
+    d, X = data
+    y = d.labels
+    rows = np.concatenate([np.flatnonzero(y == 1)[:5], np.flatnonzero(y == 0)[:50]])
+    w = Balanced(ratio=9.8, normalize=True).sample_weight(y[rows])
+    nb = NaiveBayes(alpha=3.822)
+    fast = nb.log_odds_of_rows(X, rows, y[rows], w)
+    slow = NaiveBayes(alpha=3.822).fit(X[rows], y[rows], sample_weight=w).decision_function(X)
+    assert np.allclose(fast, slow, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["svm_nb_ensemble", "elas_u4_fast"])
+def test_big_projects_fall_back_to_a_full_refit_of_the_same_kind(data, monkeypatch, name):
+    """Past the kernel-memory limit the ranker refits from scratch (no kernel rows kept):
+    the ensemble stays an ensemble, with liblinear's SVM as its SVM member."""
+    from nlp_review.screening import ranker as ranker_module
+
+    d, _ = data
+    y = d.labels
+    rel, irr = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    train = np.concatenate([rel[:4], irr[:40]])
+    ranker = Ranker(preset=name).attach(d.texts)
+    monkeypatch.setattr(ranker_module, "KERNEL_MEMORY_LIMIT", 1)
+    ranker.fit(train, y[train])
+    pool = np.setdiff1d(np.arange(len(y)), train)
+    assert y[ranker.ranking(pool)[:30]].sum() >= 6
