@@ -33,25 +33,28 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import DATA, WORK, ensure_asreview, load_ids_labels, priors_for  # noqa: E402
 
 NLP_REVIEW = Path(sys.executable).parent / "nlp-review"
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict | None = None, cwd: Path | None = None
+          ) -> tuple[float, float]:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=env)
+                   env=env, cwd=cwd)
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
-def best(cmd: list[str], repeat: int, env: dict | None = None) -> tuple[float, float]:
+def best(cmd: list[str], repeat: int, env: dict | None = None, cwd: Path | None = None
+         ) -> tuple[float, float]:
     """Fastest wall and lowest CPU of ``repeat`` runs ("{i}" in ``cmd``: the run number)."""
-    runs = [timed([c.replace("{i}", str(i)) for c in cmd], env) for i in range(repeat)]
+    runs = [timed([c.replace("{i}", str(i)) for c in cmd], env, cwd) for i in range(repeat)]
     return min(w for w, _ in runs), min(c for _, c in runs)
 
 
@@ -74,9 +77,11 @@ def in_process(name: str, data: Path, priors: list[str], before: Path | None,
     orders = {}
     for _ in range(repeat):
         for key, tree in trees.items():
+            # python -c puts the working folder first on sys.path: run in the tree itself
             env = {**os.environ, **({"PYTHONPATH": str(tree.resolve())} if tree else {})}
             out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(data), *priors],
-                                 check=True, capture_output=True, text=True, env=env).stdout
+                                 check=True, capture_output=True, text=True, env=env,
+                                 cwd=tree or ROOT).stdout
             seconds, steps, orders[key] = out.split()
             cpu[key].append(float(seconds))
     cells = [name, f"{os.getloadavg()[0]:.1f}", steps, f"{min(cpu['ours']):.2f}"]
@@ -126,7 +131,7 @@ def main() -> None:
                 env = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
                 cmd = [sys.executable, "-c", "from nlp_review.cli.app import main; main()",
                        *sim, f"{tmp}/before"]
-                before = best(cmd, args.repeat, env)
+                before = best(cmd, args.repeat, env, cwd=args.before)  # cwd: sys.path[0]
                 same = filecmp.cmp(f"{tmp}/ours/order.csv", f"{tmp}/before/order.csv",
                                    shallow=False)
                 cells += [f"{before[0]:.2f}", f"{before[1]:.2f}" + ("" if same else

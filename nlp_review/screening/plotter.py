@@ -91,7 +91,7 @@ class PlotWorker:
             [here, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self._err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "nlp_review.screening.plotter"],
+            [sys.executable, "-P", "-m", "nlp_review.screening.plotter"],  # -P: no cwd
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err,
             text=True, encoding="utf-8", env=env)
 
