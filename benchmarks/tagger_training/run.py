@@ -79,7 +79,10 @@ def main() -> None:
         if args.dump_held_out:
             import pickle
 
-            args.dump_held_out.write_bytes(pickle.dumps(r.held_out))
+            from nlp_review.annotate.combine import Scored
+
+            args.dump_held_out.write_bytes(pickle.dumps(  # without the pipeline closures
+                [Scored(t.gold, t.rules, t.candidates, t.existing) for t in r.held_out]))
     meta = spacy.load(args.out).meta
     combination = meta["nlp_review_combination"]
     print(f"combination chosen by cross-validation: defer_to={combination['defer_to']}, "
@@ -107,7 +110,21 @@ def main() -> None:
 
     print(f"TEST split (annotations/gold/test.jsonl, {len(test)} texts), overlap matching:")
     print("rules vs rules + model, combination chosen by cross-validation (the result):")
-    show(compare_saved(test, models, args.out))
+    rows = compare_saved(test, models, args.out)
+    show(rows)
+    print("as Markdown:")
+    print("| group | P rules | R rules | F1 rules | P +model | R +model | F1 +model | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        dp, dr = r["p_both"] - r["p_rules"], r["r_both"] - r["r_rules"]
+        if r["verdict"] == "better":
+            verdict = f"met (R {dr:+.3f}, P {dp:+.3f})"
+        elif r["verdict"] == "precision drop":
+            verdict = f"not met: P {dp:+.3f} (limit -0.05), R {dr:+.3f}"
+        else:
+            verdict = f"not met: no recall gain (R {dr:+.3f}, P {dp:+.3f})"
+        print(f"| {r['group']} | " + " | ".join(f"{r[k]:.3f}" for k in (
+            "p_rules", "r_rules", "f_rules", "p_both", "r_both", "f_both")) + f" | {verdict} |")
     if args.all_settings:
         tables = compare_settings(test, models, args.out, THRESHOLDS, DEFER_TO)
         for defer in DEFER_TO:

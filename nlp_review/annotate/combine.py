@@ -18,7 +18,7 @@ at least ``min_found`` more gold spans; a group with no such threshold gets no m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from nlp_review.tagging.evaluate import Counts, GoldText, score
 from nlp_review.tagging.patterns import GROUPS
@@ -71,10 +71,29 @@ def select_model_spans(candidates: Iterable[Candidate], existing: Sequence[Exist
 
 @dataclass
 class Scored:
-    """One gold text with the rule spans and the model's candidates for it."""
+    """One gold text with the rule spans and the model's candidates for it.
+
+    ``rules`` are the tagger's final spans. ``existing`` are the rule spans the model
+    component sees (before the context component; None: ``rules``), and ``finish`` turns
+    the model spans kept into the final spans as the rest of the pipeline would (the
+    context component drops spans inside exclusion cues and merges same-label overlaps;
+    None: ``rules`` plus the kept spans)."""
     gold: GoldText
     rules: list[dict]
     candidates: list[Candidate]
+    existing: list[Existing] | None = None
+    finish: Callable[[list[Candidate]], list[dict]] | None = None
+
+    def combined(self, thresholds: dict[str, float | None], defer_to: str) -> list[dict]:
+        existing = self.existing if self.existing is not None else [
+            Existing(s["start"], s["end"], s["label"], s["group"]) for s in self.rules]
+        added = select_model_spans(self.candidates, existing, thresholds, defer_to)
+        if not added:
+            return self.rules
+        if self.finish is not None:
+            return self.finish(added)
+        return self.rules + [{"start": c.start, "end": c.end, "label": c.label,
+                              "group": c.group} for c in added]
 
 
 def combined_counts(texts: Sequence[Scored], group_of: dict[str, str],
@@ -83,12 +102,7 @@ def combined_counts(texts: Sequence[Scored], group_of: dict[str, str],
     """Overlap-matched counts per group: rules alone, and rules + the selected model spans
     (``nlp_review.tagging.evaluate.score``, the scoring ``nlp-review evaluate`` uses)."""
     rules = score(((t.gold, t.rules) for t in texts), group_of).by_group["overlap"]
-    pairs = []
-    for t in texts:
-        existing = [Existing(s["start"], s["end"], s["label"], s["group"]) for s in t.rules]
-        added = select_model_spans(t.candidates, existing, thresholds, defer_to)
-        pairs.append((t.gold, t.rules + [{"start": c.start, "end": c.end, "label": c.label,
-                                          "group": c.group} for c in added]))
+    pairs = [(t.gold, t.combined(thresholds, defer_to)) for t in texts]
     return rules, score(pairs, group_of).by_group["overlap"]
 
 

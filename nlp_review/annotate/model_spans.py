@@ -69,6 +69,20 @@ def candidates_in(model_doc: Doc, doc: Doc, groups: dict[str, str]) -> list[Cand
     return out
 
 
+def existing_spans(doc: Doc) -> list[Existing]:
+    return [Existing(s.start_char, s.end_char, s.label_, g)
+            for g in GROUPS if g in doc.spans for s in doc.spans[g]]
+
+
+def add_spans(doc: Doc, kept: list[Candidate]) -> None:
+    """Add the kept model spans to their groups' span groups of ``doc``."""
+    for c in kept:
+        span = doc.char_span(c.start, c.end, label=c.label, span_id=MODEL_SPAN_ID)
+        if span is not None:
+            doc.spans[c.group] = (list(doc.spans[c.group]) if c.group in doc.spans
+                                  else []) + [span]
+
+
 class ModelSpans:
     """Adds the trained model's spans the rules missed (see the module docstring).
 
@@ -99,13 +113,8 @@ class ModelSpans:
             return doc
         model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
         candidates = candidates_in(model_doc, doc, self.model.meta["nlp_review_groups"])
-        existing = [Existing(s.start_char, s.end_char, s.label_, g)
-                    for g in GROUPS if g in doc.spans for s in doc.spans[g]]
-        for c in select_model_spans(candidates, existing, self.thresholds(), self.defer_to):
-            span = doc.char_span(c.start, c.end, label=c.label, span_id=MODEL_SPAN_ID)
-            if span is not None:
-                doc.spans[c.group] = (list(doc.spans[c.group]) if c.group in doc.spans
-                                      else []) + [span]
+        add_spans(doc, select_model_spans(candidates, existing_spans(doc), self.thresholds(),
+                                          self.defer_to))
         return doc
 
     def to_disk(self, path: Path, exclude: tuple = ()) -> None:

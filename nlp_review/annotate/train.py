@@ -33,6 +33,7 @@ from typing import Callable, Iterable
 import spacy
 from spacy.language import Language
 from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
@@ -40,8 +41,9 @@ from nlp_review.annotate.combine import (CANDIDATE_THRESHOLDS, DEFAULT_DEFER_TO,
                                          MAX_PRECISION_DROP, Scored, choose_combination)
 from nlp_review.annotate.measure import pattern_report
 from nlp_review.annotate.model_spans import (DEFAULT_THRESHOLD, MODEL_SPAN_ID, SPANS_KEY,
-                                             ModelSpans, build_combined_pipeline,
-                                             candidates_in, load_spancat, model_fingerprint)
+                                             ModelSpans, add_spans, build_combined_pipeline,
+                                             candidates_in, existing_spans, load_spancat,
+                                             model_fingerprint)
 from nlp_review.errors import NotFoundError
 from nlp_review.io import atomic_open
 from nlp_review.tagging.evaluate import GoldText, evaluate
@@ -158,6 +160,26 @@ def _train(train: list[GoldText], labels: Iterable[str], epochs: int, st: _Setti
     return nlp
 
 
+CONTEXT = "evidence_context"
+
+
+def _finish(context: Callable[[Doc], Doc], pre: Doc, kept: list) -> list[dict]:
+    """The final spans of a doc that went through every rule component but the context
+    one, with the model spans ``kept`` added: what the combined pipeline outputs."""
+    from nlp_review.tagging.pipeline import doc_to_spans
+
+    doc = pre.copy()
+    add_spans(doc, kept)
+    return [{k: s[k] for k in ("start", "end", "label", "group")}
+            for s in doc_to_spans(context(doc))]
+
+
+def _scored(g: GoldText, candidates: list, context: Callable[[Doc], Doc], pre: Doc,
+            rules: list[dict]) -> Scored:
+    return Scored(g, rules, candidates, existing_spans(pre),
+                  lambda kept: _finish(context, pre, kept))
+
+
 def _folds(gold: list[GoldText], k: int, seed: int) -> list[list[GoldText]]:
     order = list(gold)
     random.Random(seed).shuffle(order)
@@ -220,7 +242,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
                  on_epoch: EpochCallback | None = None) -> TrainReport:
     """Cross-validate, choose passes and combination, train on all ``gold``, save to
     ``out`` (see the module docstring)."""
-    from nlp_review.tagging.pipeline import build_pipeline, doc_to_spans
+    from nlp_review.tagging.pipeline import build_pipeline
 
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
@@ -235,9 +257,12 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     full_group_of = {k: v.group for k, v in taxonomy.items()}
     rules_nlp = build_pipeline(models_dir)
-    docs = {g.id: doc for g, doc in zip(gold, rules_nlp.pipe(g.text for g in gold))}
-    rule_spans = {i: [{k: s[k] for k in ("start", "end", "label", "group")}
-                      for s in doc_to_spans(d)] for i, d in docs.items()}
+    # the docs as the model component sees them: every rule component but the context one
+    # (which runs after the model and also applies to its spans)
+    context = rules_nlp.get_pipe(CONTEXT)
+    with rules_nlp.select_pipes(disable=[CONTEXT]):
+        docs = {g.id: doc for g, doc in zip(gold, rules_nlp.pipe(g.text for g in gold))}
+    rule_spans = {i: _finish(context, d, []) for i, d in docs.items()}
     parts = _folds(gold, folds, seed)
     _JOB.update(gold=gold, parts=parts, docs=docs, rule_spans=rule_spans, group_of=group_of,
                 epochs=epochs, settings=st, on_epoch=on_epoch)
@@ -267,7 +292,8 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
         by_epoch.append(_span_prf(scored))
     best = max(range(epochs), key=lambda e: (by_epoch[e][2], -e))
     chosen_epochs = best + 1
-    oof = [Scored(g, rule_spans[g.id], held[chosen_epochs][g.id]) for g in gold]
+    oof = [_scored(g, held[chosen_epochs][g.id], context, docs[g.id], rule_spans[g.id])
+           for g in gold]
     combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds))
     combination["passes"] = chosen_epochs
     final = _new_model(group_of, st.negative_weight)

@@ -50,6 +50,40 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     assert spacy.load(again).meta["nlp_review_combination"] == combination
     assert (again / "spancat" / "model").read_bytes() == (out / "spancat" / "model").read_bytes()
 
+    # the combination is chosen on a simulation of the pipeline: it must count exactly
+    # what the real rules + model pipeline gives, for the saved choice and for another
+    from nlp_review.annotate.combine import combined_counts
+    from nlp_review.annotate.model_spans import build_combined_pipeline, candidates_in
+    from nlp_review.annotate.train import CONTEXT, _finish, _scored
+    from nlp_review.tagging.evaluate import GoldText, evaluate
+    from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    models_dir = default_models_dir()
+    group_of = {k: v.group for k, v in load_taxonomy(models_dir / "taxonomy.json").items()}
+    texts = [GoldText(g["id"], g["text"], g["spans"], "gold", i)
+             for i, g in enumerate(gold_lines(GOLD_TRAIN, 12)[6:])]
+    rules = build_pipeline(models_dir)
+    context = rules.get_pipe(CONTEXT)
+    with rules.select_pipes(disable=[CONTEXT]):
+        pre = list(rules.pipe(g.text for g in texts))
+    scored = [_scored(g, candidates_in(model(g.text), d, model.meta["nlp_review_groups"]),
+                      context, d, _finish(context, d, [])) for g, d in zip(texts, pre)]
+
+    def counts(by_group):
+        return {k: (c.tp_pred, c.n_pred, c.tp_gold, c.n_gold) for k, c in by_group.items()}
+
+    for thresholds, defer, pipeline in (
+            (combination["group_thresholds"], combination["defer_to"],
+             build_combined_pipeline(models_dir, out)),
+            ({g: 0.0 for g in set(group_of.values())}, "label",
+             build_combined_pipeline(models_dir, out, threshold=0.0, defer_to="label"))):
+        simulated_rules, simulated = combined_counts(scored, group_of, thresholds, defer)
+        assert counts(simulated) == counts(evaluate(pipeline, texts, group_of)
+                                           .by_group["overlap"])
+        assert counts(simulated_rules) == counts(evaluate(rules, texts, group_of)
+                                                 .by_group["overlap"])
+
     # the model runs after the rules when tagging a project; a new model means re-tagging
     result = runner.invoke(app, ["tag", "-p", str(tagged), "--spancat", str(out)])
     assert result.exit_code == 0, result.stderr
