@@ -166,7 +166,10 @@ def calibration_rows(report, truth: dict[int, int], methods: list[tuple[str, str
         est = estimate(report.crossfit, calibrator=calibrator, prior=prior)
         above = est.scores >= est.threshold
         rel = int(rel_of.sum())
+        inc = est.scores >= est.includes_threshold
         out.append({
+            "inc_above": est.includes_above,
+            "recall_inc": rel_of[inc].sum() / rel if rel else float("nan"),
             "method": f"{calibrator}+{prior}", "above": est.above,
             "rel_above": int(rel_of[above].sum()), "exp_above": est.expected_above,
             "recall_t": rel_of[above].sum() / rel if rel else float("nan"),
@@ -186,13 +189,21 @@ def _summary(rows: list[dict]) -> str:
     exp_a = np.array([r["exp_above"] for r in rows])
     rel_a = np.array([r["rel_above"] for r in rows])
     width = np.mean([r["high"] - r["low"] for r in rows])
+    rec_t = np.array([r["recall_t"] for r in rows])
+    rec_c = np.array([r["recall_inc"] for r in rows])
+    share_t = np.mean([r["above"] / r["new"] for r in rows])
+    share_c = np.mean([r["inc_above"] / r["new"] for r in rows])
     return (f"runs {len(rows):>3}  MAE {np.mean(np.abs(exp - rel)):5.1f}  "
             f"mean |rel.err| {np.nanmean(np.abs(ratio - 1)):5.1%}  "
             f"within 20% {np.mean(np.abs(ratio - 1) <= 0.2):4.0%}  "
             f"worst factor {worst:4.2f}  "
             f"coverage {np.mean([r['covered'] for r in rows]):4.0%}  "
             f"mean width {width:5.1f}  "
-            f"above-t MAE {np.mean(np.abs(exp_a - rel_a)):5.1f}")
+            f"above-t MAE {np.mean(np.abs(exp_a - rel_a)):5.1f}\n{'':>26}"
+            f"threshold (95 % of expected relevant): recall mean {np.nanmean(rec_t):4.0%} "
+            f"min {np.nanmin(rec_t):4.0%}, passes {share_t:4.0%} of new works;  "
+            f"old (95 % of decided includes): recall mean {np.nanmean(rec_c):4.0%} "
+            f"min {np.nanmin(rec_c):4.0%}, passes {share_c:4.0%}")
 
 
 def main() -> None:

@@ -159,16 +159,7 @@ def update_cmd(
             console.print(f"  record {f.record_id} (work {f.work_id}) vs {label} work "
                           f"{f.screened_work}: {f.reason}\n    {f.title[:100]}",
                           highlight=False, soft_wrap=True)
-    if rep.threshold is None:
-        console.print(f"\nModel: {rep.model_mode} (needs two includes and an exclude): no "
-                      "inclusion threshold yet.")
-    else:
-        console.print(f"\n{rep.above_threshold} of {len(rep.new_works)} new unique records "
-                      f"score at or above the inclusion threshold ({rep.threshold:.3f}: the "
-                      "score 95 % of the included works reach when the model has not seen "
-                      f"them). Rough expectation: about {rep.expected_relevant:.0f} relevant "
-                      "among the new records (calibrated scores; both figures can be far "
-                      "off, see docs/living.md).", soft_wrap=True)
+    _print_estimate(rep)
     if rep.top:
         console.print("Top new records:")
         for w, score, title in rep.top[:5]:
@@ -184,6 +175,27 @@ def update_cmd(
     console.print(f"\nNext: nlp-review screen -p {project}   |   "
                   f"nlp-review prisma --out DIR --update {rep.update_id} -p {project}",
                   highlight=False, soft_wrap=True)
+
+
+def _print_estimate(rep) -> None:
+    """The update's estimates and what they mean (see docs/living.md)."""
+    from nlp_review.living.estimate import BENCHMARK_NOTE, THRESHOLD_RECALL
+
+    est = rep.estimate
+    if est is None:
+        console.print(f"\nModel: {rep.model_mode} (needs two includes and an exclude): no "
+                      "inclusion threshold and no expected number of relevant records yet.",
+                      soft_wrap=True)
+        return
+    console.print(
+        f"\n{est.above} of {len(rep.new_works)} new unique records score at or above the "
+        f"inclusion threshold ({est.threshold:.3f}: the records above it hold "
+        f"{THRESHOLD_RECALL:.0%} of the relevant new records the model expects).\n"
+        f"Expected relevant among the new records: {est.expected:.0f} "
+        f"({est.level:.0%} interval {est.low}-{est.high}).\n"
+        f"Both come from the model's scores, calibrated on the {est.n_decided} decided works "
+        f"({est.n_included} included). {BENCHMARK_NOTE} See docs/living.md.",
+        highlight=False, soft_wrap=True)
 
 
 def _print_updates(updates) -> None:

@@ -8,8 +8,6 @@ calibrator sees therefore comes from a model that had not seen that work, and th
 works' scores are on the same scale as the out-of-fold ones (the model trained on all
 decisions, which orders the queue, can score on another scale).
 
-- **Inclusion threshold**: the out-of-fold score that ``recall`` (95 %) of the included
-  works reach; a new work is above it when its mean score over the fold models is.
 - **Probabilities**: a calibrator (``platt``: logistic fit of the label on the score;
   ``isotonic``: monotone step fit) learned on the out-of-fold scores maps each fold model's
   score of a new work to a probability; a work's probability is the mean over the folds.
@@ -23,6 +21,12 @@ decisions, which orders the queue, can score on another scale).
   binomial) with probabilities that are themselves uncertain; a bootstrap over the decided
   works refits the calibrator (and the prior) and draws one count each time; the interval
   is the central ``level`` share of those counts.
+- **Inclusion threshold**: the highest score such that the new works at or above it hold
+  ``recall`` (95 %) of the expected relevant new works (a work's score: its mean over the
+  fold models). The benchmark compared it with the out-of-fold score 95 % of the decided
+  includes reach (still computed, ``includes_threshold``): as good after a complete first
+  round, far better after a first round screened in ranked order, whose includes are the
+  easy-to-find ones (recall over the update's relevant works at least 84 % vs 45 %).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from nlp_review.errors import unknown_name
 
-#: share of the included works the inclusion threshold keeps (out of fold)
+#: share of the expected relevant new works the inclusion threshold keeps
 THRESHOLD_RECALL = 0.95
 #: the interval's nominal coverage
 LEVEL = 0.90
@@ -109,7 +113,7 @@ class CrossFit:
 
 @dataclass
 class UpdateEstimate:
-    threshold: float
+    threshold: float  # the new works at or above it hold ``recall`` of the expected relevant
     above: int  # new works whose (mean fold) score reaches the threshold
     expected: float  # relevant new works the model expects (sum of probabilities)
     low: int  # the interval for the count of relevant new works
@@ -118,6 +122,8 @@ class UpdateEstimate:
     expected_above: float  # ... of them above the threshold
     probabilities: np.ndarray  # per new work, in the order given
     scores: np.ndarray  # per new work: mean fold-model score (compare with threshold)
+    includes_threshold: float  # out-of-fold score ``recall`` of the decided includes reach
+    includes_above: int  # new works at or above ``includes_threshold``
     prior_decided: float  # share of includes among the decided works
     prior_new: float  # estimated share of relevant works among the new ones
     n_decided: int
@@ -153,6 +159,20 @@ def inclusion_threshold(oof: np.ndarray, y: np.ndarray, recall: float = THRESHOL
                         ) -> float:
     """The score that ``recall`` of the included works reach out of fold."""
     return float(np.quantile(oof[y == 1], 1 - recall, method="lower"))
+
+
+def recall_threshold(scores: np.ndarray, p: np.ndarray, recall: float = THRESHOLD_RECALL
+                        ) -> tuple[float, int]:
+    """The highest score such that the new works at or above it hold ``recall`` of the
+    expected relevant new works (their probabilities' sum), and how many works that is."""
+    if len(scores) == 0:
+        return float("inf"), 0
+    order = np.argsort(-scores, kind="stable")
+    cum = np.cumsum(p[order])
+    k = int(np.searchsorted(cum, recall * cum[-1] - 1e-12)) + 1
+    k = min(k, len(order))
+    cut = float(scores[order[k - 1]])
+    return cut, int((scores >= cut).sum())
 
 
 def em_prior(p: np.ndarray, prior: float, tol: float = 1e-6, max_iter: int = 1000
@@ -197,9 +217,10 @@ def estimate(fit: CrossFit, *, calibrator: str = DEFAULT_CALIBRATOR,
     """The threshold, the count above it and the expected relevant new works with an
     interval (see the module doc)."""
     p = new_work_probabilities(fit, calibrator, prior)
-    threshold = inclusion_threshold(fit.oof, fit.y, recall)
     scores = fit.new_mean if fit.new.size else np.zeros(0)
+    threshold, n_above = recall_threshold(scores, p, recall)
     above = scores >= threshold
+    includes_threshold = inclusion_threshold(fit.oof, fit.y, recall)
     rng = np.random.default_rng(seed)
     counts = []
     n = len(fit.y)
@@ -212,7 +233,9 @@ def estimate(fit: CrossFit, *, calibrator: str = DEFAULT_CALIBRATOR,
     tail = (1 - level) / 2
     low, high = np.quantile(counts, [tail, 1 - tail], method="nearest") if counts else (0, 0)
     return UpdateEstimate(
-        threshold=threshold, above=int(above.sum()), expected=float(p.sum()),
+        includes_threshold=includes_threshold,
+        includes_above=int((scores >= includes_threshold).sum()),
+        threshold=threshold, above=n_above, expected=float(p.sum()),
         low=int(low), high=int(high), level=level,
         expected_above=float(p[above].sum()), probabilities=p, scores=scores,
         prior_decided=float(fit.y.mean()), prior_new=float(p.mean()) if len(p) else 0.0,

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 from nlp_review.cli.app import app
 from nlp_review.errors import ConfigError
-from nlp_review.living.estimate import CrossFit, cross_fit, em_prior, estimate
+from nlp_review.living.estimate import (CrossFit, cross_fit, em_prior, estimate,
+                                       recall_threshold)
 from nlp_review.screening.ranker import Ranker
 from nlp_review.screening.session import label_works
 from nlp_review.workflows.deduplicating import run_dedupe
@@ -117,3 +118,11 @@ def test_without_a_trained_model_the_update_says_so(project, tmp_path, ecec_repl
     assert out.exit_code == 0, out.output
     assert "no expected number of relevant records yet" in out.output
     assert "Expected relevant" not in out.output
+
+
+def test_the_threshold_keeps_the_share_of_expected_relevant_works():
+    scores = np.array([3.0, 2.0, 1.0, 0.0, -1.0])
+    p = np.array([0.5, 0.3, 0.1, 0.06, 0.04])
+    assert recall_threshold(scores, p, 0.95) == (0.0, 4)  # 0.96 of 1.0 by the top four
+    assert recall_threshold(scores, p, 0.5) == (3.0, 1)
+    assert recall_threshold(scores, p, 1.0) == (-1.0, 5)
