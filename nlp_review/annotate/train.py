@@ -141,9 +141,10 @@ class _Settings:
 
 
 def _train(train: list[GoldText], labels: Iterable[str], epochs: int, st: _Settings,
-           after_epoch: Callable[[Language, int, float], None] | None = None) -> Language:
+           after_epoch: Callable[[Language, int, float], bool | None] | None = None
+           ) -> Language:
     """A model trained on ``train`` for ``epochs`` passes; ``after_epoch(nlp, epoch, loss)``
-    is called after each pass."""
+    is called after each pass (training stops early when it returns True)."""
     fix_random_seed(st.seed)
     nlp = _new_model(labels, st.negative_weight)
     examples = [ex for g in train for ex in _sentence_examples(nlp, g)]
@@ -155,8 +156,8 @@ def _train(train: list[GoldText], labels: Iterable[str], epochs: int, st: _Setti
         losses: dict[str, float] = {}
         for batch in minibatch(examples, size=st.batch_size):
             nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
-        if after_epoch:
-            after_epoch(nlp, epoch, losses.get("spancat", 0.0))
+        if after_epoch and after_epoch(nlp, epoch, losses.get("spancat", 0.0)):
+            break
     return nlp
 
 
@@ -212,10 +213,12 @@ def _run_task(k: int) -> dict:
     on_epoch: EpochCallback | None = job["on_epoch"]
     out: dict = {}
     if k < 0:
-        def keep(nlp: Language, epoch: int, loss: float) -> None:
+        def keep(nlp: Language, epoch: int, loss: float) -> bool:
             out[epoch] = nlp.to_bytes()
             if on_epoch:
                 on_epoch("all texts", epoch, loss, float("nan"))
+            # once the folds have chosen the passes, no need to go further
+            return 0 < job["stop_at"].value <= epoch
 
         _train(job["gold"], job["group_of"], job["epochs"], job["settings"], keep)
         return out
@@ -234,6 +237,20 @@ def _run_task(k: int) -> dict:
 
     _train(train, job["group_of"], job["epochs"], job["settings"], predict)
     return out
+
+
+def _choose_passes(gold: list[GoldText], held_out: list[dict], rule_spans: dict,
+                   epochs: int) -> tuple[int, list[tuple[float, float, float]], dict]:
+    """The number of passes with the best pooled held-out span F1 (fewest on a tie), the
+    (P, R, F1) after each pass, and the held-out candidates ``held[epoch][text id]``."""
+    held: dict[int, dict[str, list]] = defaultdict(dict)
+    for result in held_out:
+        for epoch, found in result.items():
+            held[epoch].update(found)
+    by_epoch = [_span_prf([Scored(g, rule_spans[g.id], held[epoch][g.id]) for g in gold])
+                for epoch in range(1, epochs + 1)]
+    best = max(range(epochs), key=lambda e: (by_epoch[e][2], -e))
+    return best + 1, by_epoch, held
 
 
 def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
@@ -268,30 +285,31 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
                 epochs=epochs, settings=st, on_epoch=on_epoch)
     # the folds and the final model (trained on everything, kept after every pass) are
     # independent: with jobs > 1 they train in parallel worker processes
-    tasks = list(range(folds)) + [-1]
+    import multiprocessing
+
+    context_fork = multiprocessing.get_context("fork")
+    stop_at = context_fork.Value("i", 0)  # passes chosen (0: not yet), read by the final task
+    _JOB["stop_at"] = stop_at
     try:
         if jobs > 1:
-            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=jobs,
-                                     mp_context=multiprocessing.get_context("fork")) as pool:
-                results = list(pool.map(_run_task, tasks))
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context_fork) as pool:
+                fold_futures = [pool.submit(_run_task, k) for k in range(folds)]
+                final_future = pool.submit(_run_task, -1)
+                held_out = [f.result() for f in fold_futures]
+                chosen_epochs, by_epoch, held = _choose_passes(gold, held_out, rule_spans,
+                                                               epochs)
+                stop_at.value = chosen_epochs
+                snapshots: dict[int, bytes] = final_future.result()
         else:
-            results = [_run_task(t) for t in tasks]
+            held_out = [_run_task(k) for k in range(folds)]
+            chosen_epochs, by_epoch, held = _choose_passes(gold, held_out, rule_spans, epochs)
+            stop_at.value = chosen_epochs
+            snapshots = _run_task(-1)
     finally:
         _JOB.clear()
-    held: dict[int, dict[str, list]] = defaultdict(dict)  # held[epoch][text id]
-    for result in results[:-1]:
-        for epoch, found in result.items():
-            held[epoch].update(found)
-    snapshots: dict[int, bytes] = results[-1]
-    by_epoch = []
-    for epoch in range(1, epochs + 1):
-        scored = [Scored(g, rule_spans[g.id], held[epoch][g.id]) for g in gold]
-        by_epoch.append(_span_prf(scored))
-    best = max(range(epochs), key=lambda e: (by_epoch[e][2], -e))
-    chosen_epochs = best + 1
+    best = chosen_epochs - 1
     oof = [_scored(g, held[chosen_epochs][g.id], context, docs[g.id], rule_spans[g.id])
            for g in gold]
     combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds))
