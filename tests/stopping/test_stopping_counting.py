@@ -145,3 +145,19 @@ def test_records_drawn_at_random_do_not_feed_the_fit():
     after = rule.decide(labels, sampled, pool_size=POOL)
     assert not after.stop
     assert after.numbers["ranked_only"] == 600 and "not used" in after.reason
+
+
+def test_bootstrap_bound_is_never_below_the_poisson_bound():
+    # the bootstrap only ever widens the Poisson bound, so it stops no earlier
+    for seed in (0, 1):
+        y = _ranking(seed)
+        poisson = replay_rule(make_rule("counting:process=poisson"), y, pool_size=POOL,
+                              relevant_total=int(y.sum()))
+        boot = make_rule("counting:process=bootstrap")
+        at = poisson.screened
+        res = boot.assess(y[:at], POOL, int(np.searchsorted(boot.checkpoints(POOL), at,
+                                                            side="right")))
+        plain = CountingProcess(process="poisson").assess(
+            y[:at], POOL, int(np.searchsorted(boot.checkpoints(POOL), at, side="right")))
+        assert res["upper_left"] >= plain["upper_left"]
+        assert "bootstrap" in boot.decide(y[:at], pool_size=POOL).reason
