@@ -85,8 +85,9 @@ def main() -> None:
                 [Scored(t.gold, t.rules, t.candidates, t.existing) for t in r.held_out]))
     meta = spacy.load(args.out).meta
     combination = meta["nlp_review_combination"]
+    thresholds = {g: round(t, 3) for g, t in combination["group_thresholds"].items()}
     print(f"combination chosen by cross-validation: defer_to={combination['defer_to']}, "
-          f"thresholds {json.dumps(combination['group_thresholds'])}, "
+          f"thresholds {json.dumps(thresholds)}, "
           f"{combination['passes']} passes")
     print("held-out estimates (train split, overlap matching) for the chosen groups:")
     for group, e in combination["estimates"].items():
