@@ -190,7 +190,7 @@ def train_tagger_cmd(
     from nlp_review.tagging.patterns import default_models_dir
 
     if defer_to is not None and defer_to not in DEFER_TO:
-        raise unknown_name("--defer-to", defer_to, DEFER_TO)
+        raise unknown_name("deferral", defer_to, DEFER_TO)
     models_dir = models or default_models_dir()
     taxonomy = _taxonomy(models)
     if gold:

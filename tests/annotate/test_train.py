@@ -155,3 +155,16 @@ def test_model_spans_only_fill_what_rules_miss(tmp_path):
     ids = [s.id_ for s in doc.spans["population"] if s.label_ == "CHILDREN"]
     assert ids and MODEL_SPAN_ID not in ids  # the rules already had it
     assert [s.id_ for s in doc.spans["outcome"] if s.label_ == "LONELINESS"] == [MODEL_SPAN_ID]
+
+
+def test_train_tagger_rejects_bad_options_before_training(runner, tmp_path):
+    result = runner.invoke(app, ["train-tagger", "--gold", str(GOLD_TRAIN), "--out",
+                                 str(tmp_path / "m"), "--defer-to", "nope"])
+    assert result.exit_code == 2
+    assert "unknown deferral 'nope'" in result.stderr and "any, group, label" in result.stderr
+    gold = tmp_path / "two.jsonl"
+    gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 2)))
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--folds", "3",
+                                 "--out", str(tmp_path / "m")])
+    assert result.exit_code != 0 and "too few for 3-fold" in result.stderr
+    assert not (tmp_path / "m").exists()
