@@ -53,10 +53,10 @@ FOLDS = 5
 #: benchmarks/RESULTS.md "Living review update"); printed by ``nlp-review update``
 BENCHMARK_NOTE = (
     "On replayed updates the expected count was off by 15 % on average after a fully "
-    "screened first round (at most 1.5x; the 90 % interval held the truth in 24 of 26 "
-    "runs) and by 27 % after a first round screened in ranked order and stopped early "
-    "(mostly too high, up to 2.2x; interval held it in 23 of 26); the threshold kept "
-    "76-100 % of the relevant new records (mean 95 %).")
+    "screened first round (at most 1.5x; the 90 % interval held the truth in 25 of 26 "
+    "runs) and by 33 % after a first round screened in ranked order and stopped early "
+    "(mostly too high, up to 2.3x; interval held it in 22 of 26); the threshold kept "
+    "81-100 % of the relevant new records (mean 95 %).")
 
 
 class PlattCalibrator(BaseEstimator):
