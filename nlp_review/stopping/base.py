@@ -61,6 +61,17 @@ def as_sequences(
     return y, s
 
 
+def check_probabilities(rule: object, *keys: str) -> None:
+    """Raise ``ConfigError`` unless each parameter ``keys`` of ``rule`` (a recall target, a
+    confidence) is a number strictly between 0 and 1."""
+    for key in keys:
+        value = getattr(rule, key)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                or not 0 < float(value) < 1:
+            raise ConfigError(f"{key} must be between 0 and 1, not {value!r}",
+                              hint=f"e.g. {key}=0.95")
+
+
 def trailing_irrelevant(labels: np.ndarray) -> int:
     """How many decisions since the last include (all of them if there is none)."""
     hits = np.flatnonzero(labels == 1)

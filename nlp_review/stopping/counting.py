@@ -45,7 +45,7 @@ from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import norm, poisson
 
 from nlp_review.errors import ConfigError
-from nlp_review.stopping.base import StopDecision, StoppingRule
+from nlp_review.stopping.base import StopDecision, StoppingRule, check_probabilities
 
 
 def _exp_rate(x, a, k):
@@ -266,12 +266,7 @@ class CountingProcess(StoppingRule):
         self.max_fit_error = max_fit_error
 
     def _check_params(self) -> None:
-        for key in ("recall_target", "confidence"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 < float(value) < 1:
-                raise ConfigError(f"{key} must be between 0 and 1, not {value!r}",
-                                  hint=f"e.g. {key}=0.95")
+        check_probabilities(self, "recall_target", "confidence")
         if self.rate not in RATES:
             raise ConfigError(f"unknown rate function {self.rate!r}",
                               hint=f"valid rate functions: {', '.join(RATES)}")

@@ -10,8 +10,8 @@ import numpy as np
 from scipy.stats import hypergeom
 
 from nlp_review.errors import ConfigError
-from nlp_review.stopping.base import (StopDecision, StoppingRule, sampled_suffix_start,
-                                      trailing_irrelevant)
+from nlp_review.stopping.base import (StopDecision, StoppingRule, check_probabilities,
+                                      sampled_suffix_start, trailing_irrelevant)
 
 
 def _run_length(threshold: int | float, pool_size: int, minimum: int = 1) -> int:
@@ -185,11 +185,7 @@ class StatisticalStop(StoppingRule):
         self.ranked_as_sample = ranked_as_sample
 
     def _check_params(self) -> None:
-        for key in ("recall_target", "confidence"):
-            value = getattr(self, key)
-            if not 0 < float(value) < 1:
-                raise ConfigError(f"{key} must be between 0 and 1, not {value!r}",
-                                  hint=f"e.g. {key}=0.95")
+        check_probabilities(self, "recall_target", "confidence")
         _check_threshold("switch_after", self.switch_after)
 
     def p_value(self, labels: np.ndarray, sampled: np.ndarray, pool_size: int) -> float | None:
