@@ -108,6 +108,23 @@ def _read_jsonl(path: Path, errors: list[InputError]) -> Iterable[tuple[int, Any
                                          file=path, line=lineno))
 
 
+def _read_objects(path: Path, errors: list[InputError],
+                  allowed: set[str]) -> Iterable[tuple[int, dict, dict]]:
+    """The JSON objects of a JSONL rule file as ``(line number, where, obj)``; a line that
+    is not an object or has keys outside ``allowed`` is reported in ``errors`` and skipped."""
+    for lineno, obj in _read_jsonl(path, errors):
+        where = dict(file=path, line=lineno)
+        if not isinstance(obj, dict):
+            errors.append(InputError("expected a JSON object", **where))
+            continue
+        unknown = set(obj) - allowed
+        if unknown:
+            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
+                                     f"{', '.join(sorted(allowed))}", **where))
+            continue
+        yield lineno, where, obj
+
+
 def _check_token_pattern(pattern: Any) -> list[str]:
     if not pattern:
         return ["empty token pattern"]
@@ -141,15 +158,7 @@ def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[
     path = Path(path)
     errors: list[InputError] = []
     entries: list[dict] = []
-    for lineno, obj in _read_jsonl(path, errors):
-        where = dict(file=path, line=lineno)
-        if not isinstance(obj, dict):
-            errors.append(InputError("expected a JSON object", **where))
-            continue
-        unknown = set(obj) - PATTERN_KEYS
-        if unknown:
-            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: label, "
-                                     "pattern, id", **where))
+    for lineno, where, obj in _read_objects(path, errors, PATTERN_KEYS):
         label, pattern = obj.get("label"), obj.get("pattern")
         if label is None or pattern is None:
             errors.append(InputError('each line needs "label" and "pattern"', **where))
@@ -189,15 +198,7 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
     category = path.stem
     errors: list[InputError] = []
     cues: list[dict] = []
-    for lineno, obj in _read_jsonl(path, errors):
-        where = dict(file=path, line=lineno)
-        if not isinstance(obj, dict):
-            errors.append(InputError("expected a JSON object", **where))
-            continue
-        unknown = set(obj) - CUE_KEYS
-        if unknown:
-            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
-                                     f"{', '.join(sorted(CUE_KEYS))}", **where))
+    for lineno, where, obj in _read_objects(path, errors, CUE_KEYS):
         pattern = obj.get("pattern")
         problem = _pattern_problem(pattern, empty="empty cue",
                                    wrong_type='"pattern" must be a string or a token pattern')
@@ -247,16 +248,7 @@ def load_sense_file(path: Path, labels: dict[str, Label]) -> list[dict]:
     path = Path(path)
     errors: list[InputError] = []
     rules: list[dict] = []
-    for lineno, obj in _read_jsonl(path, errors):
-        where = dict(file=path, line=lineno)
-        if not isinstance(obj, dict):
-            errors.append(InputError("expected a JSON object", **where))
-            continue
-        unknown = set(obj) - SENSE_KEYS
-        if unknown:
-            errors.append(InputError(f"unknown key(s) {sorted(unknown)}; allowed: "
-                                     f"{', '.join(sorted(SENSE_KEYS))}", **where))
-            continue
+    for lineno, where, obj in _read_objects(path, errors, SENSE_KEYS):
         info = labels.get(obj.get("label")) if isinstance(obj.get("label"), str) else None
         if info is None:
             errors.append(InputError(f"unknown or missing label {obj.get('label')!r}", **where))
