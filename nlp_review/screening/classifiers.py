@@ -197,15 +197,23 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         n = len(rows)
         qdiag = self._kll[np.arange(n), np.arange(n)] + diag
         lists = y.tolist(), diag.tolist(), qdiag.tolist(), rows.tolist()
-        for _ in range(self.max_updates // max(n, 1) + 1):
-            grad = y * f[rows] - 1.0 + diag * alpha
+        self._descend(lists, diag, alpha, f, K, at=rows)
+        self.alpha_, self.scores_ = alpha, f
+
+    def _descend(self, lists: tuple, diag: np.ndarray, alpha: np.ndarray, f: np.ndarray,
+                 K: np.ndarray, at: np.ndarray | slice) -> None:
+        """Coordinate-descent passes over the violators, largest first, until none is left
+        or the update budget is spent; ``f[at]`` are the decision values at the labelled
+        rows (``alpha`` and ``f`` are updated in place)."""
+        y = self.y_
+        for _ in range(self.max_updates // max(len(alpha), 1) + 1):
+            grad = y * f[at] - 1.0 + diag * alpha
             pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
             viol = np.flatnonzero(np.abs(pg) > self.tol)
             if len(viol) == 0:
                 break
             order = viol[np.argsort(-np.abs(pg[viol]))].tolist()
             _cd_pass(order, lists, alpha, f, K, f, lists[3])
-        self.alpha_, self.scores_ = alpha, f
 
     def _solve_labelled(self, diag: np.ndarray) -> None:
         """Dual coordinate descent on the labelled rows only (each update costs
@@ -217,14 +225,7 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         f = self.scores_[rows].copy()  # decision values at the labelled rows
         qdiag = kll[np.arange(n), np.arange(n)] + diag
         lists = y.tolist(), diag.tolist(), qdiag.tolist(), list(range(n))
-        for _ in range(self.max_updates // max(n, 1) + 1):
-            grad = y * f - 1.0 + diag * alpha
-            pg = np.where(alpha > 0, grad, np.minimum(grad, 0.0))
-            viol = np.flatnonzero(np.abs(pg) > self.tol)
-            if len(viol) == 0:
-                break
-            order = viol[np.argsort(-np.abs(pg[viol]))].tolist()
-            _cd_pass(order, lists, alpha, f, kll, f, lists[3])
+        self._descend(lists, diag, alpha, f, kll, at=slice(None))
         step = (alpha - start) * y
         changed = np.flatnonzero(step)
         if len(changed) < n:
