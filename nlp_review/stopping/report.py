@@ -74,16 +74,20 @@ class _SequenceTracker:
         self.entered: dict[int, tuple[int, int, bool]] = {}
         self.sequence: ScreeningSequence | None = None
 
+    def _restart(self, groups: tuple) -> None:
+        """Forget everything read; the works count scans the whole works table, so it is
+        taken only here, when the records changed."""
+        self.reset()
+        self.groups = groups
+        self.pool = int(self.conn.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+
     def update(self) -> ScreeningSequence:
         conn = self.conn
         groups = tuple(conn.execute("SELECT COUNT(*), TOTAL(group_id) FROM records").fetchone())
         max_id, rows = conn.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM decisions"
                                     ).fetchone()
         if groups != self.groups or max_id < self.last_id or rows < self.rows:
-            self.reset()
-            self.groups = groups
-            # the works count scans the whole works table: only when the records changed
-            self.pool = int(conn.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+            self._restart(groups)
         elif max_id == self.last_id and rows == self.rows and self.sequence is not None:
             return self.sequence
         new = conn.execute(
@@ -91,9 +95,7 @@ class _SequenceTracker:
             "JOIN records r ON r.id = d.record_id WHERE d.id > ? ORDER BY d.id",
             (self.last_id,)).fetchall()
         if rows != self.rows + len(new):  # rows changed below last_id: read it all again
-            self.reset()
-            self.groups = groups
-            self.pool = int(conn.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+            self._restart(groups)
             return self.update()
         entered = self.entered
         for row_id, label, origin, work in new:
