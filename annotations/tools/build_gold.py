@@ -1,5 +1,10 @@
 """Build the tagging gold set (``annotations/gold/{train,test}.jsonl``) from the part files.
 
+It also writes ``annotations/gold/test_fresh.jsonl``: only the texts of the third round
+(batches ``e`` and ``f``, all in the test split and also in ``test.jsonl``), the fresh test
+batch that no rule or model was tuned on. Selected texts that have no part file yet are
+simply not built, so a partly annotated batch builds.
+
 Annotators write one human-friendly part file per text,
 ``annotations/gold/parts/<batch>/<dataset>__<record_id>.txt`` (format in
 ``annotations/GUIDELINES.md`` section 9)::
@@ -46,6 +51,7 @@ README = REPO / "annotations" / "README.md"
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
+FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -234,6 +240,15 @@ def build(parts_dir: Path = PARTS, selection_path: Path = SELECTION,
     return sorted(records, key=lambda record: str(record["id"]))
 
 
+def fresh_records(records: list[dict[str, object]],
+                  selection_path: Path = SELECTION) -> list[dict[str, object]]:
+    """The built records of the third round (batches e and f), in the given order."""
+    selection = read_selection(selection_path)
+    fresh = {f"{row['dataset']}:{row['record_id']}" for row in selection.values()
+             if row["batch"] in FRESH_BATCHES}
+    return [record for record in records if record["id"] in fresh]
+
+
 def write_jsonl(records: list[dict[str, object]], path: Path) -> None:
     """Write atomically: a temporary file in the same folder, renamed over the target."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -324,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
         n_spans = sum(len(r["spans"]) for r in chosen)  # type: ignore[arg-type]
         print(f"{split}: {len(chosen)} texts, {n_spans} spans -> "
               f"annotations/gold/{split}.jsonl", file=sys.stderr)
+    fresh = fresh_records(records)
+    write_jsonl(fresh, GOLD / "test_fresh.jsonl")
+    print(f"test_fresh: {len(fresh)} texts (round three, also in test.jsonl), "
+          f"{sum(len(r['spans']) for r in fresh)} spans -> "  # type: ignore[arg-type]
+          "annotations/gold/test_fresh.jsonl", file=sys.stderr)
     update_readme(records)
     if args.stats:
         print(stats_table(records))

@@ -20,16 +20,28 @@ texts are ranked by the number of distinct such cues (ties in seeded random orde
 top 100 taken. They are shuffled, the first 50 go to batch "c", the other 50 to batch "d",
 and a seeded random third of each batch is "test". They are appended after the first round.
 
-Run from the repository root: ``python annotations/tools/select_texts.py`` (writes
-``annotations/gold/selection.csv``; the same seed always gives the same file).
+A third round (issues 5 and 7: a fresh test batch that nobody tunes on), seeded separately
+again so rounds one and two stay exactly as they were, picks 60 texts not picked before in
+the same way as round two (same datasets, licences and filters, ranked by distinct mechanism
+or intervention cues, ties in seeded random order). They are shuffled, the first 30 go to
+batch "e", the other 30 to batch "f", and all of them are "test". They are appended after
+the second round.
+
+Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
+``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
+only compares the file with a fresh selection).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import io
+import os
 import random
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +56,8 @@ N_OTHER_SOURCES = 65    # texts from the remaining CC0/CC-BY datasets
 MAX_PER_OTHER_SOURCE = 25
 SECOND_SEED = SEED + 1  # its own generator: the first round must not change
 N_SECOND = 100          # texts of the second round, half batch c, half batch d
+THIRD_SEED = SEED + 2   # round three: its own generator again
+N_THIRD = 60            # fresh test texts of the third round, half batch e, half batch f
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -145,9 +159,8 @@ def assign(rows: list[dict[str, object]], rng: random.Random) -> list[dict[str, 
     return sorted(rows, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
 
 
-def select_second(first: list[dict[str, object]], rng: random.Random) -> list[dict[str, object]]:
-    """Round two: N_SECOND new texts, most mechanism/intervention cues first; batches c, d."""
-    taken = {(str(row["dataset"]), str(row["record_id"])) for row in first}
+def _new_pool(taken: set[tuple[str, str]]) -> list[dict[str, object]]:
+    """Qualifying texts not in ``taken``, by the filters of rounds two and three."""
     licences = dict(open_datasets())
     pool = []
     for dataset in sorted(licences):
@@ -161,35 +174,89 @@ def select_second(first: list[dict[str, object]], rng: random.Random) -> list[di
             if qualifies:
                 row["licence"] = licences[dataset]
                 pool.append(row)
+    return pool
+
+
+def _cue_rich(taken: set[tuple[str, str]], n: int,
+              rng: random.Random) -> list[dict[str, object]]:
+    """The ``n`` new texts with most distinct mechanism/intervention cues, shuffled."""
+    pool = _new_pool(taken)
     rng.shuffle(pool)
     pool.sort(key=lambda row: -int(row["intervention"]))  # stable: random order within ties
-    picked = pool[:N_SECOND]
+    picked = pool[:n]
     rng.shuffle(picked)
+    return picked
+
+
+def _taken(rows: list[dict[str, object]]) -> set[tuple[str, str]]:
+    return {(str(row["dataset"]), str(row["record_id"])) for row in rows}
+
+
+def _by_id(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return sorted(rows, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
+
+
+def select_second(first: list[dict[str, object]], rng: random.Random) -> list[dict[str, object]]:
+    """Round two: N_SECOND new texts, most mechanism/intervention cues first; batches c, d."""
+    picked = _cue_rich(_taken(first), N_SECOND, rng)
     half = len(picked) // 2
     for batch, members in (("c", picked[:half]), ("d", picked[half:])):
         test = set(id(row) for row in rng.sample(members, round(len(members) / 3)))
         for row in members:
             row["batch"] = batch
             row["split"] = "test" if id(row) in test else "train"
-    return sorted(picked, key=lambda row: (row["dataset"], int(str(row["record_id"]))))
+    return _by_id(picked)
+
+
+def select_third(before: list[dict[str, object]], rng: random.Random) -> list[dict[str, object]]:
+    """Round three: N_THIRD new texts picked like round two; batches e, f; all "test"."""
+    picked = _cue_rich(_taken(before), N_THIRD, rng)
+    half = len(picked) // 2
+    for batch, members in (("e", picked[:half]), ("f", picked[half:])):
+        for row in members:
+            row["batch"] = batch
+            row["split"] = "test"
+    return _by_id(picked)
 
 
 def all_rows() -> list[dict[str, object]]:
-    """Both rounds in file order: the first round, then the second round appended."""
+    """All rounds in file order: the first round, then the second, then the third."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
-    return first + select_second(first, random.Random(SECOND_SEED))
+    second = select_second(first, random.Random(SECOND_SEED))
+    return first + second + select_third(first + second, random.Random(THIRD_SEED))
 
 
-def main() -> int:
-    rows = all_rows()
+def to_csv(rows: list[dict[str, object]]) -> str:
+    """The selection as CSV text, exactly as written to ``selection.csv``."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, ["dataset", "record_id", "licence", "batch", "split"],
+                            extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Select the texts of the tagging gold set (seeded; the same seeds always "
+                    f"give the same file) and write {OUTPUT.relative_to(REPO)}.")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the committed file differs from a "
+                             "fresh selection")
+    args = parser.parse_args(argv)
+    text = to_csv(all_rows())
+    if args.check:
+        same = OUTPUT.exists() and OUTPUT.read_text(encoding="utf-8") == text
+        print(f"{OUTPUT.relative_to(REPO)} is {'current' if same else 'NOT current'}",
+              file=sys.stderr)
+        return 0 if same else 1
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(OUTPUT, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["dataset", "record_id", "licence", "batch", "split"],
-                                extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {len(rows)} rows to {OUTPUT.relative_to(REPO)}", file=sys.stderr)
+    fd, tmp = tempfile.mkstemp(dir=OUTPUT.parent, prefix=OUTPUT.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.replace(tmp, OUTPUT)
+    print(f"wrote {text.count(chr(10)) - 1} rows to {OUTPUT.relative_to(REPO)}", file=sys.stderr)
     return 0
 
 

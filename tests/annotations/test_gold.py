@@ -65,7 +65,10 @@ def test_ids_unique_sorted_and_in_one_split_only(gold):
 
 
 def test_test_split_is_about_a_third(gold):
-    share = len(gold["test"]) / (len(gold["train"]) + len(gold["test"]))
+    # rounds one and two; the third round (batches e, f) is a fresh all-test batch
+    fresh = {r["id"] for r in build_gold.fresh_records(gold["test"])}
+    test = [r for r in gold["test"] if r["id"] not in fresh]
+    share = len(test) / (len(gold["train"]) + len(test))
     assert 0.25 <= share <= 0.40
 
 
@@ -135,13 +138,57 @@ def test_second_round_is_new_texts_split_into_batches_c_and_d():
         committed = list(csv.DictReader(handle))
     second = [r for r in committed if r["batch"] in ("c", "d")]
     first = [r for r in committed if r["batch"] in ("a", "b")]
-    assert len(second) == select.N_SECOND and len(first) + len(second) == len(committed)
+    third = [r for r in committed if r["batch"] in ("e", "f")]
+    assert len(second) == select.N_SECOND
+    assert len(first) + len(second) + len(third) == len(committed)
+    assert committed[len(first):len(first) + len(second)] == second
     keys = [(r["dataset"], r["record_id"]) for r in committed]
     assert len(keys) == len(set(keys)), "a text is selected twice"
     for batch in ("c", "d"):
         members = [r for r in second if r["batch"] == batch]
         assert len(members) == select.N_SECOND // 2
         assert sum(r["split"] == "test" for r in members) == round(len(members) / 3)
+
+
+def test_third_round_is_a_fresh_all_test_batch_split_into_e_and_f():
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    third = [r for r in committed if r["batch"] in build_gold.FRESH_BATCHES]
+    assert len(third) == select.N_THIRD
+    assert committed[-len(third):] == third, "round three is appended after round two"
+    keys = [(r["dataset"], r["record_id"]) for r in committed]
+    assert len(keys) == len(set(keys)), "a text is selected twice"
+    assert {r["split"] for r in third} == {"test"}
+    for batch in build_gold.FRESH_BATCHES:
+        assert sum(r["batch"] == batch for r in third) == select.N_THIRD // 2
+
+
+def test_test_fresh_holds_exactly_the_built_third_round_texts(gold):
+    fresh = _read("test_fresh")
+    assert fresh == build_gold.fresh_records(gold["test"])
+    selection = build_gold.read_selection()
+    built = {path.stem for path in (GOLD / "parts").glob("*/*.txt")
+             if selection[path.stem]["batch"] in build_gold.FRESH_BATCHES}
+    assert {r["id"].replace(":", "__", 1) for r in fresh} == built
+    assert all(r["meta"]["split"] == "test" for r in fresh)
+
+
+def test_a_partly_annotated_fresh_batch_builds_only_its_part_files(tmp_path):
+    selection = tmp_path / "selection.csv"
+    selection.write_text("dataset,record_id,licence,batch,split\n"
+                         "ecec_adult_child_ratio,51,MIT,e,test\n"
+                         "ecec_adult_child_ratio,52,MIT,e,test\n"
+                         "ecec_adult_child_ratio,53,MIT,a,test\n", encoding="utf-8")
+    for batch, record_id in (("e", 51), ("a", 53)):
+        folder = tmp_path / "parts" / batch
+        folder.mkdir(parents=True)
+        (folder / f"ecec_adult_child_ratio__{record_id}.txt").write_text(
+            "annotator: E\n", encoding="utf-8")
+    records = build_gold.build(tmp_path / "parts", selection)
+    assert [r["id"] for r in records] == ["ecec_adult_child_ratio:51",
+                                          "ecec_adult_child_ratio:53"]
+    fresh = build_gold.fresh_records(records, selection)
+    assert [r["id"] for r in fresh] == ["ecec_adult_child_ratio:51"]
 
 
 # --- the part-file resolver, on a tiny fake part folder -------------------------------------
@@ -226,3 +273,13 @@ def test_second_annotations_cover_the_seeded_sample_and_resolve():
     assert all(build_gold.read_selection()[key]["batch"] == "b" for key in sample)
     second = build_gold.build(agreement.SECOND.parent, check_batch=False)
     assert sorted(r["id"].replace(":", "__") for r in second) == sample
+
+
+def test_selection_help_and_check_write_nothing(capsys):
+    before = (GOLD / "selection.csv").stat().st_mtime_ns
+    with pytest.raises(SystemExit) as raised:
+        select.main(["--help"])
+    assert raised.value.code == 0
+    assert "--check" in capsys.readouterr().out
+    assert select.main(["--check"]) == 0
+    assert (GOLD / "selection.csv").stat().st_mtime_ns == before
