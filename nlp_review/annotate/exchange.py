@@ -267,7 +267,7 @@ def import_annotations(conn: sqlite3.Connection, path: Path, annotator: str, tax
             spans = sorted({tuple(plain_span(s).items()): plain_span(s)
                             for s in item.spans}.values(), key=span_sort_key)
             add_annotation(conn, item.key, item.text_hash, annotator, item.answer, spans,
-                           source_file=str(path))
+                           source_file=str(path), tool_ids=item.tool_ids)
             if item.answer == "accept":
                 report.accepted += 1
                 report.spans += len(spans)

@@ -15,7 +15,9 @@ same text share ``_input_hash`` and differ in ``_task_hash`` when their spans di
 Prodigy, which keeps hashes a task already has (``set_hashes(overwrite=False)``), uses ours
 to skip texts already in its dataset. Prodigy does not publish how it serialises the
 values before hashing, so the numbers are ours, not guaranteed to equal the ones Prodigy
-would compute for a task without hashes; they are stable across runs and machines.
+would compute for a task without hashes; they are stable across runs and machines. A text imported from Prodigy before and unchanged
+since goes out with the hashes it came back with (stored with the annotation,
+``Task.tool_ids``), so a round trip keeps the Prodigy dataset's hashes.
 
 
 In: Prodigy's ``db-out`` lines (or our export unchanged). ``answer``: ``accept`` (or no
@@ -84,7 +86,10 @@ def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
     meta = {"key": task.key, "text_hash": task.text_hash, **task.meta}
     if attributes:
         meta["attributes"] = attributes
-    return set_hashes({"text": task.text, "tokens": tokens, "spans": spans, "meta": meta})
+    out = {"text": task.text, "tokens": tokens, "spans": spans, "meta": meta}
+    if all(isinstance(task.tool_ids.get(a), int) for a in HASH_ATTRS):
+        out.update({a: task.tool_ids[a] for a in HASH_ATTRS})  # from an earlier import
+    return set_hashes(out)
 
 
 def dump_prodigy(tasks: Iterable[Task], tokenizer: Tokenizer) -> Iterator[str]:
@@ -123,8 +128,15 @@ def parse_prodigy(lines: Iterable[str], file: str,
         out.append(Annotated(key=key, text=obj["text"], spans=spans,
                              exported_hash=meta.get("text_hash"), answer=answer, file=file,
                              line=lineno, task=key, problems=problems,
-                             tool_ids={a: obj[a] for a in HASH_ATTRS if a in obj}))
+                             tool_ids=_hashes(obj)))
     return out
+
+
+def _hashes(obj: dict) -> dict:
+    """The task's ``_input_hash``/``_task_hash`` when it has both as integers, else {}."""
+    ids = {a: obj.get(a) for a in HASH_ATTRS}
+    ok = all(isinstance(v, int) and not isinstance(v, bool) for v in ids.values())
+    return ids if ok else {}
 
 
 def looks_like_prodigy(obj: dict) -> bool:

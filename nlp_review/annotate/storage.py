@@ -1,15 +1,18 @@
-"""Annotations and adjudicated gold in the project store (migration ``0007_annotations``).
+"""Annotations and adjudicated gold in the project store (migrations ``0007_annotations``,
+``0010_annotation_tool_ids``).
 
 ``annotations`` is append-only: an annotator's current version of a text is their newest
 row for its key. ``gold`` holds one adjudicated version per text with who decided and how.
 Texts are named by key (``record:ID`` / ``paragraph:ID``, see ``annotate.tasks``); rows keep
-the text hash they were made on, so an annotation of an older text is recognised."""
+the text hash they were made on, so an annotation of an older text is recognised. An
+annotation also keeps the annotation tool's own ids for the task (Prodigy's ``_input_hash``
+and ``_task_hash``), so an export of the same, unchanged text can write them back."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp_review.annotate.tasks import plain_span, span_sort_key
 from nlp_review.store.db import utcnow
@@ -24,6 +27,7 @@ class StoredAnnotation:
     spans: list[dict]
     source_file: str | None
     created_at: str
+    tool_ids: dict = field(default_factory=dict)
 
 
 def _dump(spans: list[dict]) -> str:
@@ -32,13 +36,14 @@ def _dump(spans: list[dict]) -> str:
 
 
 def add_annotation(conn: sqlite3.Connection, key: str, text_hash: str, annotator: str,
-                   answer: str, spans: list[dict], source_file: str | None = None) -> None:
+                   answer: str, spans: list[dict], source_file: str | None = None,
+                   tool_ids: dict | None = None) -> None:
     """Append one annotation (call inside the caller's transaction)."""
     conn.execute(
         "INSERT INTO annotations(text_key, text_hash, annotator, answer, spans, source_file,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " created_at, tool_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (key, text_hash, annotator, answer, _dump(spans if answer == "accept" else []),
-         source_file, utcnow()))
+         source_file, utcnow(), json.dumps(tool_ids or {}, sort_keys=True)))
 
 
 def current_annotations(conn: sqlite3.Connection, *, accepted_only: bool = True
@@ -48,10 +53,21 @@ def current_annotations(conn: sqlite3.Connection, *, accepted_only: bool = True
     for r in conn.execute("SELECT * FROM annotations ORDER BY id"):
         out.setdefault(r["text_key"], {})[r["annotator"]] = StoredAnnotation(
             r["text_key"], r["text_hash"], r["annotator"], r["answer"], json.loads(r["spans"]),
-            r["source_file"], r["created_at"])
+            r["source_file"], r["created_at"], json.loads(r["tool_ids"]))
     if accepted_only:
         out = {k: {a: v for a, v in d.items() if v.answer == "accept"} for k, d in out.items()}
         out = {k: d for k, d in out.items() if d}
+    return out
+
+
+def tool_ids_for(conn: sqlite3.Connection, texts: dict[str, str]) -> dict[str, dict]:
+    """{text key: the tool ids of the newest annotation that has them} for the keys of
+    ``texts`` ({key: current text hash}) whose annotation was made on that same text."""
+    out: dict[str, dict] = {}
+    for r in conn.execute("SELECT text_key, text_hash, tool_ids FROM annotations"
+                          " WHERE tool_ids != '{}' ORDER BY id"):
+        if texts.get(r["text_key"]) == r["text_hash"]:
+            out[r["text_key"]] = json.loads(r["tool_ids"])
     return out
 
 

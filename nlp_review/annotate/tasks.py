@@ -79,11 +79,14 @@ def span_sort_key(span: dict) -> tuple:
 
 @dataclass
 class Task:
-    """One text going out for correction, with the current tags as pre-annotations."""
+    """One text going out for correction, with the current tags as pre-annotations, and
+    the annotation tool's own ids from an earlier import of the same text (``tool_ids``:
+    Prodigy's ``_input_hash``/``_task_hash``; empty when there are none)."""
     key: str
     text: str
     spans: list[dict]
     meta: dict = field(default_factory=dict)
+    tool_ids: dict = field(default_factory=dict)
 
     @property
     def text_hash(self) -> str:

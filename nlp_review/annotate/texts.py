@@ -11,6 +11,10 @@ Rules give no probabilities, so "least confident" is a documented proxy: a text 
 higher the larger the share of its spans that are negated or hedged (the evidence is
 uncertain there), then the fewer spans it has per 100 words (the rules found little, so
 misses are likely), then the longer it is.
+
+A text imported before from Prodigy, and unchanged since, goes out with the
+``_input_hash``/``_task_hash`` it came back with (``Task.tool_ids``), so the annotator's
+Prodigy dataset recognises it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import random
 import sqlite3
 
+from nlp_review.annotate.storage import tool_ids_for
 from nlp_review.annotate.tasks import Task, plain_span, span_sort_key
 from nlp_review.errors import ConfigError, NotFoundError, unknown_name
 from nlp_review.store.decisions import current_decisions
@@ -101,6 +106,9 @@ def select_tasks(conn: sqlite3.Connection, *, unit: str = "records", which: str 
         tasks.sort(key=lambda t: t.key)
     if least_confident:
         tasks = sorted(tasks, key=uncertainty)[:least_confident]
+    ids = tool_ids_for(conn, {t.key: t.text_hash for t in tasks})
+    for task in tasks:
+        task.tool_ids = ids.get(task.key, {})
     return tasks
 
 

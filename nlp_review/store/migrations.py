@@ -270,4 +270,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE fulltext_paragraphs ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0010_annotation_tool_ids",
+        """
+        -- an annotation tool's own ids for an imported task (Prodigy's _input_hash and
+        -- _task_hash), as JSON, written back when the same text is exported again
+        ALTER TABLE annotations ADD COLUMN tool_ids TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 ]

@@ -165,3 +165,71 @@ def test_span_text_that_disagrees_with_its_offsets_is_reported(runner, tagged, t
     err = " ".join(result.stderr.split())
     assert f"{ann}" in err and "T99 says 'worry' but the text at 0..5 is" in err
     assert _count(tagged) == 0
+
+
+def test_prodigy_hashes_survive_a_round_trip(runner, tagged, tmp_path):
+    """Prodigy's _input_hash/_task_hash on an imported task are stored with the annotation
+    and written back when the same text is exported again; a text changed since gets
+    fresh hashes (Prodigy must see it as new)."""
+    out = _export(runner, tagged, tmp_path / "p.jsonl")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    computed = {x["meta"]["key"]: (x["_input_hash"], x["_task_hash"]) for x in lines}
+    for k, x in enumerate(lines):  # as a Prodigy dataset holds them (its own numbers)
+        x["answer"] = "accept"
+        x["_input_hash"], x["_task_hash"] = 1000 + k, -2000 - k
+    lines[1]["spans"] = lines[1]["spans"][1:]  # an edit does not change what was stored
+    out.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = runner.invoke(app, ["annotate", "import", str(out), "-a", "kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 0, result.output + result.stderr
+    from nlp_review.annotate.storage import current_annotations
+    from nlp_review.store.db import transaction
+    from nlp_review.store.project import open_project
+
+    proj = open_project(tagged)
+    try:
+        stored = current_annotations(proj.conn)
+        assert stored[lines[0]["meta"]["key"]]["kim"].tool_ids == {
+            "_input_hash": 1000, "_task_hash": -2000}
+        changed = int(lines[2]["meta"]["key"].split(":")[1])
+        with transaction(proj.conn):
+            proj.conn.execute("UPDATE works SET abstract = abstract || ' Updated.' "
+                              "WHERE id = ?", (changed,))
+    finally:
+        proj.close()
+    again = [json.loads(x) for x in _export(runner, tagged, tmp_path / "p2.jsonl")
+             .read_text().splitlines()]
+    by_key = {x["meta"]["key"]: x for x in again}
+    for k, x in enumerate(lines):
+        back = by_key[x["meta"]["key"]]
+        if k == 2:
+            assert (back["_input_hash"], back["_task_hash"]) != (1002, -2002)
+            assert back["_input_hash"] != computed[x["meta"]["key"]][0]  # new text
+        else:
+            assert (back["_input_hash"], back["_task_hash"]) == (1000 + k, -2000 - k)
+    # the other formats carry no tool ids and are unchanged by it
+    doccano = _export(runner, tagged, tmp_path / "d.jsonl", "doccano").read_text()
+    assert "_input_hash" not in doccano
+
+
+def test_prodigy_partial_or_non_integer_hashes_are_not_stored(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "p.jsonl")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    del lines[0]["_task_hash"]
+    lines[1]["_input_hash"] = "abc"
+    out.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = runner.invoke(app, ["annotate", "import", str(out), "-a", "kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 0, result.output + result.stderr
+    from nlp_review.annotate.storage import current_annotations
+    from nlp_review.store.project import open_project
+
+    proj = open_project(tagged)
+    try:
+        stored = current_annotations(proj.conn)
+    finally:
+        proj.close()
+    assert stored[lines[0]["meta"]["key"]]["kim"].tool_ids == {}
+    assert stored[lines[1]["meta"]["key"]]["kim"].tool_ids == {}
+    assert stored[lines[2]["meta"]["key"]]["kim"].tool_ids == {
+        "_input_hash": lines[2]["_input_hash"], "_task_hash": lines[2]["_task_hash"]}
