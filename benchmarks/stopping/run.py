@@ -2,7 +2,7 @@
 dataset in ../shared/datasets/screening (MANIFEST.csv) and 3 seeds, with our default
 ranking preset?
 
-    nice -n 10 /work/venv/bin/python benchmarks/stopping/run.py [--datasets a b] \
+    nice -n 10 /work/venv/bin/python benchmarks/stopping/run.py [--datasets a b | --split dev] \
         [--seeds 1 2 3] [--rules buscar knee ...] [--table]
 
 Protocol (as the screening benchmark): priors per (dataset, seed) drawn with
@@ -48,6 +48,13 @@ from protocol import DATA, datasets, load_ids_labels, priors_for  # noqa: E402
 DEFAULT_RULES = ["asreview-100", "safe-50", "consecutive:threshold=0.05", "knee", "buscar",
                  "buscar-ranked"]
 TARGET = 0.95
+
+
+def split_datasets(split: str = "all") -> list[str]:
+    """The datasets of a split: ``dev`` is every other dataset in MANIFEST.csv order (1st,
+    3rd, ...), ``held-out`` the others, ``all`` every one."""
+    names = datasets()
+    return {"all": names, "dev": names[0::2], "held-out": names[1::2]}[split]
 
 
 def claim_of(spec: str) -> tuple[float, float | None]:
@@ -212,6 +219,9 @@ def per_dataset_table(runs: list[dict], rules: list[str]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", nargs="*", default=None, help="dataset names (default all)")
+    ap.add_argument("--split", choices=("all", "dev", "held-out"), default="all",
+                    help="dev: every other dataset in MANIFEST.csv order (1st, 3rd, ...), the "
+                    "half settings are chosen on; held-out: the others (as the screening work)")
     ap.add_argument("--seeds", nargs="*", type=int, default=[1, 2, 3])
     ap.add_argument("--rules", nargs="*", default=DEFAULT_RULES, help="stopping rule specs")
     ap.add_argument("--preset", default=None, help="ranking preset (default: the default)")
@@ -222,7 +232,7 @@ def main() -> None:
     from nlp_review.screening.presets import get_preset
 
     preset = get_preset(args.preset).name
-    names = args.datasets or datasets()
+    names = args.datasets or split_datasets(args.split)
     runs = []
     t0 = time.perf_counter()
     for name in names:

@@ -361,6 +361,11 @@ class CountingProcess(StoppingRule):
         out["stop"] = bool(float(self.recall_target) * (found + bound) <= found + 1e-9)
         return out
 
+    def lower_left(self, labels: np.ndarray, pool_size: int, q: float, assessed: dict) -> int:
+        """The ``q`` quantile of the relevant records left (for an interval's low end):
+        the Poisson quantile of the expectation in ``assessed`` (this rule's ``assess``)."""
+        return upper_left(assessed["expected_left"], q, pool_size - labels.size)
+
     def _decide(self, labels: np.ndarray, sampled: np.ndarray, pool_size: int) -> StopDecision:
         drawn = np.flatnonzero(sampled)
         if drawn.size:  # the rate is a property of the ranking: random draws are not used
@@ -418,10 +423,10 @@ def counting_estimate(labels: np.ndarray, pool_size: int, confidence: float = 0.
         return None
     found, mu, left = res["found"], res["expected_left"], pool_size - y.size
     alpha = 1 - confidence
-    lo = found + upper_left(mu, alpha / 2, left)
-    # the upper end uses the rule's own bound (with the Cox process, the fitted rate's
-    # uncertainty included), so the interval agrees with the rule's verdict
-    upper = CountingProcess(**{**rule.get_params(), "confidence": 1 - alpha / 2}).assess(
+    lo = found + rule.lower_left(y, pool_size, alpha / 2, res)
+    # the upper end uses the rule's own bound (with the Cox process or the Bayesian rule,
+    # the fitted rate's uncertainty included), so the interval agrees with the verdict
+    upper = type(rule)(**{**rule.get_params(), "confidence": 1 - alpha / 2}).assess(
         y, pool_size, max(check_index, 1))["upper_left"]
     hi = found + math.ceil(upper if upper is not None else upper_left(mu, 1 - alpha / 2, left))
     total = found + mu

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nlp_review.errors import ConfigError, InputErrors, InputError, unknown_name
 from nlp_review.stopping.base import StoppingRule
+from nlp_review.stopping.bayes import BayesCountingProcess
 from nlp_review.stopping.counting import CountingProcess
 from nlp_review.stopping.rules import ConsecutiveIrrelevant, KneeMethod, StatisticalStop
 
@@ -21,6 +22,7 @@ RULES: dict[str, type[StoppingRule]] = {
     KneeMethod.name: KneeMethod,
     StatisticalStop.name: StatisticalStop,
     CountingProcess.name: CountingProcess,
+    BayesCountingProcess.name: BayesCountingProcess,
 }
 
 #: the rules ``nlp-review status`` reports when the user names none
