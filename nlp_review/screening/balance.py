@@ -19,19 +19,35 @@ class Balanced(BaseEstimator):
     ``normalize=True`` then scales all weights so they sum to the number of training rows,
     as ASReview LAB's ``balanced`` does (``weights * len(y) / sum(weights)``). With few
     relevant rows among many this multiplies every weight, so a classifier's ``C`` acts
-    much larger (about ``n / n_relevant`` times): ELAS u4's C=0.11 is tuned for that."""
+    much larger (about ``n / n_relevant`` times): ELAS u4's C=0.11 is tuned for that.
 
-    def __init__(self, ratio: float = 9.8, grid: float = 0.0, normalize: bool = False) -> None:
+    ``dry_ratio`` > 0 switches to that ratio during a dry spell: while the last
+    ``dry_after`` or more labels (``y`` in the order the records were screened) are all
+    irrelevant. A high ``ratio`` makes the model exploit what the relevant records found so
+    far have in common; a lower one during a dry spell gives the irrelevant records just
+    screened more say, pushing the ranking away from a region that has run dry."""
+
+    def __init__(self, ratio: float = 9.8, grid: float = 0.0, normalize: bool = False,
+                 dry_ratio: float = 0.0, dry_after: int = 50) -> None:
         self.ratio = ratio
         self.grid = grid
         self.normalize = normalize
+        self.dry_ratio = dry_ratio
+        self.dry_after = dry_after
+
+    def ratio_for(self, y: np.ndarray) -> float:
+        """The ratio in use for labels ``y`` (in screening order)."""
+        if self.dry_ratio > 0 and len(y) >= self.dry_after:
+            if not np.asarray(y)[len(y) - self.dry_after:].any():
+                return self.dry_ratio
+        return self.ratio
 
     def sample_weight(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
         n1, n0 = int((y == 1).sum()), int((y == 0).sum())
         if n1 == 0 or n0 == 0:
             return np.ones(len(y))
-        w0 = n1 / (self.ratio * n0)
+        w0 = n1 / (self.ratio_for(y) * n0)
         if self.grid > 0:
             step = np.log1p(self.grid)
             w0 = float(np.exp(np.round(np.log(w0) / step) * step))

@@ -12,6 +12,7 @@ REGISTRY: dict[str, dict[str, type]] = {
     "feature_extractor": {
         "tfidf": features.Tfidf,
         "tfidf_wordchar": features.TfidfWordChar,
+        "tfidf_title": features.TfidfTitle,
         "tfidf_hashed": features.HashedTfidf,
     },
     "classifier": {
