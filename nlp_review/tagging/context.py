@@ -3,7 +3,15 @@
 Cues (``models/context/<category>.jsonl``) are matched on normalised lemmas. A ``negated`` or
 ``hedged`` cue marks the tagged spans in its scope: the same sentence, on the cue's side
 (``forward``: after it, ``backward``: before it, ``both``), within ``window`` tokens, and not
-past a ``terminate`` cue ("but", "however"...). A ``pseudo`` cue ("not only", "no doubt")
+past a ``terminate`` cue ("but", "however", "which"...), as in medspaCy's ConText (FORWARD /
+BACKWARD / BIDIRECTIONAL modifiers, TERMINATE rules, ``max_scope``). A terminator's own
+``direction`` says which scopes it ends: ``both`` (the default: "but", ";"), or only
+``backward`` scopes, for clause subjects: in "support from adults they could trust" the
+pronoun is the subject of "could", so the hedge cannot reach back past it to "support".
+A cue inside a relative or subordinate clause (``clause`` cues with role ``open``: "which",
+"who", "that", a subject pronoun, with no ``close`` cue such as "," between it and the cue)
+only reaches forward to the end of that clause: in "mentoring, which could build trust,
+reduced loneliness" the hedge covers "build trust", not "loneliness". A ``pseudo`` cue ("not only", "no doubt")
 cancels any cue inside it; an ``exclude`` cue removes the tagged spans it covers (instrument
 names, "child care" for CHILDREN). This component also finishes the spans: overlapping spans with the
 same label in a group are merged into the longest, and each span gets its ``group``.
@@ -137,7 +145,8 @@ class EvidenceContext:
                 spans = [s for s in spans if not self._excluded(s, excludes)]
             groups[group] = merge_same_label(spans)
         scoped = [(s, e, c) for s, e, c in cues if c["category"] in ("negated", "hedged")]
-        terminators = sorted(s for s, e, c in cues if c["category"] == "terminate")
+        terminators = _terminators(cues)
+        scoped = _clause_limits(scoped, cues)
         sent_starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() \
             if scoped else [0]
         for group, spans in groups.items():
@@ -191,18 +200,56 @@ def _sentence_of(token_i: int, sent_starts: list[int]) -> int:
     return bisect.bisect_right(sent_starts, token_i) - 1
 
 
+def _terminators(cues: list[tuple[int, int, dict]]) -> dict[str, list[int]]:
+    """Token positions of the terminators that end forward scopes and backward scopes."""
+    ends: dict[str, list[int]] = {"forward": [], "backward": []}
+    for start, _, cue in cues:
+        if cue["category"] == "terminate":
+            for side in ends:
+                if cue["direction"] in (side, "both"):
+                    ends[side].append(start)
+    return {side: sorted(positions) for side, positions in ends.items()}
+
+
+def _clause_limits(scoped: list[tuple[int, int, dict]],
+                   cues: list[tuple[int, int, dict]]) -> list[tuple[int, int, dict]]:
+    """Cues that sit in a clause opened by a ``clause`` open cue (with no close cue between
+    them) get ``clause_end``: the first close cue after them, where their forward scope
+    stops. The sentence check in ``_in_scope`` still applies."""
+    opens = sorted(s for s, _, c in cues if c.get("role") == "open")
+    closes = sorted(s for s, _, c in cues if c.get("role") == "close")
+    if not opens or not closes:
+        return scoped
+    limited = []
+    for start, end, cue in scoped:
+        i = bisect.bisect_left(opens, start) - 1
+        if i >= 0:
+            opener = opens[i]
+            j = bisect.bisect_right(closes, opener)
+            if j == len(closes) or closes[j] >= start:  # no close between opener and cue
+                k = bisect.bisect_left(closes, end)
+                if k < len(closes):
+                    cue = {**cue, "clause_end": closes[k]}
+        limited.append((start, end, cue))
+    return limited
+
+
 def _in_scope(span: Span, start: int, end: int, cue: dict, sent_starts: list[int],
-              terminators: list[int]) -> bool:
+              terminators: dict[str, list[int]]) -> bool:
     if start < span.end and span.start < end:  # the cue is part of the span itself
         return False
     if _sentence_of(start, sent_starts) != _sentence_of(span.start, sent_starts):
         return False
     window, direction = cue["window"], cue["direction"]
-    if span.start >= end and direction in ("forward", "both"):
-        if span.start - end < window and not _blocked(end, span.start, terminators):
+    clause_end = cue.get("clause_end")
+    if span.start >= end and direction in ("forward", "both") and \
+            (clause_end is None or span.start < clause_end):
+        if span.start - end < window and \
+                not _blocked(end, span.start, terminators["forward"]):
             return True
     if span.end <= start and direction in ("backward", "both"):
-        if start - span.end < window and not _blocked(span.end, start, terminators):
+        if start - span.end < window and \
+                not _blocked(span.end, start, terminators["backward"]):
             return True
     return False
 

@@ -30,8 +30,9 @@ from nlp_review.errors import InputError, InputErrors
 
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 PATTERN_KEYS = {"label", "pattern", "id"}
-CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude")
-CUE_KEYS = {"pattern", "direction", "window", "id", "labels"}
+CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude", "clause")
+CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role"}
+CLAUSE_ROLES = ("open", "close")
 DIRECTIONS = ("forward", "backward", "both")
 TAXONOMY_KEYS = {"group", "label", "definition", "examples"}
 MAX_GAPS_FOR_VARIANTS = 3
@@ -205,7 +206,8 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
         if problem:
             errors.append(InputError(problem, **where))
             continue
-        direction = obj.get("direction", "forward")
+        # A terminator ends the scopes on both of its sides unless told otherwise.
+        direction = obj.get("direction", "both" if category == "terminate" else "forward")
         if direction not in DIRECTIONS:
             errors.append(InputError(f"direction {direction!r} must be one of "
                                      f"{', '.join(DIRECTIONS)}", **where))
@@ -226,9 +228,20 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
             if bad:
                 errors.append(InputError(f"unknown label(s) {bad}", **where))
                 continue
-        cues.append({"category": category, "pattern": pattern, "direction": direction,
-                     "window": window, "id": obj.get("id", f"{category}:{lineno}"),
-                     "labels": only})
+        role = obj.get("role")
+        if (role is None) != (category != "clause"):
+            errors.append(InputError('"role" (open or close) is needed in clause.jsonl and '
+                                     'only there', **where))
+            continue
+        if role is not None and role not in CLAUSE_ROLES:
+            errors.append(InputError(f"role {role!r} must be one of "
+                                     f"{', '.join(CLAUSE_ROLES)}", **where))
+            continue
+        cue = {"category": category, "pattern": pattern, "direction": direction,
+               "window": window, "id": obj.get("id", f"{category}:{lineno}"), "labels": only}
+        if role is not None:
+            cue["role"] = role
+        cues.append(cue)
     if errors:
         raise InputErrors(errors, hint=f"fix these lines of {path.name}")
     return cues
