@@ -2,7 +2,7 @@
 spaCy rules kept as data under ``models/`` (see ``pipeline.build_pipeline``)."""
 
 #: Bumped when code changes what the pipeline tags, so stored tags are redone.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 from nlp_review.tagging.pipeline import build_pipeline, doc_to_spans  # noqa: E402
 
