@@ -3,7 +3,7 @@ and rule specs as typed on the command line.
 
 A spec is a rule or preset name, optionally with parameters:
 ``knee``, ``consecutive:threshold=50``, ``buscar:recall_target=0.9,confidence=0.99``,
-``counting:rate=exponential``, ``asreview-100``."""
+``counting:rate=exponential``, ``counting-bayes:b_max=2``, ``asreview-100``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ RULES: dict[str, type[StoppingRule]] = {
 }
 
 #: the rules ``nlp-review status`` reports when the user names none
-DEFAULT_RULES = ("counting", "buscar", "knee", "asreview-100")
+DEFAULT_RULES = ("counting", "counting-bayes", "buscar", "knee", "asreview-100")
 
 PRESETS_FILE = Path(__file__).resolve().parents[2] / "models" / "stopping" / "presets.json"
 _PRESET_KEYS = {"rule", "params", "comment"}
