@@ -94,6 +94,9 @@ def test_programme_names_only_type_words_unless_the_taxonomy_lists_them(tag):
     "Parents support the use of the mother tongue at home.",
     "Laughter is used and reciprocated in play.",
     "High staff turnover was reported by directors.",
+    "Practices in primary care trusts took part.",
+    "Teachers working with smaller groups and better ratios were observed.",
+    "Patients often seek help at emergency departments.",
 ])
 def test_words_unrelated_to_an_interventions_working_are_not_tagged(tag, text):
     groups = {"mechanism", "intervention"}
