@@ -3,14 +3,16 @@ after the rules (adding only spans they miss), beat the rules alone on the held-
 test split, per group?
 
 Steps, exactly as `nlp-review train-tagger --gold annotations/gold/train.jsonl --test
-annotations/gold/test.jsonl` does them: k-fold cross-validation over the TRAIN split
-chooses the number of passes and the combination (per group a model score threshold or no
-model spans; whether the model defers to rule spans of the same label, group or any); the
-final model is trained on the whole train split; then rules vs rules + model on the TEST
-split, for that choice only (--all-settings also prints every single-threshold setting on
-the test split, for transparency; nothing is chosen from them).
+annotations/gold/test_fresh.jsonl --test annotations/gold/test.jsonl` does them: k-fold
+cross-validation over the TRAIN split chooses the number of passes and the combination
+(per group a model score threshold or no model spans, by --criterion; whether the model
+defers to rule spans of the same label, group or any); the final model is trained on the
+whole train split; then rules vs rules + model on each --test file (default: the fresh
+round-3 test batch, then the whole test split), for that choice only (--all-settings also
+prints every single-threshold setting on the test files, for transparency; nothing is
+chosen from them).
 
-    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat --jobs 2
+    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat --jobs 4
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/nlp_review_spancat"))
     ap.add_argument("--skip-training", action="store_true", help="reuse the model in --out")
     ap.add_argument("--no-test", action="store_true", help="train and cross-validate only")
+    ap.add_argument("--criterion", default="precision_bound",
+                    choices=["precision_bound", "held_out_gain"])
+    ap.add_argument("--test", type=Path, action="append",
+                    help="gold JSONL to report on (repeatable; default: "
+                         "annotations/gold/test_fresh.jsonl if present, then test.jsonl)")
     ap.add_argument("--all-settings", action="store_true",
                     help="also print the test split for every single threshold/deferral")
     args = ap.parse_args()
@@ -60,14 +67,17 @@ def main() -> None:
     models = default_models_dir()
     taxonomy = load_taxonomy(models / "taxonomy.json")
     train = gold_from_files([GOLD / "train.jsonl"], taxonomy)
-    test = gold_from_files([GOLD / "test.jsonl"], taxonomy)
-    print(f"gold: {len(train)} train / {len(test)} test texts (annotations/gold at commit "
-          f"{_commit('annotations/gold')}; patterns at {_commit('models/patterns')}; "
-          f"HEAD {_commit()})", flush=True)
+    test_paths = args.test or [p for p in (GOLD / "test_fresh.jsonl", GOLD / "test.jsonl")
+                                if p.is_file()]
+    tests = [] if args.no_test else [(p, gold_from_files([p], taxonomy)) for p in test_paths]
+    print(f"gold: {len(train)} train texts; test files: "
+          + (", ".join(f"{p.name} ({len(t)} texts)" for p, t in tests) or "none")
+          + f" (annotations/gold at commit {_commit('annotations/gold')}; patterns at "
+          f"{_commit('models/patterns')}; HEAD {_commit()})", flush=True)
     t0, c0 = time.time(), time.process_time()
     if not args.skip_training:
         r = train_tagger(train, args.out, models, folds=args.folds, epochs=args.epochs,
-                         seed=args.seed, jobs=args.jobs,
+                         seed=args.seed, jobs=args.jobs, criterion=args.criterion,
                          on_epoch=lambda stage, e, loss, f: print(
                              f"{stage} epoch {e}: loss {loss:.1f} held-out F1 {f:.3f}",
                              flush=True))
@@ -86,13 +96,21 @@ def main() -> None:
     meta = spacy.load(args.out).meta
     combination = meta["nlp_review_combination"]
     thresholds = {g: round(t, 3) for g, t in combination["group_thresholds"].items()}
-    print(f"combination chosen by cross-validation: defer_to={combination['defer_to']}, "
+    print(f"combination chosen by cross-validation ({combination.get('criterion', '?')}): "
+          f"defer_to={combination['defer_to']}, "
           f"thresholds {json.dumps(thresholds)}, "
           f"{combination['passes']} passes")
     print("held-out estimates (train split, overlap matching) for the chosen groups:")
     for group, e in combination["estimates"].items():
+        own = (f"; model's own spans P {e['p_model']:.3f} of {e['n_model']}"
+               if e.get("p_model") is not None else "")
         print(f"  {group:13} >= {e['threshold']:g}: P {e['p_rules']:.3f} -> "
-              f"{e['p_both']:.3f}, R {e['r_rules']:.3f} -> {e['r_both']:.3f}")
+              f"{e['p_both']:.3f}, R {e['r_rules']:.3f} -> {e['r_both']:.3f}{own}")
+    if "model_precision" in combination:
+        print("the model's own held-out spans per group, right/all by threshold:")
+        for group, by_th in combination["model_precision"].items():
+            print(f"  {group:13} " + "  ".join(f"{th} {k}/{n}" for th, (k, n) in
+                                              by_th.items()))
     print("held-out P/R per group for every option (rules: the rules alone):")
     for option, groups in combination["table"].items():
         print(f"  {option:10} " + "  ".join(f"{g[:5]} {p:.3f}/{r:.3f}"
@@ -109,30 +127,33 @@ def main() -> None:
                   f"{r['f_rules']:8.3f} {r['p_both']:8.3f} {r['r_both']:8.3f} "
                   f"{r['f_both']:8.3f}  {r['verdict']}", flush=True)
 
-    print(f"TEST split (annotations/gold/test.jsonl, {len(test)} texts), overlap matching:")
-    print("rules vs rules + model, combination chosen by cross-validation (the result):")
-    rows = compare_saved(test, models, args.out)
-    show(rows)
-    print("as Markdown:")
-    print("| group | P rules | R rules | F1 rules | P +model | R +model | F1 +model | target |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        dp, dr = r["p_both"] - r["p_rules"], r["r_both"] - r["r_rules"]
-        if r["verdict"] == "better":
-            verdict = f"met (R {dr:+.3f}, P {dp:+.3f})"
-        elif r["verdict"] == "precision drop":
-            verdict = f"not met: P {dp:+.3f} (limit -0.05), R {dr:+.3f}"
-        else:
-            verdict = f"not met: no recall gain (R {dr:+.3f}, P {dp:+.3f})"
-        print(f"| {r['group']} | " + " | ".join(f"{r[k]:.3f}" for k in (
-            "p_rules", "r_rules", "f_rules", "p_both", "r_both", "f_both")) + f" | {verdict} |")
-    if args.all_settings:
-        tables = compare_settings(test, models, args.out, THRESHOLDS, DEFER_TO)
-        for defer in DEFER_TO:
-            for th, rows in tables[defer].items():
-                print(f"one threshold {th} for every group, defer_to={defer} "
-                      "(not chosen; for transparency):")
-                show(rows)
+    for path, test in tests:
+        print(f"TEST {path.relative_to(REPO) if path.is_relative_to(REPO) else path} "
+              f"({len(test)} texts), overlap matching:")
+        print("rules vs rules + model, combination chosen by cross-validation (the result):")
+        rows = compare_saved(test, models, args.out)
+        show(rows)
+        print("as Markdown:")
+        print("| group | P rules | R rules | F1 rules | P +model | R +model | F1 +model | target |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            dp, dr = r["p_both"] - r["p_rules"], r["r_both"] - r["r_rules"]
+            if r["verdict"] == "better":
+                verdict = f"met (R {dr:+.3f}, P {dp:+.3f})"
+            elif r["verdict"] == "precision drop":
+                verdict = f"not met: P {dp:+.3f} (limit -0.05), R {dr:+.3f}"
+            else:
+                verdict = f"not met: no recall gain (R {dr:+.3f}, P {dp:+.3f})"
+            print(f"| {r['group']} | " + " | ".join(f"{r[k]:.3f}" for k in (
+                "p_rules", "r_rules", "f_rules", "p_both", "r_both", "f_both"))
+                + f" | {verdict} |")
+        if args.all_settings:
+            tables = compare_settings(test, models, args.out, THRESHOLDS, DEFER_TO)
+            for defer in DEFER_TO:
+                for th, rows in tables[defer].items():
+                    print(f"one threshold {th} for every group, defer_to={defer} "
+                          "(not chosen; for transparency):")
+                    show(rows)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
           f"total {time.time() - t0:.0f} s wall")
 

@@ -5,8 +5,13 @@ plus "no span" for each suggested n-gram, overlaps allowed; negatives weighted 0
 nearly every n-gram is none) with its own small tok2vec (spaCy's default hash embeddings +
 CNN, narrowed to width 64 and depth 2), n-gram suggester of 1-4 tokens (99% of the gold
 spans), labels from the gold. Examples are single sentences, every sentence of a training
-text (those without spans teach the model what is not a span); batches of 8, Adam at
-0.002, dropout 0.1. CPU only, seeded (``spacy.util.fix_random_seed``).
+text (those without spans teach the model what is not a span); a sentence holding a span of
+a sparse group (fewer than ``SPARSE_SHARE`` of the commonest group's spans in the gold:
+mechanism and intervention in ours, 123-192 spans against 1,689 population spans) is seen
+``SPARSE_REPEAT`` times per pass, so those labels are not drowned by the common ones
+(cross-validated on the train split: the model's own mechanism spans at score >= 0.9 went
+from P 0.76 R 0.22 to P 0.79 R 0.34, the other groups about unchanged); batches of 8, Adam
+at 0.002, dropout 0.1. CPU only, seeded (``spacy.util.fix_random_seed``).
 
 Training (``train_tagger``): k-fold cross-validation over the training gold (seeded shuffle,
 ``folds`` parts). Each fold's model trains on the other parts for up to ``epochs`` passes and,
@@ -37,8 +42,9 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
-from nlp_review.annotate.combine import (CANDIDATE_THRESHOLDS, DEFAULT_DEFER_TO, DEFER_TO,
-                                         MAX_PRECISION_DROP, Scored, choose_combination)
+from nlp_review.annotate.combine import (CANDIDATE_THRESHOLDS, CRITERIA, DEFAULT_CRITERION,
+                                         DEFAULT_DEFER_TO, DEFER_TO, MAX_PRECISION_DROP,
+                                         Scored, choose_combination)
 from nlp_review.annotate.measure import pattern_report
 from nlp_review.annotate.model_spans import (DEFAULT_THRESHOLD, MODEL_SPAN_ID, SPANS_KEY,
                                              ModelSpans, add_spans, build_combined_pipeline,
@@ -49,7 +55,7 @@ from nlp_review.io import atomic_open
 from nlp_review.tagging.evaluate import GoldText, evaluate
 from nlp_review.tagging.patterns import GROUPS, load_taxonomy
 
-__all__ = ["DEFAULT_DEFER_TO", "DEFAULT_THRESHOLD", "DEFER_TO", "MODEL_SPAN_ID", "ModelSpans",
+__all__ = ["CRITERIA", "DEFAULT_CRITERION", "DEFAULT_DEFER_TO", "DEFAULT_THRESHOLD", "DEFER_TO", "MODEL_SPAN_ID", "ModelSpans",
            "build_combined_pipeline", "load_spancat", "model_fingerprint", "train_tagger",
            "TrainReport", "compare_saved", "compare_thresholds", "compare_settings",
            "suggest_patterns", "write_suggestions"]
@@ -57,6 +63,8 @@ __all__ = ["DEFAULT_DEFER_TO", "DEFAULT_THRESHOLD", "DEFER_TO", "MODEL_SPAN_ID",
 NGRAM_SIZES = [1, 2, 3, 4]
 TOK2VEC_WIDTH = 64
 TOK2VEC_DEPTH = 2
+SPARSE_SHARE = 0.2
+SPARSE_REPEAT = 3
 DEFAULT_FOLDS = 3
 DEFAULT_EPOCHS = 10
 
@@ -138,16 +146,33 @@ class _Settings:
     batch_size: int = 8
     negative_weight: float = 0.5
     learn_rate: float = 0.002
+    sparse_groups: tuple[str, ...] = ()
+    sparse_repeat: int = SPARSE_REPEAT
 
 
-def _train(train: list[GoldText], labels: Iterable[str], epochs: int, st: _Settings,
+def sparse_groups(gold: list[GoldText], share: float = SPARSE_SHARE) -> tuple[str, ...]:
+    """The groups with fewer than ``share`` of the commonest group's gold spans."""
+    counts = Counter(s["group"] for g in gold for s in g.spans)
+    if not counts:
+        return ()
+    most = max(counts.values())
+    return tuple(sorted(g for g, n in counts.items() if n < share * most))
+
+
+def _train(train: list[GoldText], labels: dict[str, str], epochs: int, st: _Settings,
            after_epoch: Callable[[Language, int, float], bool | None] | None = None
            ) -> Language:
-    """A model trained on ``train`` for ``epochs`` passes; ``after_epoch(nlp, epoch, loss)``
-    is called after each pass (training stops early when it returns True)."""
+    """A model trained on ``train`` for ``epochs`` passes (``labels``: label -> group);
+    ``after_epoch(nlp, epoch, loss)`` is called after each pass (training stops early when it returns True)."""
     fix_random_seed(st.seed)
     nlp = _new_model(labels, st.negative_weight)
-    examples = [ex for g in train for ex in _sentence_examples(nlp, g)]
+    group_of = dict(labels) if isinstance(labels, dict) else {}
+    examples = []
+    for g in train:
+        for ex in _sentence_examples(nlp, g):
+            sparse = any(group_of.get(sp.label_) in st.sparse_groups
+                         for sp in ex.reference.spans[SPANS_KEY])
+            examples.extend([ex] * (st.sparse_repeat if sparse else 1))
     optimizer = nlp.initialize(lambda: examples)
     optimizer.learn_rate = st.learn_rate
     rng = random.Random(st.seed)
@@ -256,6 +281,7 @@ def _choose_passes(gold: list[GoldText], held_out: list[dict], rule_spans: dict,
 def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
                  folds: int = DEFAULT_FOLDS, epochs: int = DEFAULT_EPOCHS, seed: int = 0,
                  thresholds: Iterable[float] = CANDIDATE_THRESHOLDS, jobs: int = 1,
+                 criterion: str = DEFAULT_CRITERION,
                  on_epoch: EpochCallback | None = None) -> TrainReport:
     """Cross-validate, choose passes and combination, train on all ``gold``, save to
     ``out`` (see the module docstring)."""
@@ -263,6 +289,10 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
 
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
+    if criterion not in CRITERIA:
+        from nlp_review.errors import unknown_name
+
+        raise unknown_name("choice criterion", criterion, CRITERIA)
     if len(gold) < folds:
         raise NotFoundError(f"{len(gold)} gold text(s): too few for {folds}-fold "
                             "cross-validation",
@@ -270,7 +300,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
     if not group_of:
         raise NotFoundError("the gold texts hold no spans to learn from")
-    st = _Settings(seed=seed)
+    st = _Settings(seed=seed, sparse_groups=sparse_groups(gold))
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     full_group_of = {k: v.group for k, v in taxonomy.items()}
     rules_nlp = build_pipeline(models_dir)
@@ -312,7 +342,8 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     best = chosen_epochs - 1
     oof = [_scored(g, held[chosen_epochs][g.id], context, docs[g.id], rule_spans[g.id])
            for g in gold]
-    combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds))
+    combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds),
+                                     criterion=criterion)
     combination["passes"] = chosen_epochs
     final = _new_model(group_of, st.negative_weight)
     final.from_bytes(snapshots[chosen_epochs])
@@ -322,6 +353,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     final.meta["nlp_review_training"] = {
         "n_train": len(gold), "folds": folds, "seed": seed, "max_epochs": epochs,
         "epochs": chosen_epochs, "cv_p": round(p, 4), "cv_r": round(r, 4), "cv_f": round(f, 4),
+        "sparse_groups": list(st.sparse_groups), "sparse_repeat": st.sparse_repeat,
         "cv_f_by_epoch": [round(x[2], 4) for x in by_epoch]}
     final.meta["nlp_review_combination"] = combination
     out = Path(out)

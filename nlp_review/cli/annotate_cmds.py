@@ -154,8 +154,10 @@ def train_tagger_cmd(
                                               "adjudicated gold."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the trained "
                                        "model (default: models/spancat/ under --models)."),
-    test: Optional[Path] = typer.Option(None, "--test", help="Held-aside gold JSONL: report "
-                                        "rules alone vs rules + model on it, per group."),
+    test: Optional[List[Path]] = typer.Option(None, "--test", help="Held-aside gold JSONL: "
+                                              "report rules alone vs rules + model on it, "
+                                              "per group (repeat for several files, each "
+                                              "reported on its own)."),
     epochs: int = typer.Option(12, "--epochs", min=1, help="Most training passes tried; "
                                "cross-validation picks how many the final model gets."),
     folds: int = typer.Option(3, "--folds", min=2, help="Cross-validation folds over the "
@@ -163,6 +165,12 @@ def train_tagger_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed (folds, shuffling, weights)."),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Processes training the folds and the "
                              "final model at once (the results do not depend on it)."),
+    criterion: str = typer.Option("precision_bound", "--criterion", help="How the "
+                                  "combination is chosen from the held-out predictions: "
+                                  "precision_bound (per group the lowest threshold where the "
+                                  "model's own held-out precision is within 0.05 of the "
+                                  "rules') | held_out_gain (the largest held-out recall "
+                                  "gain)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                               help="With --test: one model score threshold "
                                               "for every group instead of the combination "
@@ -182,7 +190,8 @@ def train_tagger_cmd(
     """Train a spaCy span categorizer on gold annotations, to run after the rules and add
     the spans they miss (passes and combination chosen by cross-validation on the gold)."""
     from nlp_review.annotate.measure import gold_from_files, gold_from_project
-    from nlp_review.annotate.train import (DEFAULT_DEFER_TO, DEFAULT_THRESHOLD, DEFER_TO,
+    from nlp_review.annotate.train import (CRITERIA, DEFAULT_DEFER_TO, DEFAULT_THRESHOLD,
+                                           DEFER_TO,
                                            compare_saved, compare_thresholds,
                                            suggest_patterns, train_tagger,
                                            write_suggestions)
@@ -191,6 +200,8 @@ def train_tagger_cmd(
 
     if defer_to is not None and defer_to not in DEFER_TO:
         raise unknown_name("deferral", defer_to, DEFER_TO)
+    if criterion not in CRITERIA:
+        raise unknown_name("choice criterion", criterion, CRITERIA)
     models_dir = models or default_models_dir()
     taxonomy = _taxonomy(models)
     if gold:
@@ -199,8 +210,9 @@ def train_tagger_cmd(
         with project_at(project) as proj:
             texts = gold_from_project(proj.conn, taxonomy)
     out = out or models_dir / "spancat"
+    test_texts = [(path, gold_from_files([path], taxonomy)) for path in test or []]
     result = train_tagger(texts, out, models_dir, folds=folds, epochs=epochs, seed=seed,
-                          jobs=jobs,
+                          jobs=jobs, criterion=criterion,
                           on_epoch=lambda stage, e, loss, f: err_console.print(
                               f"{stage} epoch {e}: loss {loss:.2f}"
                               + ("" if f != f else f", held-out span F1 {f:.3f}")))
@@ -210,24 +222,25 @@ def train_tagger_cmd(
                   f"{result.n_texts} texts, saved to {out}")
     combination = result.combination
     used = ", ".join(f"{g} >= {t}" for g, t in combination["group_thresholds"].items())
-    console.print(f"Combination chosen by cross-validation: defer to rule spans of the same "
-                  f"{combination['defer_to']}; model spans for {used or 'no group'}")
+    console.print(f"Combination chosen by cross-validation ({criterion}): defer to rule spans "
+                  f"of the same {combination['defer_to']}; model spans for "
+                  f"{used or 'no group'}")
     if suggest:
         rows = suggest_patterns(texts, models_dir, min_count=min_count)
         write_suggestions(rows, suggest)
         console.print(f"{len(rows)} suggested patterns written to {suggest}")
-    if test:
-        test_texts = gold_from_files([test], taxonomy)
+    for path, texts_of_file in test_texts:
         if threshold is None and defer_to is None:
-            comparison = compare_saved(test_texts, models_dir, out)
+            comparison = compare_saved(texts_of_file, models_dir, out)
             how = "combination chosen by cross-validation"
         else:
-            threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-            defer_to = defer_to or DEFAULT_DEFER_TO
-            comparison = compare_thresholds(test_texts, models_dir, out, [threshold],
-                                            defer_to)[threshold]
-            how = f"threshold {threshold} for every group, defer to {defer_to}"
-        table = Table(title=f"{test}: rules vs rules + model (overlap; {how})")
+            one = DEFAULT_THRESHOLD if threshold is None else threshold
+            deferral = defer_to or DEFAULT_DEFER_TO
+            comparison = compare_thresholds(texts_of_file, models_dir, out, [one],
+                                            deferral)[one]
+            how = f"threshold {one} for every group, defer to {deferral}"
+        table = Table(title=f"{path} ({len(texts_of_file)} texts): rules vs rules + model "
+                            f"(overlap; {how})")
         for col in ("group", "P rules", "R rules", "F1 rules", "P +model", "R +model",
                     "F1 +model", "verdict"):
             table.add_column(col, justify="left" if col in ("group", "verdict") else "right")

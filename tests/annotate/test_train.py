@@ -10,7 +10,7 @@ import pytest
 
 from nlp_review.cli.app import app
 
-from tests.annotate.conftest import GOLD_TRAIN, gold_lines
+from tests.annotate.conftest import GOLD_TEST, GOLD_TRAIN, gold_lines
 
 
 @pytest.mark.slow  # cross-validates and trains on six texts, tags twice (~20-40 s)
@@ -34,9 +34,12 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     model = spacy.load(out)
     meta = model.meta["nlp_review_training"]
     assert meta["n_train"] == 6 and meta["folds"] == 2 and meta["epochs"] in (1, 2)
+    assert meta["sparse_repeat"] == 3 and set(meta["sparse_groups"]) <= {
+        "mechanism", "population", "setting", "intervention", "outcome"}
     assert len(meta["cv_f_by_epoch"]) == 2
     combination = model.meta["nlp_review_combination"]
     assert combination["defer_to"] in ("label", "group", "any")
+    assert combination["criterion"] == "precision_bound"
     assert combination["texts"] == 6 and combination["passes"] == meta["epochs"]
     assert set(combination["group_thresholds"]) <= set(combination["estimates"])
     assert set(model.meta["nlp_review_groups"].values()) <= {
@@ -44,9 +47,16 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
 
     # the same seed gives the same model whether the folds ran in parallel or not
     again = tmp_path / "again"
+    fresh, old = tmp_path / "fresh.jsonl", tmp_path / "old.jsonl"
+    fresh.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 2)))
+    old.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 3)[2:]))
     result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(again),
-                                 "--epochs", "2", "--folds", "2", "--seed", "3"])
+                                 "--epochs", "2", "--folds", "2", "--seed", "3",
+                                 "--test", str(fresh), "--test", str(old)])
     assert result.exit_code == 0, result.output + result.stderr
+    said = " ".join(result.output.split())
+    assert "fresh.jsonl (2 texts): rules vs rules + model" in said  # one table per file
+    assert "old.jsonl (1 texts): rules vs rules + model" in said
     assert spacy.load(again).meta["nlp_review_combination"] == combination
     assert (again / "spancat" / "model").read_bytes() == (out / "spancat" / "model").read_bytes()
 
@@ -168,3 +178,26 @@ def test_train_tagger_rejects_bad_options_before_training(runner, tmp_path):
                                  "--out", str(tmp_path / "m")])
     assert result.exit_code != 0 and "too few for 3-fold" in result.stderr
     assert not (tmp_path / "m").exists()
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--folds", "2",
+                                 "--out", str(tmp_path / "m"), "--criterion", "best"])
+    assert result.exit_code == 2
+    assert "unknown choice criterion 'best'" in result.stderr
+    assert "held_out_gain, precision_bound" in result.stderr
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--folds", "2",
+                                 "--out", str(tmp_path / "m"), "--test",
+                                 str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2 and "missing.jsonl" in result.stderr
+    assert not (tmp_path / "m").exists()  # a bad test file stops it before training
+
+
+def test_sparse_groups_are_the_rare_ones():
+    from nlp_review.annotate.train import sparse_groups
+    from nlp_review.tagging.evaluate import GoldText
+
+    def spans(group, n):
+        return [{"start": 0, "end": 1, "label": "X", "group": group}] * n
+
+    gold = [GoldText("a", "x", spans("population", 50) + spans("setting", 10), "g", 1),
+            GoldText("b", "x", spans("mechanism", 9) + spans("outcome", 11), "g", 2)]
+    assert sparse_groups(gold) == ("mechanism",)  # 9 < 0.2 * 50; 10 and 11 are not
+    assert sparse_groups([]) == ()
