@@ -12,8 +12,8 @@ from nlp_review.cli.common import ProjectOption, console, project_at
 
 RULE_HELP = ("Stopping rule or preset, optionally with parameters, e.g. counting, buscar, "
              "knee, asreview-100, counting-bayes, counting:recall_target=0.9, "
-             "buscar:recall_target=0.9 (repeatable; default: counting, counting-bayes, buscar, "
-             "knee, asreview-100).")
+             "buscar:recall_target=0.9 (repeatable; default: counting, buscar, knee, "
+             "asreview-100).")
 
 
 def stopping_cmd(
@@ -27,7 +27,8 @@ def stopping_cmd(
     The counting-process rule (counting, recommended) bounds the relevant records left from
     the ranking's falling rate of relevant records; counting-bayes does the same with the
     rate's uncertainty integrated over its posterior (saves more work, but reached 95 %
-    recall in only 93 % of benchmark runs); the random-sample rule (buscar) asks
+    recall in only 93 % of benchmark runs, so it is shown only when asked for with
+    --rule counting-bayes); the random-sample rule (buscar) asks
     for records drawn at random once the ranking has flattened, and `nlp-review screen`
     then draws them. See docs/stopping.md."""
     from nlp_review.cli.stopping_view import render_stopping

@@ -25,8 +25,10 @@ RULES: dict[str, type[StoppingRule]] = {
     BayesCountingProcess.name: BayesCountingProcess,
 }
 
-#: the rules ``nlp-review status`` reports when the user names none
-DEFAULT_RULES = ("counting", "counting-bayes", "buscar", "knee", "asreview-100")
+#: the rules ``nlp-review status`` reports when the user names none: the rules that kept
+#: their promise on the benchmark, and the heuristics reviewers know. ``counting-bayes`` is
+#: left out: it reached 95 % recall in only 92.9 % of runs while claiming 95 % (RESULTS.md).
+DEFAULT_RULES = ("counting", "buscar", "knee", "asreview-100")
 
 PRESETS_FILE = Path(__file__).resolve().parents[2] / "models" / "stopping" / "presets.json"
 _PRESET_KEYS = {"rule", "params", "comment"}
