@@ -100,7 +100,7 @@ def test_balanced_weights_follow_asreview():
     assert abs(grid[1] / w[1] - 1) <= 0.011
 
 
-@pytest.mark.parametrize("name", ["elas_u4_fast", "logistic", "elas_u3_nb"])
+@pytest.mark.parametrize("name", ["elas_u4_dry", "elas_u4_fast", "logistic", "elas_u3_nb"])
 def test_every_preset_ranks_relevant_records_above_random(data, name):
     d, _ = data
     y = d.labels

@@ -111,7 +111,7 @@ def test_naive_bayes_log_odds_of_rows_is_a_fit_and_score(data):
     assert np.allclose(fast, slow, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["svm_nb_ensemble", "elas_u4_fast"])
+@pytest.mark.parametrize("name", ["svm_nb_ensemble", "elas_u4_fast", "elas_u4_dry"])
 def test_big_projects_fall_back_to_a_full_refit_of_the_same_kind(data, monkeypatch, name):
     """Past the kernel-memory limit the ranker refits from scratch (no kernel rows kept):
     the ensemble stays an ensemble, with liblinear's SVM as its SVM member."""
