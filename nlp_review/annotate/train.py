@@ -9,9 +9,10 @@ text (those without spans teach the model what is not a span); a sentence holdin
 a sparse group (fewer than ``SPARSE_SHARE`` of the commonest group's spans in the gold:
 mechanism and intervention in ours, 123-192 spans against 1,689 population spans) is seen
 ``SPARSE_REPEAT`` times per pass, so those labels are not drowned by the common ones
-(cross-validated on the train split: the model's own mechanism spans at score >= 0.9 went
-from P 0.76 R 0.22 to P 0.79 R 0.34, the other groups about unchanged); batches of 8, Adam
-at 0.002, dropout 0.1. CPU only, seeded (``spacy.util.fix_random_seed``).
+(3-fold cross-validation on the train split, one seed: the model's own mechanism spans at
+score >= 0.9 went from P 0.76 R 0.22 to P 0.79 R 0.34, the other groups about unchanged;
+one seed, so part of that is seed-to-seed variation); batches of 8, Adam at 0.002, dropout
+0.1. CPU only, seeded (``spacy.util.fix_random_seed``).
 
 Training (``train_tagger``): k-fold cross-validation over the training gold (seeded shuffle,
 ``folds`` parts). Each fold's model trains on the other parts for up to ``epochs`` passes and,
