@@ -168,31 +168,17 @@ class BayesCountingProcess(CountingProcess):
 
     def assess(self, labels: np.ndarray, pool_size: int, check_index: int = 0) -> dict:
         """The posterior, the bound and the verdict for the screened prefix ``labels``."""
-        screened, found = int(labels.size), int(labels.sum())
-        unscreened = pool_size - screened
-        need = (self.required_relevant(check_index, pool_size) if check_index
-                else int(self.min_relevant))
-        out: dict = {"screened": screened, "found": found, "unscreened": unscreened,
-                     "min_relevant": need, "rate": self.rate, "process": self.process,
-                     "recall_target": float(self.recall_target),
-                     "confidence": float(self.confidence), "expected_left": None,
-                     "upper_left": None, "recall_low": None, "recall_estimate": None,
-                     "fit_error": None, "stop": False}
-        if found < max(need, 1):
-            out["why"] = f"{found} relevant found, the fit needs {max(need, 1)}"
+        out = self._assessment(labels, pool_size, check_index)
+        if "why" in out:
             return out
         try:
             post = self.posterior(labels, pool_size)
         except ValueError:
             out["why"] = "the hyperbolic rate gives no finite likelihood for the ranking so far"
             return out
-        mu, bound = post.expected_left, float(post.quantile(float(self.confidence)))
         out["param_b"], out["param_k"] = post.mean_shape()
-        out["expected_left"], out["upper_left"] = mu, bound
-        out["recall_low"] = found / (found + bound) if found + bound > 0 else 1.0
-        out["recall_estimate"] = found / (found + mu) if found + mu > 0 else 1.0
-        out["stop"] = bool(float(self.recall_target) * (found + bound) <= found + 1e-9)
-        return out
+        return self._verdict(out, post.expected_left,
+                             float(post.quantile(float(self.confidence))))
 
     def lower_left(self, labels: np.ndarray, pool_size: int, q: float, assessed: dict) -> int:
         """The ``q`` quantile of the posterior predictive relevant records left (for an

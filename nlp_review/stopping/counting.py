@@ -316,13 +316,13 @@ class CountingProcess(StoppingRule):
         return need
 
     # -- the test at one checkpoint -----------------------------------------------------
-    def assess(self, labels: np.ndarray, pool_size: int, check_index: int = 0) -> dict:
-        """The fit, the bound and the verdict for the screened prefix ``labels``."""
+    def _assessment(self, labels: np.ndarray, pool_size: int, check_index: int) -> dict:
+        """The start of ``assess``'s answer: counts, settings and empty estimates; with
+        ``why`` set when too few relevant records were found to fit anything yet."""
         screened, found = int(labels.size), int(labels.sum())
-        unscreened = pool_size - screened
         need = (self.required_relevant(check_index, pool_size) if check_index
                 else int(self.min_relevant))
-        out: dict = {"screened": screened, "found": found, "unscreened": unscreened,
+        out: dict = {"screened": screened, "found": found, "unscreened": pool_size - screened,
                      "min_relevant": need, "rate": self.rate, "process": self.process,
                      "recall_target": float(self.recall_target),
                      "confidence": float(self.confidence), "expected_left": None,
@@ -330,7 +330,23 @@ class CountingProcess(StoppingRule):
                      "fit_error": None, "stop": False}
         if found < max(need, 1):
             out["why"] = f"{found} relevant found, the fit needs {max(need, 1)}"
+        return out
+
+    def _verdict(self, out: dict, mu: float, bound: float) -> dict:
+        """``out`` completed from the expected and upper-bound relevant records left."""
+        found = out["found"]
+        out["expected_left"], out["upper_left"] = mu, bound
+        out["recall_low"] = found / (found + bound) if found + bound > 0 else 1.0
+        out["recall_estimate"] = found / (found + mu) if found + mu > 0 else 1.0
+        out["stop"] = bool(float(self.recall_target) * (found + bound) <= found + 1e-9)
+        return out
+
+    def assess(self, labels: np.ndarray, pool_size: int, check_index: int = 0) -> dict:
+        """The fit, the bound and the verdict for the screened prefix ``labels``."""
+        out = self._assessment(labels, pool_size, check_index)
+        if "why" in out:
             return out
+        screened, found, unscreened = out["screened"], out["found"], out["unscreened"]
         fit = fit_rate(labels, self.rate, int(self.n_windows))
         if fit is None:
             out["why"] = f"the {self.rate} rate could not be fitted to the ranking so far"
@@ -354,12 +370,7 @@ class CountingProcess(StoppingRule):
                     float(self.recall_target) * (found + bound) <= found + 1e-9:
                 bound = max(bound, bootstrap_upper_left(fit, labels, pool_size,
                                                         float(self.confidence)))
-        out["expected_left"] = mu
-        out["upper_left"] = bound
-        out["recall_low"] = found / (found + bound) if found + bound > 0 else 1.0
-        out["recall_estimate"] = found / (found + mu) if found + mu > 0 else 1.0
-        out["stop"] = bool(float(self.recall_target) * (found + bound) <= found + 1e-9)
-        return out
+        return self._verdict(out, mu, bound)
 
     def lower_left(self, labels: np.ndarray, pool_size: int, q: float, assessed: dict) -> int:
         """The ``q`` quantile of the relevant records left (for an interval's low end):
