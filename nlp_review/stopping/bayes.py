@@ -155,13 +155,7 @@ class BayesCountingProcess(CountingProcess):
                               f"{self.b_max!r}", hint="e.g. b_max=1 (the authors' range "
                               "0 < b <= 1; larger allows heavier tails)")
         _check_share_or_count("check_every", self.check_every)
-        if isinstance(self.min_relevant, bool) or not isinstance(
-                self.min_relevant, (int, np.integer)) or self.min_relevant < 1:
-            raise ConfigError(f"min_relevant must be a whole number >= 1, not "
-                              f"{self.min_relevant!r}", hint="e.g. min_relevant=20")
-        if not isinstance(self.min_relevant_decay, (bool, np.bool_)):
-            raise ConfigError(f"min_relevant_decay must be true or false, not "
-                              f"{self.min_relevant_decay!r}", hint="e.g. min_relevant_decay=false")
+        self._check_min_relevant()
 
     def posterior(self, labels: np.ndarray, pool_size: int) -> Posterior:
         return Posterior(np.asarray(labels, dtype=np.int64), int(pool_size), float(self.b_max))

@@ -280,6 +280,14 @@ class CountingProcess(StoppingRule):
             raise ConfigError(f"n_windows must be a whole number above {n_params} (the "
                               f"{self.rate} rate has {n_params} parameters), not "
                               f"{self.n_windows!r}", hint="e.g. n_windows=10")
+        self._check_min_relevant()
+        if isinstance(self.max_fit_error, bool) or not isinstance(
+                self.max_fit_error, (int, float)) or not self.max_fit_error > 0:
+            raise ConfigError(f"max_fit_error must be a positive number, not "
+                              f"{self.max_fit_error!r}", hint="e.g. max_fit_error=0.1")
+
+    def _check_min_relevant(self) -> None:
+        """``min_relevant`` and ``min_relevant_decay`` (shared with ``counting-bayes``)."""
         if isinstance(self.min_relevant, bool) or not isinstance(
                 self.min_relevant, (int, np.integer)) or self.min_relevant < 1:
             raise ConfigError(f"min_relevant must be a whole number >= 1, not "
@@ -287,10 +295,6 @@ class CountingProcess(StoppingRule):
         if not isinstance(self.min_relevant_decay, (bool, np.bool_)):
             raise ConfigError(f"min_relevant_decay must be true or false, not "
                               f"{self.min_relevant_decay!r}", hint="e.g. min_relevant_decay=false")
-        if isinstance(self.max_fit_error, bool) or not isinstance(
-                self.max_fit_error, (int, float)) or not self.max_fit_error > 0:
-            raise ConfigError(f"max_fit_error must be a positive number, not "
-                              f"{self.max_fit_error!r}", hint="e.g. max_fit_error=0.1")
 
     # -- where the rule is checked ------------------------------------------------------
     def checkpoints(self, pool_size: int) -> np.ndarray:
