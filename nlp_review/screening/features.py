@@ -66,17 +66,25 @@ class TfidfWordChar(BaseEstimator, TransformerMixin):
 
     def fit_transform(self, texts: Sequence[str], y: object = None) -> sp.csr_matrix:
         self.word_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                                     min_df=self.min_df, dtype=np.float32)
-        return self._stack(self.word_.fit_transform(texts), self.char_.fit_transform(texts))
+        self.char_ = _char_tfidf(self.min_df)
+        return _stack([self.word_.fit_transform(texts),
+                       self.char_.fit_transform(texts) * self.char_weight])
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         check_is_fitted(self, ["word_", "char_"])
-        return self._stack(self.word_.transform(texts), self.char_.transform(texts))
+        return _stack([self.word_.transform(texts), self.char_.transform(texts) * self.char_weight])
 
-    def _stack(self, word: sp.spmatrix, char: sp.spmatrix) -> sp.csr_matrix:
-        X = sp.hstack([word, char * self.char_weight], format="csr", dtype=np.float32)
-        return normalize(X).astype(np.float32)
+
+def _char_tfidf(min_df: int | float) -> TfidfVectorizer:
+    """Character 3-5 gram TF-IDF within word bounds (the char block of the stacked extractors)."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                           min_df=min_df, dtype=np.float32)
+
+
+def _stack(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
+    """Weighted blocks side by side, rows l2-normalised again."""
+    X = sp.hstack(blocks, format="csr", dtype=np.float32)
+    return normalize(X).astype(np.float32)
 
 
 class HashedTfidf(BaseEstimator, TransformerMixin):
@@ -157,10 +165,9 @@ class TfidfTitle(BaseEstimator, TransformerMixin):
         self.char_weight = char_weight
         self.char_min_df = char_min_df
 
-    def _word(self, min_df: int | float, max_df: int | float) -> TfidfVectorizer:
-        return TfidfVectorizer(ngram_range=tuple(self.ngram_range), sublinear_tf=self.sublinear_tf,
-                               min_df=min_df, max_df=max_df, stop_words=self.stop_words,
-                               dtype=np.float32)
+    def _word(self, min_df: int | float, max_df: int | float) -> Tfidf:
+        return Tfidf(ngram_range=self.ngram_range, sublinear_tf=self.sublinear_tf,
+                     min_df=min_df, max_df=max_df, stop_words=self.stop_words)
 
     def fit(self, texts: Sequence[str], y: object = None) -> "TfidfTitle":
         self.fit_transform(texts)
@@ -180,11 +187,9 @@ class TfidfTitle(BaseEstimator, TransformerMixin):
                 self.title_ = None
         self.char_ = None
         if self.char_weight > 0:
-            self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
-                                         sublinear_tf=True, min_df=self.char_min_df,
-                                         dtype=np.float32)
+            self.char_ = _char_tfidf(self.char_min_df)
             blocks.append(self.char_.fit_transform(texts) * self.char_weight)
-        return self._stack(blocks)
+        return _stack(blocks)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         check_is_fitted(self, "text_")
@@ -195,9 +200,4 @@ class TfidfTitle(BaseEstimator, TransformerMixin):
             blocks.append(self.title_.transform(titles) * self.title_weight)
         if self.char_ is not None:
             blocks.append(self.char_.transform(texts) * self.char_weight)
-        return self._stack(blocks)
-
-    @staticmethod
-    def _stack(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
-        X = sp.hstack(blocks, format="csr", dtype=np.float32)
-        return normalize(X).astype(np.float32)
+        return _stack(blocks)
