@@ -86,9 +86,8 @@ def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
     meta = {"key": task.key, "text_hash": task.text_hash, **task.meta}
     if attributes:
         meta["attributes"] = attributes
-    out = {"text": task.text, "tokens": tokens, "spans": spans, "meta": meta}
-    if all(isinstance(task.tool_ids.get(a), int) for a in HASH_ATTRS):
-        out.update({a: task.tool_ids[a] for a in HASH_ATTRS})  # from an earlier import
+    out = {"text": task.text, "tokens": tokens, "spans": spans, "meta": meta,
+           **_hashes(task.tool_ids)}  # the hashes of an earlier import, if any
     return set_hashes(out)
 
 
