@@ -51,7 +51,7 @@ from nlp_review.annotate.model_spans import (DEFAULT_THRESHOLD, MODEL_SPAN_ID, S
                                              ModelSpans, add_spans, build_combined_pipeline,
                                              candidates_in, existing_spans, load_spancat,
                                              model_fingerprint)
-from nlp_review.errors import NotFoundError
+from nlp_review.errors import NotFoundError, unknown_name
 from nlp_review.io import atomic_open
 from nlp_review.tagging.evaluate import GoldText, evaluate
 from nlp_review.tagging.patterns import GROUPS, load_taxonomy
@@ -167,11 +167,10 @@ def _train(train: list[GoldText], labels: dict[str, str], epochs: int, st: _Sett
     ``after_epoch(nlp, epoch, loss)`` is called after each pass (training stops early when it returns True)."""
     fix_random_seed(st.seed)
     nlp = _new_model(labels, st.negative_weight)
-    group_of = dict(labels) if isinstance(labels, dict) else {}
     examples = []
     for g in train:
         for ex in _sentence_examples(nlp, g):
-            sparse = any(group_of.get(sp.label_) in st.sparse_groups
+            sparse = any(labels.get(sp.label_) in st.sparse_groups
                          for sp in ex.reference.spans[SPANS_KEY])
             examples.extend([ex] * (st.sparse_repeat if sparse else 1))
     optimizer = nlp.initialize(lambda: examples)
@@ -291,8 +290,6 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
     if criterion not in CRITERIA:
-        from nlp_review.errors import unknown_name
-
         raise unknown_name("choice criterion", criterion, CRITERIA)
     if len(gold) < folds:
         raise NotFoundError(f"{len(gold)} gold text(s): too few for {folds}-fold "
