@@ -18,6 +18,13 @@ def datasets() -> list[str]:
         return [row["name"] for row in csv.DictReader(fh)]
 
 
+def split_datasets(split: str = "all") -> list[str]:
+    """The datasets of a split: ``dev`` is every other dataset in MANIFEST.csv order (1st,
+    3rd, ...), the half settings are chosen on; ``held-out`` the others; ``all`` every one."""
+    names = datasets()
+    return {"all": names, "dev": names[0::2], "held-out": names[1::2]}[split]
+
+
 def load_ids_labels(name: str) -> tuple[list[str], np.ndarray]:
     with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

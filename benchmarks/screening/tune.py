@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from protocol import datasets  # noqa: E402
+from protocol import split_datasets  # noqa: E402
 from run import CACHE as RUN_CACHE  # noqa: E402
 from run import DATA, priors_for  # noqa: E402
 
@@ -41,9 +41,9 @@ TUNING_SETS = ["clef2017_cd008081", "clef2017_cd009135", "cohen_adhd", "cohen_an
 
 SPLITS = {
     "tuning8": TUNING_SETS,
-    "dev": datasets()[0::2],
-    "heldout": datasets()[1::2],
-    "all": datasets(),
+    "dev": split_datasets("dev"),
+    "heldout": split_datasets("held-out"),
+    "all": split_datasets("all"),
 }
 
 #: ELAS u4 as ASReview runs it (weights normalised to sum to the training-set size).

@@ -43,18 +43,11 @@ RESULTS = WORK / "stopping" / "results"
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "screening"))
-from protocol import DATA, datasets, load_ids_labels, priors_for  # noqa: E402
+from protocol import DATA, load_ids_labels, priors_for, split_datasets  # noqa: E402
 
 DEFAULT_RULES = ["asreview-100", "safe-50", "consecutive:threshold=0.05", "knee", "buscar",
                  "buscar-ranked"]
 TARGET = 0.95
-
-
-def split_datasets(split: str = "all") -> list[str]:
-    """The datasets of a split: ``dev`` is every other dataset in MANIFEST.csv order (1st,
-    3rd, ...), ``held-out`` the others, ``all`` every one."""
-    names = datasets()
-    return {"all": names, "dev": names[0::2], "held-out": names[1::2]}[split]
 
 
 def claim_of(spec: str) -> tuple[float, float | None]:
