@@ -2,7 +2,10 @@
 
 It also writes ``annotations/gold/test_fresh.jsonl``: only the texts of the third round
 (batches ``e`` and ``f``, all in the test split and also in ``test.jsonl``), the fresh test
-batch that no rule or model was tuned on. Selected texts that have no part file yet are
+batch that no rule or model was tuned on (until it was scored, 2026-11-26), and
+``annotations/gold/holdout.jsonl``: the texts of the fourth round (batches ``g`` and ``h``,
+split ``holdout``), kept out of ``train.jsonl`` and ``test.jsonl`` so that work tuned on
+those two files never reads them. Selected texts that have no part file yet are
 simply not built, so a partly annotated batch builds.
 
 Annotators write one human-friendly part file per text,
@@ -52,6 +55,7 @@ COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
+SPLITS = ("train", "test", "holdout")  # holdout: round four (batches g, h), its own file
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -333,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    for split in ("train", "test"):
+    for split in SPLITS:
         chosen = [r for r in records if r["meta"]["split"] == split]  # type: ignore[index]
         write_jsonl(chosen, GOLD / f"{split}.jsonl")
         n_spans = sum(len(r["spans"]) for r in chosen)  # type: ignore[arg-type]

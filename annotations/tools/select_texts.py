@@ -27,6 +27,13 @@ or intervention cues, ties in seeded random order). They are shuffled, the first
 batch "e", the other 30 to batch "f", and all of them are "test". They are appended after
 the second round.
 
+A fourth round (2026-11-26: the third round has now been scored, so a new held-out batch),
+seeded separately again so rounds one to three stay exactly as they were, picks 60 more
+texts not picked before in the same way. They are shuffled, the first 30 go to batch "g",
+the other 30 to batch "h", and their split is "holdout": they are built into their own file
+(``annotations/gold/holdout.jsonl``), not into ``test.jsonl``, so that pattern and model
+work tuned on train and test never reads them. They are appended after the third round.
+
 Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
 only compares the file with a fresh selection).
@@ -58,6 +65,8 @@ SECOND_SEED = SEED + 1  # its own generator: the first round must not change
 N_SECOND = 100          # texts of the second round, half batch c, half batch d
 THIRD_SEED = SEED + 2   # round three: its own generator again
 N_THIRD = 60            # fresh test texts of the third round, half batch e, half batch f
+FOURTH_SEED = SEED + 3  # round four: its own generator again
+N_FOURTH = 60           # held-out texts of the fourth round, half batch g, half batch h
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -219,12 +228,26 @@ def select_third(before: list[dict[str, object]], rng: random.Random) -> list[di
     return _by_id(picked)
 
 
+def select_fourth(before: list[dict[str, object]],
+                  rng: random.Random) -> list[dict[str, object]]:
+    """Round four: N_FOURTH new texts picked like round two; batches g, h; all "holdout"."""
+    picked = _cue_rich(_taken(before), N_FOURTH, rng)
+    half = len(picked) // 2
+    for batch, members in (("g", picked[:half]), ("h", picked[half:])):
+        for row in members:
+            row["batch"] = batch
+            row["split"] = "holdout"
+    return _by_id(picked)
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, then the third."""
+    """All rounds in file order: the first round, then the second, third and fourth."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
-    return first + second + select_third(first + second, random.Random(THIRD_SEED))
+    third = select_third(first + second, random.Random(THIRD_SEED))
+    return first + second + third + select_fourth(first + second + third,
+                                                  random.Random(FOURTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:

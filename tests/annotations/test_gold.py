@@ -116,6 +116,7 @@ def test_committed_gold_files_are_the_build_of_the_part_files(gold):
     rebuilt = build_gold.build()
     assert [r for r in rebuilt if r["meta"]["split"] == "train"] == gold["train"]
     assert [r for r in rebuilt if r["meta"]["split"] == "test"] == gold["test"]
+    assert [r for r in rebuilt if r["meta"]["split"] == "holdout"] == _read("holdout")
 
 
 def test_selection_is_reproducible():
@@ -154,13 +155,29 @@ def test_third_round_is_a_fresh_all_test_batch_split_into_e_and_f():
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     third = [r for r in committed if r["batch"] in build_gold.FRESH_BATCHES]
+    fourth = [r for r in committed if r["batch"] in ("g", "h")]
     assert len(third) == select.N_THIRD
-    assert committed[-len(third):] == third, "round three is appended after round two"
+    assert committed[-len(third) - len(fourth):len(committed) - len(fourth)] == third, \
+        "round three is appended after round two"
     keys = [(r["dataset"], r["record_id"]) for r in committed]
     assert len(keys) == len(set(keys)), "a text is selected twice"
     assert {r["split"] for r in third} == {"test"}
     for batch in build_gold.FRESH_BATCHES:
         assert sum(r["batch"] == batch for r in third) == select.N_THIRD // 2
+
+
+def test_fourth_round_is_a_holdout_batch_split_into_g_and_h_kept_out_of_test(gold):
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    fourth = [r for r in committed if r["batch"] in ("g", "h")]
+    assert len(fourth) == select.N_FOURTH
+    assert committed[-len(fourth):] == fourth, "round four is appended after round three"
+    assert {r["split"] for r in fourth} == {"holdout"}
+    for batch in "gh":
+        assert sum(r["batch"] == batch for r in fourth) == select.N_FOURTH // 2
+    held = {f"{r['dataset']}:{r['record_id']}" for r in fourth}
+    assert not held & {r["id"] for r in gold["train"] + gold["test"]}
+    assert {r["id"] for r in _read("holdout")} <= held
 
 
 def test_test_fresh_holds_exactly_the_built_third_round_texts(gold):
