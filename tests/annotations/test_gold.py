@@ -140,8 +140,9 @@ def test_second_round_is_new_texts_split_into_batches_c_and_d():
     second = [r for r in committed if r["batch"] in ("c", "d")]
     first = [r for r in committed if r["batch"] in ("a", "b")]
     third = [r for r in committed if r["batch"] in ("e", "f")]
+    fourth = [r for r in committed if r["batch"] in ("g", "h")]
     assert len(second) == select.N_SECOND
-    assert len(first) + len(second) + len(third) == len(committed)
+    assert len(first) + len(second) + len(third) + len(fourth) == len(committed)
     assert committed[len(first):len(first) + len(second)] == second
     keys = [(r["dataset"], r["record_id"]) for r in committed]
     assert len(keys) == len(set(keys)), "a text is selected twice"
