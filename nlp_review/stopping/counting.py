@@ -409,14 +409,26 @@ class CountingProcess(StoppingRule):
         if "why" in res:
             return StopDecision(self.name, False, f"at the check after {at} records: "
                                 f"{res.pop('why')}; next check after {next_at}", numbers=res)
-        text = (f"{self.rate} rate fitted to {at} ranked records ({res['found']} relevant): "
-                f"expect {res['expected_left']:.1f} relevant in the {res['unscreened']} "
-                f"unscreened, at most {res['upper_left']:.0f} with {conf} confidence "
-                f"({self.process}), so recall >= {res['recall_low']:.1%}")
+        text = self._bound_text(res, at, conf)
         if res["stop"]:
             return StopDecision(self.name, True, f"{text} (target {target})", numbers=res)
         return StopDecision(self.name, False, f"{text}, below the {target} target; next "
                             f"check after {next_at} records", numbers=res)
+
+
+    def _bound_text(self, res: dict, at: int, conf: str) -> str:
+        """The verdict's reasoning at the check after ``at`` records (``res``: ``assess``)."""
+        return (f"{self.rate} rate fitted to {at} ranked records ({res['found']} relevant): "
+                f"expect {res['expected_left']:.1f} relevant in the {res['unscreened']} "
+                f"unscreened, at most {res['upper_left']:.0f} with {conf} confidence "
+                f"({self.process}), so recall >= {res['recall_low']:.1%}")
+
+    def upper_at(self, labels: np.ndarray, pool_size: int, q: float,
+                 check_index: int) -> float | None:
+        """This rule's upper bound on the relevant records left at level ``q`` (for an
+        interval's high end; None when it cannot be computed)."""
+        return type(self)(**{**self.get_params(), "confidence": q}).assess(
+            labels, pool_size, check_index)["upper_left"]
 
 
 def counting_estimate(labels: np.ndarray, pool_size: int, confidence: float = 0.95,
@@ -441,8 +453,7 @@ def counting_estimate(labels: np.ndarray, pool_size: int, confidence: float = 0.
     lo = found + rule.lower_left(y, pool_size, alpha / 2, res)
     # the upper end uses the rule's own bound (with the Cox process or the Bayesian rule,
     # the fitted rate's uncertainty included), so the interval agrees with the verdict
-    upper = type(rule)(**{**rule.get_params(), "confidence": 1 - alpha / 2}).assess(
-        y, pool_size, max(check_index, 1))["upper_left"]
+    upper = rule.upper_at(y, pool_size, 1 - alpha / 2, max(check_index, 1))
     hi = found + math.ceil(upper if upper is not None else upper_left(mu, 1 - alpha / 2, left))
     total = found + mu
     return RelevantEstimate(

@@ -14,6 +14,7 @@ from pathlib import Path
 from nlp_review.errors import ConfigError, InputErrors, InputError, unknown_name
 from nlp_review.stopping.base import StoppingRule
 from nlp_review.stopping.bayes import BayesCountingProcess
+from nlp_review.stopping.calibrated import CalibratedCounting
 from nlp_review.stopping.counting import CountingProcess
 from nlp_review.stopping.rules import ConsecutiveIrrelevant, KneeMethod, StatisticalStop
 
@@ -23,6 +24,7 @@ RULES: dict[str, type[StoppingRule]] = {
     StatisticalStop.name: StatisticalStop,
     CountingProcess.name: CountingProcess,
     BayesCountingProcess.name: BayesCountingProcess,
+    CalibratedCounting.name: CalibratedCounting,
 }
 
 #: the rules ``nlp-review status`` reports when the user names none: the rules that kept
