@@ -109,6 +109,7 @@ class CalibratedCounting(BayesCountingProcess):
                 f"({res['found']} relevant): expect {res['expected_left']:.1f} relevant in "
                 f"the {res['unscreened']} unscreened, at most {res['upper_left']:.0f} at the "
                 f"{float(self.quantile):.2%} posterior quantile, so recall >= "
-                f"{res['recall_low']:.1%}; quantile and minimum of {int(self.min_found)} "
-                f"relevant calibrated by leave-one-dataset-out validation to reach "
-                f"{float(self.recall_target):.0%} recall in {conf} of reviews")
+                f"{res['recall_low']:.1%} (never before {int(self.min_found)} relevant found; "
+                f"quantile and minimum chosen by leave-one-dataset-out calibration over "
+                f"labelled reviews, aiming at {float(self.recall_target):.0%} recall in {conf} "
+                f"of reviews)")
