@@ -200,9 +200,14 @@ def lodo_margin(rec: np.ndarray, sav: np.ndarray, names: list[str],
 
 
 def calibrate(runs: list[dict]) -> dict:
-    names = [r["dataset"] for r in runs]
-    all_names = list(dict.fromkeys(names))
     rec, sav = outcome_table(runs)
+    return calibrate_table([r["dataset"] for r in runs], rec, sav)
+
+
+def calibrate_table(names: list[str], rec: np.ndarray, sav: np.ndarray) -> dict:
+    """The LODO result, each fold's setting and the shipped setting, from the recall and
+    work saved of every run (rows, named by dataset) under every setting (columns)."""
+    all_names = list(dict.fromkeys(names))
     folds = []
     for d in all_names:
         train = [o for o in all_names if o != d]
@@ -214,7 +219,7 @@ def calibrate(runs: list[dict]) -> dict:
                       "min_found": SETTINGS[j][1], "recall": rec[test, j].tolist(),
                       "saved": sav[test, j].tolist()})
     k_all = lodo_margin(rec, sav, names, all_names)
-    j_all = choose(rec, sav, np.arange(len(runs)), k_all)
+    j_all = choose(rec, sav, np.arange(len(names)), k_all)
     lodo_rec = np.concatenate([f["recall"] for f in folds])
     lodo_sav = np.concatenate([f["saved"] for f in folds])
     return {"folds": folds, "lodo": summary(lodo_rec, lodo_sav),
