@@ -1,20 +1,31 @@
-"""Inter-annotator agreement on a double-annotated sample of the gold set.
+"""Inter-annotator agreement on double-annotated samples of the gold set.
 
-Annotator A re-annotated a seeded random sample of batch "b" texts independently (without
-reading B's part files), in ``annotations/agreement/a_on_b/`` (same part-file format). This
-script resolves both annotations with ``build_gold.py`` and reports, per group and overall,
-the agreement as F1 with B's spans as the reference (F1 is symmetric in the two annotators):
-``exact`` = same start, end and label; ``overlap`` = same label and overlapping offsets
-(the same two matching modes as ``nlp-review evaluate``), plus agreement on ``negated`` and
-``hedged`` for spans matched exactly.
+Two studies, picked with ``--study`` (default ``a_on_b``):
 
-    python annotations/tools/agreement.py            # print the table
-    python annotations/tools/agreement.py --current  # against B's part files as they are now
-    python annotations/tools/agreement.py --sample   # print the sample ids to annotate
-
-By default B's part files are read from git at ``B_FIRST_PASS``, the commit where batch b was
-first complete, because B later revised batch b to guideline sections 10-12, which were partly
+``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
+independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
+B's part files are read from git at ``B_FIRST_PASS``, the commit where batch b was first
+complete, because B later revised batch b to guideline sections 10-12, which were partly
 written from this very comparison: comparing with the revised files would overstate agreement.
+
+``i_on_gh`` (round four, the holdout split): annotator I annotated a seeded sample of 10 batch-g
+and 10 batch-h texts (``I_SAMPLE_SEED``) independently, without reading G's or H's part files
+or ``holdout.jsonl``, in ``annotations/agreement/i_on_gh/``. G's and H's part files are read from
+git at the commits where each batch was finished (``GH_FINAL``), so later edits of the holdout
+batches do not change the figure.
+
+The second annotations are not part of the gold set (``build_gold.py`` reads only
+``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
+per group and overall, the agreement as F1 with the batch annotator's spans as the reference
+(F1 is symmetric in the two annotators): ``exact`` = same start, end and label; ``overlap`` =
+same label and overlapping offsets (the same two matching modes as ``nlp-review evaluate``),
+plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
+
+    python annotations/tools/agreement.py                     # a_on_b table
+    python annotations/tools/agreement.py --current           # against the part files as they are now
+    python annotations/tools/agreement.py --sample            # the sample ids to annotate
+    python annotations/tools/agreement.py --study i_on_gh     # round-four table (G/H vs I)
+    python annotations/tools/agreement.py --study i_on_gh --disagreements  # + kinds, and every one
 """
 
 from __future__ import annotations
@@ -22,16 +33,46 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+AGREEMENT = HERE.parent / "agreement"
 SAMPLE_SEED = 5
 SAMPLE_SIZE = 20
-SECOND = HERE.parent / "agreement" / "a_on_b"
+SECOND = AGREEMENT / "a_on_b"
 B_FIRST_PASS = "90061d534c12fb7fa965110ba32ee56753110ce1"
+I_SAMPLE_SEED = 20261126
+I_PER_BATCH = 10
+# The commits where G and H finished their batches ("batch g final" / "batch h final" or
+# "round 4 complete" in `git log -- annotations/gold/parts/g annotations/gold/parts/h`).
+GH_FINAL: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Study:
+    """One double-annotation study: which texts, who annotated them, which commit is reference."""
+
+    name: str
+    second: Path
+    second_annotator: str
+    batches: tuple[str, ...]
+    commits: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reference_annotator(self) -> str:
+        return "/".join(batch.upper() for batch in self.batches)
+
+
+STUDIES = {
+    "a_on_b": Study("a_on_b", SECOND, "A", ("b",), {"b": B_FIRST_PASS}),
+    "i_on_gh": Study("i_on_gh", AGREEMENT / "i_on_gh", "I", ("g", "h"), GH_FINAL),
+}
 
 
 def _build_gold():  # type: ignore[no-untyped-def]
@@ -49,26 +90,48 @@ def sample_ids(selection: dict[str, dict[str, str]]) -> list[str]:
     return sorted(random.Random(SAMPLE_SEED).sample(batch_b, SAMPLE_SIZE))
 
 
+def i_sample_ids(selection: dict[str, dict[str, str]]) -> list[str]:
+    """The seeded sample of holdout texts annotator I annotates: 10 of batch g, 10 of batch h.
+
+    One ``random.Random(I_SAMPLE_SEED)`` draws from batch g's sorted ids, then from batch h's."""
+    rng = random.Random(I_SAMPLE_SEED)
+    picked: list[str] = []
+    for batch in ("g", "h"):
+        ids = sorted(key for key, row in selection.items() if row["batch"] == batch)
+        picked += rng.sample(ids, I_PER_BATCH)
+    return sorted(picked)
+
+
+def study_sample(study: Study, selection: dict[str, dict[str, str]]) -> list[str]:
+    """The sample ids (``<dataset>__<record_id>``) of a study."""
+    return sample_ids(selection) if study.name == "a_on_b" else i_sample_ids(selection)
+
+
 def _f1(matched: int, n_gold: int, n_other: int) -> float:
     precision = matched / n_other if n_other else 1.0
     recall = matched / n_gold if n_gold else 1.0
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def _matches(reference: list[dict], other: list[dict], overlap: bool) -> int:
-    """Greedy one-to-one matching of spans with the same label."""
+def _pairs(reference: list[dict], other: list[dict], overlap: bool) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of spans with the same label: (reference, other) indices."""
     used: set[int] = set()
-    count = 0
-    for ref in reference:
+    pairs = []
+    for ref_index, ref in enumerate(reference):
         for index, span in enumerate(other):
             if index in used or span["label"] != ref["label"]:
                 continue
             same = (span["start"], span["end"]) == (ref["start"], ref["end"])
             if same or (overlap and span["start"] < ref["end"] and ref["start"] < span["end"]):
                 used.add(index)
-                count += 1
+                pairs.append((ref_index, index))
                 break
-    return count
+    return pairs
+
+
+def _matches(reference: list[dict], other: list[dict], overlap: bool) -> int:
+    """Greedy one-to-one matching of spans with the same label."""
+    return len(_pairs(reference, other, overlap))
 
 
 def agreement(first: list[dict], second: list[dict], groups: tuple[str, ...]) -> list[tuple]:
@@ -89,6 +152,11 @@ def agreement(first: list[dict], second: list[dict], groups: tuple[str, ...]) ->
 
 def attribute_agreement(first: list[dict], second: list[dict]) -> dict[str, float]:
     """Share of exactly matched spans whose negated / hedged values agree."""
+    return {key: value for key, value in _attribute_counts(first, second).items()
+            if key in ("negated", "hedged")}
+
+
+def _attribute_counts(first: list[dict], second: list[dict]) -> dict[str, float]:
     by_id = {record["id"]: record for record in first}
     same = {"negated": 0, "hedged": 0}
     total = 0
@@ -100,56 +168,186 @@ def attribute_agreement(first: list[dict], second: list[dict]) -> dict[str, floa
                 total += 1
                 for key in same:
                     same[key] += match[key] == span[key]
-    return {key: value / total if total else 1.0 for key, value in same.items()}
+    shares: dict[str, float] = {key: value / total if total else 1.0
+                                for key, value in same.items()}
+    shares["matched"] = total
+    shares.update({f"{key}_differ": total - value for key, value in same.items()})
+    return shares
 
 
-def _first_pass(gold, sample: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
-    """B's annotations of the sample as committed at B_FIRST_PASS."""
+KINDS = ("boundary", "label", "reference only", "second only")
+
+
+def disagreements(first: list[dict], second: list[dict]) -> list[dict]:
+    """Every span without an exact match on the other side, with the kind of disagreement.
+
+    ``boundary``: the other side has an overlapping span with the same label (counted once,
+    on the pair); ``label``: the other side has a span with the same offsets and group but
+    another label (counted once, on the pair); otherwise the span is ``reference only``
+    (marked by the batch annotator alone) or ``second only``."""
+    by_id = {record["id"]: record for record in first}
+    found = []
+    for record in second:
+        ref, oth = by_id[record["id"]]["spans"], record["spans"]
+        text = record["text"]
+        exact = _pairs(ref, oth, overlap=False)
+        ref_left = [i for i in range(len(ref)) if i not in {p[0] for p in exact}]
+        oth_left = [i for i in range(len(oth)) if i not in {p[1] for p in exact}]
+        rest_ref, rest_oth = [ref[i] for i in ref_left], [oth[i] for i in oth_left]
+        done_ref: set[int] = set()
+        done_oth: set[int] = set()
+        for r, o in _pairs(rest_ref, rest_oth, overlap=True):
+            done_ref.add(r)
+            done_oth.add(o)
+            found.append(_row(record["id"], "boundary", text, rest_ref[r], rest_oth[o]))
+        for r, span in enumerate(rest_ref):
+            if r in done_ref:
+                continue
+            for o, other in enumerate(rest_oth):
+                if o not in done_oth and other["group"] == span["group"] and \
+                        (other["start"], other["end"]) == (span["start"], span["end"]):
+                    done_ref.add(r)
+                    done_oth.add(o)
+                    found.append(_row(record["id"], "label", text, span, other))
+                    break
+        found += [_row(record["id"], "reference only", text, span, None)
+                  for r, span in enumerate(rest_ref) if r not in done_ref]
+        found += [_row(record["id"], "second only", text, None, span)
+                  for o, span in enumerate(rest_oth) if o not in done_oth]
+    return found
+
+
+def _row(key: str, kind: str, text: str, ref: dict | None, other: dict | None) -> dict:
+    def show(span: dict | None) -> str:
+        if span is None:
+            return "-"
+        flags = "".join(f" {flag}" for flag, on in (("neg", span["negated"]),
+                                                     ("hedge", span["hedged"])) if on)
+        return f"{text[span['start']:span['end']]!r} {span['label']}{flags}"
+    group = (ref or other or {}).get("group", "")
+    return {"id": key, "kind": kind, "group": group, "reference": show(ref),
+            "second": show(other)}
+
+
+def _from_git(gold, study: Study, sample: list[str],  # type: ignore[no-untyped-def]
+              selection: dict[str, dict[str, str]]) -> list[dict]:
+    """The batch annotators' part files of the sample as committed at the study's commits."""
     with tempfile.TemporaryDirectory() as tmp:
-        batch = Path(tmp) / "b"
-        batch.mkdir()
         for key in sample:
-            text = subprocess.run(
-                ["git", "show", f"{B_FIRST_PASS}:annotations/gold/parts/b/{key}.txt"],
-                cwd=HERE, capture_output=True, text=True, check=True).stdout
-            (batch / f"{key}.txt").write_text(text, encoding="utf-8")
+            batch = selection[key]["batch"]
+            folder = Path(tmp) / batch
+            folder.mkdir(exist_ok=True)
+            shown = subprocess.run(
+                ["git", "show", f"{study.commits[batch]}:annotations/gold/parts/{batch}/"
+                 f"{key}.txt"], cwd=HERE, capture_output=True, text=True)
+            if shown.returncode == 0:
+                (folder / f"{key}.txt").write_text(shown.stdout, encoding="utf-8")
         return gold.build(Path(tmp))
+
+
+def _from_tree(gold, sample: list[str], folder_of) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Build only the sample's part files (so other texts' half-done files cannot interfere)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for key in sample:
+            source = folder_of(key) / f"{key}.txt"
+            if source.exists():
+                target = Path(tmp) / source.parent.name
+                target.mkdir(exist_ok=True)
+                shutil.copy(source, target / source.name)
+        return gold.build(Path(tmp), check_batch=False)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--study", default="a_on_b", choices=sorted(STUDIES),
+                        help="which double-annotation study (default a_on_b)")
     parser.add_argument("--sample", action="store_true", help="print the sample ids and exit")
     parser.add_argument("--current", action="store_true",
-                        help="compare with B's part files in the working tree, not B_FIRST_PASS")
+                        help="compare with the batch part files in the working tree, "
+                             "not the study's pinned commit(s)")
+    parser.add_argument("--disagreements", action="store_true",
+                        help="also count the kinds of disagreement and list every one")
     args = parser.parse_args(argv)
+    study = STUDIES[args.study]
     gold = _build_gold()
-    sample = sample_ids(gold.read_selection())
+    selection = gold.read_selection()
+    sample = study_sample(study, selection)
     if args.sample:
         print("\n".join(sample))
         return 0
-    missing = [key for key in sample if not (SECOND / f"{key}.txt").exists()]
+    missing = [key for key in sample if not (study.second / f"{key}.txt").exists()]
     if missing:
         print(f"second annotation missing for {missing}", file=sys.stderr)
         return 1
-    if args.current:
-        primary = [r for r in gold.build() if r["id"].replace(":", "__") in sample]
-    else:
-        primary = _first_pass(gold, sample)
-    if len(primary) != len(sample):
-        print("batch b is not fully annotated yet for the sample", file=sys.stderr)
+    unpinned = [batch for batch in study.batches if batch not in study.commits]
+    if unpinned and not args.current:
+        print(f"no pinned commit for batch(es) {unpinned} yet (set it in agreement.py once the "
+              "batch is finished) or use --current", file=sys.stderr)
         return 1
-    secondary = gold.build(SECOND.parent, check_batch=False)
+    if args.current:
+        primary = _from_tree(gold, sample,
+                             lambda key: gold.PARTS / selection[key]["batch"])
+    else:
+        primary = _from_git(gold, study, sample, selection)
+    if len(primary) != len(sample):
+        print(f"batch {'/'.join(study.batches)} is not fully annotated yet for the sample",
+              file=sys.stderr)
+        return 1
+    secondary = _from_tree(gold, sample, lambda key: study.second)
     rows = agreement(primary, secondary, gold.GROUPS)
-    where = "working tree" if args.current else f"commit {B_FIRST_PASS[:7]}"
-    print(f"{len(sample)} texts annotated by B (reference, {where}) and A (second)")
-    print("| group | spans B | spans A | exact F1 | overlap F1 |")
+    ref, sec = study.reference_annotator, study.second_annotator
+    if args.current:
+        where = "working tree"
+    else:
+        where = ", ".join(f"commit {study.commits[b][:7]}" for b in study.batches)
+    print(f"{len(sample)} texts annotated by {ref} (reference, {where}) and {sec} (second)")
+    print(f"| group | spans {ref} | spans {sec} | exact F1 | overlap F1 |")
     print("|---|---:|---:|---:|---:|")
     for scope, n_a, n_b, exact, loose in rows:
         print(f"| {scope} | {n_a} | {n_b} | {exact:.2f} | {loose:.2f} |")
     attrs = attribute_agreement(primary, secondary)
     print(f"\nOn exactly matched spans: negated agrees {attrs['negated']:.0%}, "
           f"hedged agrees {attrs['hedged']:.0%}.")
+    if len(study.batches) > 1:
+        _per_batch(gold, study, primary, secondary, selection)
+    if args.disagreements:
+        _print_disagreements(primary, secondary, study)
     return 0
+
+
+def _per_batch(gold, study: Study, primary: list[dict], secondary: list[dict],  # type: ignore[no-untyped-def]
+               selection: dict[str, dict[str, str]]) -> None:
+    print(f"\n| batch | texts | spans {study.reference_annotator} | spans "
+          f"{study.second_annotator} | exact F1 | overlap F1 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for batch in study.batches:
+        ids = {r["id"] for r in secondary
+               if selection[r["id"].replace(":", "__")]["batch"] == batch}
+        rows = agreement([r for r in primary if r["id"] in ids],
+                         [r for r in secondary if r["id"] in ids], gold.GROUPS)
+        _, n_a, n_b, exact, loose = rows[-1]
+        print(f"| {batch} | {len(ids)} | {n_a} | {n_b} | {exact:.2f} | {loose:.2f} |")
+
+
+def _print_disagreements(primary: list[dict], secondary: list[dict], study: Study) -> None:
+    found = disagreements(primary, secondary)
+    counts = Counter((row["group"], row["kind"]) for row in found)
+    groups = sorted({row["group"] for row in found})
+    ref, sec = study.reference_annotator, study.second_annotator
+    names = {"reference only": f"{ref} only", "second only": f"{sec} only"}
+    print("\nSpans without an exact match, by kind (a boundary or label pair counts once):")
+    print("| group | " + " | ".join(names.get(k, k) for k in KINDS) + " |")
+    print("|---|" + "---:|" * len(KINDS))
+    for group in groups:
+        print(f"| {group} | " + " | ".join(str(counts[(group, k)]) for k in KINDS) + " |")
+    print("| all | " + " | ".join(str(sum(counts[(g, k)] for g in groups)) for k in KINDS)
+          + " |")
+    attrs = _attribute_counts(primary, secondary)
+    print(f"\nOf {attrs['matched']:.0f} exactly matched spans, negated differs on "
+          f"{attrs['negated_differ']:.0f} and hedged on {attrs['hedged_differ']:.0f}.")
+    print(f"\n{'id':<40} {'kind':<15} {ref:<40} {sec}")
+    for row in sorted(found, key=lambda r: (r["group"], r["kind"], r["id"])):
+        print(f"{row['id']:<40} {row['kind']:<15} {row['reference']:<40} {row['second']}")
 
 
 if __name__ == "__main__":

@@ -289,8 +289,64 @@ def test_second_annotations_cover_the_seeded_sample_and_resolve():
     sample = agreement.sample_ids(build_gold.read_selection())
     assert len(sample) == agreement.SAMPLE_SIZE
     assert all(build_gold.read_selection()[key]["batch"] == "b" for key in sample)
-    second = build_gold.build(agreement.SECOND.parent, check_batch=False)
+    assert sorted(path.stem for path in agreement.SECOND.glob("*.txt")) == sample
+    second = agreement._from_tree(build_gold, sample, lambda key: agreement.SECOND)
     assert sorted(r["id"].replace(":", "__") for r in second) == sample
+
+
+def test_holdout_sample_is_ten_of_each_batch_and_annotator_i_covers_it():
+    selection = build_gold.read_selection()
+    sample = agreement.i_sample_ids(selection)
+    assert sample == agreement.i_sample_ids(selection)  # seeded: the same every run
+    batches = [selection[key]["batch"] for key in sample]
+    assert batches.count("g") == batches.count("h") == agreement.I_PER_BATCH
+    assert all(selection[key]["split"] == "holdout" for key in sample)
+    study = agreement.STUDIES["i_on_gh"]
+    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
+    assert all(path.read_text(encoding="utf-8").startswith("annotator: I\n")
+               for path in study.second.glob("*.txt"))
+    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
+    assert sorted(r["id"].replace(":", "__") for r in second) == sample
+    assert all(r["meta"]["annotator"] == "I" and r["spans"] for r in second)
+
+
+def test_agreement_studies_keep_a_on_b_as_default_and_print_their_samples(capsys):
+    assert agreement.main(["--sample"]) == 0
+    a_on_b = capsys.readouterr().out.split()
+    assert a_on_b == agreement.sample_ids(build_gold.read_selection())
+    assert agreement.main(["--study", "i_on_gh", "--sample"]) == 0
+    i_on_gh = capsys.readouterr().out.split()
+    assert i_on_gh == agreement.i_sample_ids(build_gold.read_selection())
+    assert not set(a_on_b) & set(i_on_gh)
+    with pytest.raises(SystemExit):
+        agreement.main(["--study", "x_on_y"])
+    assert "i_on_gh" in capsys.readouterr().err
+
+
+def test_disagreements_are_sorted_into_kinds_once_per_pair():
+    text = "low-income children at home and school"
+    first = [{"id": "x:1", "text": text, "spans": [
+        {"start": 0, "end": 10, "label": "LOW_INCOME", "group": "population",
+         "negated": False, "hedged": False},
+        {"start": 11, "end": 19, "label": "CHILDREN", "group": "population",
+         "negated": False, "hedged": False},
+        {"start": 23, "end": 27, "label": "HOME", "group": "setting",
+         "negated": False, "hedged": False}]}]
+    second = [{"id": "x:1", "text": text, "spans": [
+        {"start": 0, "end": 19, "label": "LOW_INCOME", "group": "population",
+         "negated": False, "hedged": False},
+        {"start": 11, "end": 19, "label": "ADOLESCENTS", "group": "population",
+         "negated": False, "hedged": False},
+        {"start": 32, "end": 38, "label": "SCHOOL", "group": "setting",
+         "negated": False, "hedged": False}]}]
+    found = agreement.disagreements(first, second)
+    kinds = sorted((row["kind"], row["group"]) for row in found)
+    assert kinds == [("boundary", "population"), ("label", "population"),
+                     ("reference only", "setting"), ("second only", "setting")]
+    boundary = next(row for row in found if row["kind"] == "boundary")
+    assert boundary["reference"] == "'low-income' LOW_INCOME"
+    assert boundary["second"] == "'low-income children' LOW_INCOME"
+    assert agreement.disagreements(first, first) == []
 
 
 def test_selection_help_and_check_write_nothing(capsys):
