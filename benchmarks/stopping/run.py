@@ -15,7 +15,10 @@ benchmarks/.work/stopping/orders/.
 
 Each rule is then replayed over the run (``nlp_review.stopping.replay``): it sees the
 decisions one at a time, prior decisions first; a rule that asks for random sampling gets
-records drawn at random (seeded by the run's seed) from those not yet screened. Recall at
+records drawn at random from those not yet screened, seeded per (dataset, seed) by
+``sample_seed`` (until 2026-11-26 the run's seed alone was used, so every dataset's seed-1
+run drew at the same relative positions of its unscreened pool: the 84 random samples were
+3 independent ones, not 84; see RESULTS.md, Stopping). Recall at
 the stop counts the prior relevant record; work saved is the share of the dataset not
 screened (prior decisions count as screened). Per-run results are cached under
 benchmarks/.work/stopping/results/.
@@ -31,6 +34,7 @@ import argparse
 import json
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -102,12 +106,27 @@ def ranked_order(name: str, seed: int, preset: str) -> dict:
     return {"order": run["order"], "priors": priors, "source": "stopping/orders"}
 
 
+SAMPLING = "per-dataset-seed"
+
+
+def sample_seed(name: str, seed: int) -> int:
+    """The seed of a run's random draws: different for every (dataset, seed), stable
+    across machines and Python runs (CRC-32 of the dataset name, mixed with the seed)."""
+    return int(np.random.SeedSequence([zlib.crc32(name.encode("utf-8")), seed])
+               .generate_state(1)[0])
+
+
 def evaluate(name: str, seed: int, preset: str, rules: list[str]) -> dict:
     """Each rule's stop point on one run (cached per rule)."""
+    from nlp_review.stopping import make_rule
     from nlp_review.stopping.replay import replay_specs
 
     path = RESULTS / preset / f"{name}__seed{seed}.json"
     cached = json.loads(path.read_text()) if path.exists() else {"points": {}}
+    if cached.get("sampling") != SAMPLING:  # results of rules that sample were seeded alike
+        cached["points"] = {r: p for r, p in cached["points"].items()
+                            if not make_rule(r).uses_random_sample}
+        cached["sampling"] = SAMPLING
     missing = [r for r in rules if r not in cached["points"]]
     if missing:
         ids, labels = load_ids_labels(name)
@@ -115,7 +134,8 @@ def evaluate(name: str, seed: int, preset: str, rules: list[str]) -> dict:
         run = ranked_order(name, seed, preset)
         ranked = [label_of[p] for p in run["priors"]] + [label_of[r] for r in run["order"]]
         points = replay_specs(missing, ranked, pool_size=len(ids),
-                              relevant_total=int(labels.sum()), seed=seed)
+                              relevant_total=int(labels.sum()),
+                              seed=sample_seed(name, seed))
         cached["points"].update({p.rule: p.as_dict() for p in points})
         cached.update(dataset=name, seed=seed, preset=preset, order_source=run["source"])
         _write_json(path, cached)
@@ -234,6 +254,7 @@ def main() -> None:
     ap.add_argument("--per-dataset", action="store_true", help="also print per-dataset rows")
     args = ap.parse_args()
     from nlp_review.screening.presets import get_preset
+    from nlp_review.stopping import make_rule
 
     preset = get_preset(args.preset).name
     names = args.datasets or split_datasets(args.split)
@@ -244,7 +265,11 @@ def main() -> None:
             path = RESULTS / preset / f"{name}__seed{seed}.json"
             if args.table:
                 if path.exists():
-                    runs.append(json.loads(path.read_text()))
+                    run = json.loads(path.read_text())
+                    if run.get("sampling") != SAMPLING:  # drawn with the old shared seeds
+                        run["points"] = {r: p for r, p in run["points"].items()
+                                         if not make_rule(r).uses_random_sample}
+                    runs.append(run)
                 continue
             r = evaluate(name, seed, preset, args.rules)
             runs.append(r)
