@@ -182,9 +182,9 @@ def disagreements(first: list[dict], second: list[dict]) -> list[dict]:
     """Every span without an exact match on the other side, with the kind of disagreement.
 
     ``boundary``: the other side has an overlapping span with the same label (counted once,
-    on the pair); ``label``: the other side has a span with the same offsets and group but
-    another label (counted once, on the pair); otherwise the span is ``reference only``
-    (marked by the batch annotator alone) or ``second only``."""
+    on the pair); ``label``: the other side has a span with the same offsets but another label,
+    of any group (counted once, on the pair, in the reference span's group); otherwise the span
+    is ``reference only`` (marked by the batch annotator alone) or ``second only``."""
     by_id = {record["id"]: record for record in first}
     found = []
     for record in second:
@@ -204,7 +204,7 @@ def disagreements(first: list[dict], second: list[dict]) -> list[dict]:
             if r in done_ref:
                 continue
             for o, other in enumerate(rest_oth):
-                if o not in done_oth and other["group"] == span["group"] and \
+                if o not in done_oth and \
                         (other["start"], other["end"]) == (span["start"], span["end"]):
                     done_ref.add(r)
                     done_oth.add(o)
@@ -348,6 +348,21 @@ def _print_disagreements(primary: list[dict], secondary: list[dict], study: Stud
     print(f"\n{'id':<40} {'kind':<15} {ref:<40} {sec}")
     for row in sorted(found, key=lambda r: (r["group"], r["kind"], r["id"])):
         print(f"{row['id']:<40} {row['kind']:<15} {row['reference']:<40} {row['second']}")
+    for row in attribute_differences(primary, secondary):
+        print(f"{row['id']:<40} {row['kind']:<15} {row['reference']:<40} {row['second']}")
+
+
+def attribute_differences(first: list[dict], second: list[dict]) -> list[dict]:
+    """Exactly matched spans whose ``negated`` or ``hedged`` differ (kind ``neg/hedge``)."""
+    by_id = {record["id"]: record for record in first}
+    rows = []
+    for record in second:
+        ref = {(s["start"], s["end"], s["label"]): s for s in by_id[record["id"]]["spans"]}
+        for span in record["spans"]:
+            match = ref.get((span["start"], span["end"], span["label"]))
+            if match and (match["negated"], match["hedged"]) != (span["negated"], span["hedged"]):
+                rows.append(_row(record["id"], "neg/hedge", record["text"], match, span))
+    return rows
 
 
 if __name__ == "__main__":

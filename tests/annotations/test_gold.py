@@ -357,3 +357,15 @@ def test_selection_help_and_check_write_nothing(capsys):
     assert "--check" in capsys.readouterr().out
     assert select.main(["--check"]) == 0
     assert (GOLD / "selection.csv").stat().st_mtime_ns == before
+
+
+def test_attribute_differences_list_matched_spans_whose_flags_differ():
+    span = {"start": 0, "end": 7, "label": "ANXIETY", "group": "outcome",
+            "negated": False, "hedged": False}
+    first = [{"id": "x:1", "text": "anxiety fell", "spans": [span]}]
+    second = [{"id": "x:1", "text": "anxiety fell", "spans": [dict(span, negated=True)]}]
+    rows = agreement.attribute_differences(first, second)
+    assert [(row["kind"], row["reference"], row["second"]) for row in rows] == [
+        ("neg/hedge", "'anxiety' ANXIETY", "'anxiety' ANXIETY neg")]
+    assert agreement.attribute_agreement(first, second) == {"negated": 0.0, "hedged": 1.0}
+    assert agreement.attribute_differences(first, first) == []
