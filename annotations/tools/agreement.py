@@ -51,7 +51,10 @@ I_SAMPLE_SEED = 20261126
 I_PER_BATCH = 10
 # The commits where G and H finished their batches ("batch g final" / "batch h final" or
 # "round 4 complete" in `git log -- annotations/gold/parts/g annotations/gold/parts/h`).
-GH_FINAL: dict[str, str] = {}
+GH_FINAL: dict[str, str] = {
+    "g": "7f54b32e6acf1c657cf83c2e53b25e19de6d6bbd",  # round 4 complete ... batch g final
+    "h": "04a173c3bca32cfab861a0b2d0034a5a39c1053c",  # gold holdout batch h final
+}
 
 
 @dataclass(frozen=True)
