@@ -71,7 +71,8 @@ class Ranker(BaseEstimator):
             self.mode_ = "cold"
             return self
         weight = self.balancer_.sample_weight(y)
-        too_big = self.X_.shape[0] * len(rows) * 8 > KERNEL_MEMORY_LIMIT
+        too_big = (hasattr(self.classifier_, "refit_model")  # keeps kernel rows
+                   and self.X_.shape[0] * len(rows) * 8 > KERNEL_MEMORY_LIMIT)
         if self.incremental_ and not too_big:
             self.classifier_.fit_rows(rows, y, weight)
             self.scores_ = self.classifier_.scores_

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nlp_review.errors import ConfigError, unknown_name
-from nlp_review.screening import balance, classifiers, ensemble, features, queriers
+from nlp_review.screening import balance, classifiers, ensemble, features, newton, queriers
 
 REGISTRY: dict[str, dict[str, type]] = {
     "feature_extractor": {
@@ -18,6 +18,7 @@ REGISTRY: dict[str, dict[str, type]] = {
     "classifier": {
         "svm": classifiers.IncrementalSVM,
         "svm_liblinear": classifiers.SVM,
+        "svm_newton": newton.NewtonSVM,
         "logistic": classifiers.Logistic,
         "nb": classifiers.NaiveBayes,
         "cnb": classifiers.ComplementNaiveBayes,
