@@ -83,11 +83,21 @@ SHIPPED_RANKING = "elas_u4_dry"
 SETTINGS = [(q, m) for q in QUANTILES for m in MIN_FOUND]
 
 
+def _stopping_run():
+    """This folder's run.py, loaded by path (``run`` alone may name the screening one)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("stopping_benchmark_run",
+                                                  Path(__file__).with_name("run.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def ranked_labels(name: str, seed: int, preset: str) -> tuple[np.ndarray, int]:
     """The run's labels in screening order (priors first, zeros after the cut), total
     relevant."""
-    from run import ranked_order
-
+    ranked_order = _stopping_run().ranked_order
     ids, labels = load_ids_labels(name)
     label_of = dict(zip(ids, labels.tolist()))
     run = ranked_order(name, seed, preset)
