@@ -126,7 +126,7 @@ class NewtonSVM(BaseEstimator, ClassifierMixin):
     # -- incremental API ---------------------------------------------------------------
     def attach(self, X: sp.csr_matrix) -> "NewtonSVM":
         """Bind the full feature matrix (all rows that will ever be scored)."""
-        self.X_ = sp.csr_matrix(X, dtype=np.float64)
+        self.X_ = sp.csr_matrix(X, dtype=np.float64, copy=True)  # never sort the caller's
         self.X_.sort_indices()
         self._labelled = _LabelledRows(self.X_)
         self.rows_ = np.zeros(0, dtype=np.int64)
