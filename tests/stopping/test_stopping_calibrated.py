@@ -166,3 +166,29 @@ def test_lodo_counts_a_left_out_surprise_as_a_miss(calibrate_module):
     res = C.calibrate_table(names, rec, sav)
     assert res["lodo"]["reached"] == len(names) - 3
     assert res["shipped"]["quantile"] == C.SETTINGS[-1][0]
+
+
+def test_stopping_command_shows_the_calibrated_rule_and_its_estimate(tmp_path):
+    from nlp_review.store.decisions import add_decision
+    from nlp_review.store.project import open_project
+
+    runner = CliRunner()
+    rows = ["record_id,title,abstract"] + [f"{i},Study {i},Abstract of study {i}"
+                                           for i in range(1, 1001)]
+    data = tmp_path / "search.csv"
+    data.write_text("\n".join(rows) + "\n")
+    proj = tmp_path / "proj"
+    assert runner.invoke(app, ["init", str(proj)]).exit_code == 0
+    assert runner.invoke(app, ["import", str(data), "-p", str(proj)]).exit_code == 0
+    p = open_project(proj)
+    ids = [r[0] for r in p.conn.execute("SELECT id FROM works ORDER BY id")]
+    labels = (np.random.default_rng(4).random(700)
+              < 0.6 * np.exp(-np.arange(700) / 60)).astype(int)
+    for rid, label in zip(ids[:700], labels):
+        add_decision(p.conn, rid, int(label), reviewer="ann", origin="screen")
+    p.close()
+    result = runner.invoke(app, ["stopping", "-p", str(proj), "--rule", "counting-lodo"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "counting-lodo" in out and "posterior quantile" in out
+    assert "model-based" in out  # the recall estimate from the calibrated rule's posterior
