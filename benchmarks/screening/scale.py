@@ -3,7 +3,7 @@ concatenating the shared screening datasets and lightly perturbing the copies, t
 import, vectorise + rank (open a screening session), and the time from each decision to
 the next record being ready; peak memory (max RSS) of the process.
 
-    nice -n 10 /work/venv/bin/python benchmarks/screening/scale.py [--records 100000] [--decisions 30]
+    nice -n 10 /work/venv/bin/python benchmarks/screening/scale.py [--records 100000] [--decisions 30] [--preset NAME]
 
 Targets (issue 3): 100k records import + vectorise + rank < 2 min; next record < 1 s after
 a decision; peak memory < 4 GB. For 10,000 records the next record should be ready within
@@ -75,6 +75,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--decisions", type=int, default=30)
+    ap.add_argument("--preset", default=None, help="model preset (default: the default one)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     csv_path = WORK / f"records_{args.records}.csv"
@@ -89,12 +90,13 @@ def main() -> None:
     report = import_file(project, csv_path)
     t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
     t1, c1 = time.perf_counter(), time.process_time()
-    session = ScreeningSession(project.conn, reviewer="scale")
+    session = ScreeningSession(project.conn, reviewer="scale", preset=args.preset)
     work = session.next_work()
     t_rank, c_rank = time.perf_counter() - t1, time.process_time() - c1
     print(f"import: {report.n_records} records in {t_import:.1f} s wall, {c_import:.1f} s CPU")
     print(f"vectorise + first ranking: {t_rank:.1f} s wall, {c_rank:.1f} s CPU "
           f"({session.ranker.X_.shape[1]} features)")
+    print(f"preset: {session.ranker.preset_.name}")
     print(f"import + vectorise + rank: {t_import + t_rank:.1f} s wall, "
           f"{c_import + c_rank:.1f} s CPU (target < 120 s)")
 

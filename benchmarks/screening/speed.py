@@ -13,12 +13,19 @@ source tree in the same run, e.g. the code before a change::
     python benchmarks/screening/speed.py --before /tmp/before cohen_adhd
 
 Each row also gives the 1-minute load average when the dataset started, and checks that
-``--before`` wrote the same order.csv as the current code.
+``--before`` wrote the same order.csv as the current code. ``--preset NAME`` runs ours
+(not ``--before``) with that preset instead of the default.
 
 ``--in-process`` instead times only the simulation loop (vectorising + every retrain, no
 imports, no files), current code against ``--before``, alternating, as CPU seconds:
 
     python benchmarks/screening/speed.py --in-process --before /tmp/before cohen_adhd
+
+or, with ``--presets A B``, our presets against each other in the same run (alternating;
+the table gives each one's loop CPU seconds and how many of the decisions' records agree
+with the first preset's order, position by position):
+
+    python benchmarks/screening/speed.py --in-process --presets elas_u4_dry,elas_u4_dry_newton cohen_adhd
 """
 
 from __future__ import annotations
@@ -64,10 +71,32 @@ from nlp_review.screening.dataset import load_labelled_csv
 from nlp_review.screening.simulate import Simulation
 data = load_labelled_csv(sys.argv[1])
 rows = [data.row_of(p) for p in sys.argv[2:4]]
+preset = sys.argv[4] if len(sys.argv) > 4 else None
 t = time.process_time()
-result = Simulation(data.texts, data.labels, rows, seed=1).run()
+result = Simulation(data.texts, data.labels, rows, seed=1, preset=preset).run()
 print(time.process_time() - t, len(result.order), ",".join(map(str, result.order)))
 """
+
+
+def in_process_presets(name: str, data: Path, priors: list[str], presets: list[str],
+                       repeat: int) -> str:
+    """Loop CPU seconds of each preset on one dataset, alternating, best of ``repeat``."""
+    cpu: dict[str, list[float]] = {p: [] for p in presets}
+    orders: dict[str, list[str]] = {}
+    for _ in range(repeat):
+        for p in presets:
+            out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(data), *priors, p],
+                                 check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            seconds, steps, order = out.split()
+            cpu[p].append(float(seconds))
+            orders[p] = order.split(",")
+    first = orders[presets[0]]
+    cells = [name, f"{os.getloadavg()[0]:.1f}"]
+    for p in presets:
+        same = sum(a == b for a, b in zip(first, orders[p]))
+        cells += [f"{min(cpu[p]):.2f}", f"{len(orders[p])}", f"{same}"]
+    cells.append(f"{min(cpu[presets[0]]) / min(cpu[presets[-1]]):.2f}x")
+    return "| " + " | ".join(cells) + " |"
 
 
 def in_process(name: str, data: Path, priors: list[str], before: Path | None,
@@ -98,7 +127,22 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="source tree of an earlier nlp_review")
     ap.add_argument("--in-process", action="store_true",
                     help="time only the simulation loop (CPU s), ours against --before")
+    ap.add_argument("--preset", help="our preset (default: the default preset)")
+    ap.add_argument("--presets", type=lambda v: v.split(","),
+                    help="with --in-process: compare these presets (comma-separated)")
     args = ap.parse_args()
+    if args.in_process and args.presets:
+        cols = ["dataset", "load"]
+        for p in args.presets:
+            cols += [f"{p} loop CPU s", "decisions", f"same position as {args.presets[0]}"]
+        cols.append(f"speed-up {args.presets[-1]} over {args.presets[0]}")
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for name in args.datasets:
+            ids, labels = load_ids_labels(name)
+            print(in_process_presets(name, DATA / f"{name}.csv", priors_for(ids, labels, 1),
+                                     args.presets, args.repeat), flush=True)
+        return
     if args.in_process:
         cols = ["dataset", "load", "decisions", "ours loop CPU s"]
         if args.before:
@@ -125,7 +169,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(dir=WORK) as tmp:
             sim = ["simulate", str(data), "--prior", priors[0], "--prior", priors[1],
                    "--seed", "1", "--out"]
-            ours = best([str(NLP_REVIEW), *sim, f"{tmp}/ours"], args.repeat)
+            mine = ["--preset", args.preset] if args.preset else []
+            ours = best([str(NLP_REVIEW), *sim, f"{tmp}/ours", *mine], args.repeat)
             cells = [name, f"{load:.1f}", f"{ours[0]:.2f}", f"{ours[1]:.2f}"]
             if args.before:
                 env = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
