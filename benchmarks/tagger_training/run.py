@@ -1,18 +1,21 @@
-"""Tagger training benchmark: does a spaCy spancat trained on the gold train split, run
-after the rules (adding only spans they miss), beat the rules alone on the held-aside gold
-test split, per group?
+"""Tagger training benchmark: does a spaCy spancat trained on the gold, run after the rules
+(adding only spans they miss), beat the rules alone on held-aside gold, per group?
 
-Steps, exactly as `nlp-review train-tagger --gold annotations/gold/train.jsonl --test
-annotations/gold/test_fresh.jsonl --test annotations/gold/test.jsonl` does them: k-fold
-cross-validation over the TRAIN split chooses the number of passes and the combination
+Steps, exactly as `nlp-review train-tagger --gold annotations/gold/train.jsonl --gold
+annotations/gold/test.jsonl --test annotations/gold/holdout.jsonl` does them: k-fold
+cross-validation over the training gold (--gold, repeatable; default train.jsonl +
+test.jsonl, the 330 texts of rounds 1-3) chooses the number of passes and the combination
 (per group a model score threshold or no model spans, by --criterion; whether the model
-defers to rule spans of the same label, group or any); the final model is trained on the
-whole train split; then rules vs rules + model on each --test file (default: the fresh
-round-3 test batch, then the whole test split), for that choice only (--all-settings also
+defers to rule spans of the same label, group or any); the final model is trained on all
+the training gold; then rules vs rules + model on each --test file (default:
+annotations/gold/holdout.jsonl, round 4), for that choice only (--all-settings also
 prints every single-threshold setting on the test files, for transparency; nothing is
 chosen from them).
 
-    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat --jobs 4
+    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
+        --jobs 4 --no-test          # train and cross-validate; then, once:
+    nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
+        --skip-training --test annotations/gold/holdout.jsonl
 """
 
 from __future__ import annotations
@@ -48,11 +51,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/nlp_review_spancat"))
     ap.add_argument("--skip-training", action="store_true", help="reuse the model in --out")
     ap.add_argument("--no-test", action="store_true", help="train and cross-validate only")
-    ap.add_argument("--criterion", default="precision_bound",
-                    choices=["precision_bound", "held_out_gain"])
+    ap.add_argument("--criterion", default="additions_bound",
+                    choices=["additions_bound", "held_out_gain"])
+    ap.add_argument("--gold", type=Path, action="append",
+                    help="gold JSONL to train and cross-validate on (repeatable; default: "
+                         "annotations/gold/train.jsonl and test.jsonl, rounds 1-3)")
     ap.add_argument("--test", type=Path, action="append",
                     help="gold JSONL to report on (repeatable; default: "
-                         "annotations/gold/test_fresh.jsonl if present, then test.jsonl)")
+                         "annotations/gold/holdout.jsonl)")
     ap.add_argument("--all-settings", action="store_true",
                     help="also print the test split for every single threshold/deferral")
     args = ap.parse_args()
@@ -66,11 +72,15 @@ def main() -> None:
 
     models = default_models_dir()
     taxonomy = load_taxonomy(models / "taxonomy.json")
-    train = gold_from_files([GOLD / "train.jsonl"], taxonomy)
-    test_paths = args.test or [p for p in (GOLD / "test_fresh.jsonl", GOLD / "test.jsonl")
-                                if p.is_file()]
+    gold_paths = args.gold or [GOLD / "train.jsonl", GOLD / "test.jsonl"]
+    train = gold_from_files(gold_paths, taxonomy)
+    test_paths = args.test or [GOLD / "holdout.jsonl"]
     tests = [] if args.no_test else [(p, gold_from_files([p], taxonomy)) for p in test_paths]
-    print(f"gold: {len(train)} train texts; test files: "
+    from nlp_review.annotate.train import gold_sources
+
+    print(f"gold: {len(train)} training texts from "
+          + ", ".join(f"{name} ({n})" for name, n in gold_sources(train).items())
+          + "; test files: "
           + (", ".join(f"{p.name} ({len(t)} texts)" for p, t in tests) or "none")
           + f" (annotations/gold at commit {_commit('annotations/gold')}; patterns at "
           f"{_commit('models/patterns')}; HEAD {_commit()})", flush=True)
@@ -81,7 +91,8 @@ def main() -> None:
                          on_epoch=lambda stage, e, loss, f: print(
                              f"{stage} epoch {e}: loss {loss:.1f} held-out F1 {f:.3f}",
                              flush=True))
-        print(f"cross-validation ({r.folds} folds over {r.n_texts} train texts): held-out "
+        print(f"cross-validation ({r.folds} folds of "
+              f"{'/'.join(str(len(f)) for f in r.fold_ids)} over {r.n_texts} texts): held-out "
               f"span F1 by passes {[round(x, 3) for x in r.cv_f_by_epoch]}; chosen "
               f"{r.epochs} passes: P {r.cv_p:.3f} R {r.cv_r:.3f} F1 {r.cv_f:.3f}; "
               f"{time.time() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU "
@@ -104,11 +115,20 @@ def main() -> None:
     for group, e in combination["estimates"].items():
         own = (f"; model's own spans P {e['p_model']:.3f} of {e['n_model']}"
                if e.get("p_model") is not None else "")
+        if "n_added" in e:
+            own += (f"; additions {e['right_added']}/{e['n_added']} right (lower bound "
+                    f"{e['p_added_low']:.3f}), bound {e['bound']}")
         print(f"  {group:13} >= {e['threshold']:g}: P {e['p_rules']:.3f} -> "
               f"{e['p_both']:.3f}, R {e['r_rules']:.3f} -> {e['r_both']:.3f}{own}")
     if "model_precision" in combination:
         print("the model's own held-out spans per group, right/all by threshold:")
         for group, by_th in combination["model_precision"].items():
+            print(f"  {group:13} " + "  ".join(f"{th} {k}/{n}" for th, (k, n) in
+                                              by_th.items()))
+    if "additions" in combination:
+        print(f"the model's held-out additions (defer_to={combination['defer_to']}) per "
+              "group, right/all by threshold:")
+        for group, by_th in combination["additions"].items():
             print(f"  {group:13} " + "  ".join(f"{th} {k}/{n}" for th, (k, n) in
                                               by_th.items()))
     print("held-out P/R per group for every option (rules: the rules alone):")

@@ -11,24 +11,32 @@ model spans kept before it, so the model never stacks two spans on one phrase.
 model made on texts it was not trained on (cross-validation over the training gold), so
 nothing is chosen on the test split. Two criteria (``CRITERIA``):
 
-``precision_bound`` (the default): per group the LOWEST threshold (most model spans) where
-(a) adding n spans of precision p to the rules' N spans of precision P lowers P by
-(P - p) * n / (N + n); with p the model's own held-out precision on that group's spans (all
-its candidates at or above the threshold, overlap matching as ``nlp-review evaluate``; at
-least ``MIN_SUPPORT`` of them), P and N the rules' held-out figures and n the spans the
-model adds on the held-out texts, that bound stays within ``safety`` (0.025, half the
-target's 0.05); and (b) rules + model on the held-out texts (the pipeline simulated) keep
-precision within ``safety`` of the rules'. Neither part asks the model to find gold spans
-the rules missed on the training texts: the patterns were written on those texts, so the
-rules already find 0.84-0.92 of their spans there and the few left say little about what
-the model adds on unseen text (that bias made the old criterion switch the model off, or
-keep it only where it added nothing on unseen text). The unweighted form of (a), p >= P -
-0.05 whatever n, switched every model span of mechanism and intervention off: the rules'
-held-out precision on the training texts (0.92, 0.98) is over-fitted too.
+``additions_bound`` (the default): per group the LOWEST threshold (most model spans) where
+the model's *additions* (the candidates ``select_model_spans`` keeps on the held-out texts:
+model spans outside the rule spans, the only ones that change the output) are trusted:
+(a) there are at least ``MIN_ADDITIONS`` of them; (b) with n their number, p the lower end
+of a one-sided 90 % Wilson interval on their precision (right: overlapping a gold span of
+the same label), and P and N the rules' precision and spans on the held-out texts, the
+precision they cost, (P - p) * n / (N + n), is at most ``safety`` (0.025, half the target's
+0.05); (c) rules + model on the held-out texts (the pipeline simulated, context component
+included) keep precision within ``safety`` of the rules' and find more gold spans.
 
-``held_out_gain`` (the previous one): per group the threshold with the largest held-out
+The rules' figures on the held-out texts are optimistic, since the patterns were written
+on those very texts. How each part of (b) leans: the additions' precision p is
+pessimistic there (the tuned rules leave the model few right spans to add; on unseen text
+they leave more), the model's wrong additions per text do not depend on the rules, a
+higher P only widens P - p (stricter), and N is too high (the rules find more spans on
+their own texts than on unseen ones): ``safety`` at half the target's limit covers the
+rules finding up to about half as many spans on unseen text.
+
+``held_out_gain`` (an earlier one): per group the threshold with the largest held-out
 recall gain whose precision stays within ``safety`` of the rules' and that finds at least
 ``min_found`` more gold spans.
+
+(The criterion before ``additions_bound``, ``precision_bound``, counted and scored all of
+the model's spans of a group, most of which the rules had too, so a group could be trusted
+on four additions: intervention, 1 of 4 held-out additions right, added 9 spans on the
+fresh test batch, none right.)
 
 A group with no admissible threshold gets no model spans. ``defer_to`` is the deferral with
 the largest summed held-out recall gain (the first of ``DEFER_TO`` on a tie).
@@ -49,9 +57,10 @@ MAX_PRECISION_DROP = 0.05
 SAFETY = 0.025
 MIN_FOUND = 2
 CANDIDATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
-CRITERIA = ("precision_bound", "held_out_gain")
-DEFAULT_CRITERION = "precision_bound"
-MIN_SUPPORT = 10  # model spans of a group needed to trust its held-out precision
+CRITERIA = ("additions_bound", "held_out_gain")
+DEFAULT_CRITERION = "additions_bound"
+MIN_ADDITIONS = 20  # held-out additions of a group needed to trust their precision
+CONFIDENCE_Z = 1.2816  # one-sided 90 % (Wilson lower bound on the additions' precision)
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,14 @@ class Scored:
     existing: list[Existing] | None = None
     finish: Callable[[list[Candidate]], list[dict]] | None = None
 
-    def combined(self, thresholds: dict[str, float | None], defer_to: str) -> list[dict]:
+    def added(self, thresholds: dict[str, float | None], defer_to: str) -> list[Candidate]:
+        """The model spans the pipeline would add (before the context component)."""
         existing = self.existing if self.existing is not None else [
             Existing(s["start"], s["end"], s["label"], s["group"]) for s in self.rules]
-        added = select_model_spans(self.candidates, existing, thresholds, defer_to)
+        return select_model_spans(self.candidates, existing, thresholds, defer_to)
+
+    def combined(self, thresholds: dict[str, float | None], defer_to: str) -> list[dict]:
+        added = self.added(thresholds, defer_to)
         if not added:
             return self.rules
         if self.finish is not None:
@@ -128,81 +141,123 @@ def combined_counts(texts: Sequence[Scored], group_of: dict[str, str],
     return rules, score(pairs, group_of).by_group["overlap"]
 
 
+def _right(c: Candidate, gold: list[dict]) -> bool:
+    """Overlap matching as ``nlp-review evaluate``: a gold span of the same label overlaps."""
+    return any(g["label"] == c.label and g["start"] < c.end and c.start < g["end"]
+               for g in gold)
+
+
 def model_precision(texts: Sequence[Scored], group: str, threshold: float
                     ) -> tuple[int, int]:
     """(right, all) of the model's own candidates of ``group`` scoring at least
-    ``threshold``: right when it overlaps a gold span with the same label (the overlap
-    matching of ``nlp-review evaluate``), whatever the rules found."""
+    ``threshold``, whatever the rules found."""
     right = n = 0
     for t in texts:
         for c in t.candidates:
             if c.group != group or c.score < threshold:
                 continue
             n += 1
-            right += any(g["label"] == c.label and g["start"] < c.end and c.start < g["end"]
-                         for g in t.gold.spans)
+            right += _right(c, t.gold.spans)
     return right, n
 
 
-def _admissible(criterion: str, a: Counts, b: Counts, own: tuple[int, int], safety: float,
-                min_found: int) -> bool:
-    """Whether a threshold giving held-out counts ``b`` (rules alone: ``a``; the model's own
-    candidates: ``own`` = (right, all)) may be used (see the module docstring)."""
+def additions(texts: Sequence[Scored], thresholds: dict[str, float | None], defer_to: str
+              ) -> dict[str, tuple[int, int]]:
+    """Per group, (right, all) of the model spans the pipeline adds to the rule spans."""
+    out: dict[str, list[int]] = {g: [0, 0] for g in GROUPS}
+    for t in texts:
+        for c in t.added(thresholds, defer_to):
+            counts = out.setdefault(c.group, [0, 0])
+            counts[0] += _right(c, t.gold.spans)
+            counts[1] += 1
+    return {g: (k, n) for g, (k, n) in out.items()}
+
+
+def wilson_lower(right: int, n: int, z: float = CONFIDENCE_Z) -> float:
+    """The lower end of the Wilson score interval for a proportion ``right / n``."""
+    if n <= 0:
+        return 0.0
+    p = right / n
+    centre = p + z * z / (2 * n)
+    spread = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return max(0.0, (centre - spread) / (1 + z * z / n))
+
+
+def addition_bound(a: Counts, added: tuple[int, int]) -> float | None:
+    """(P - p) * n / (N + n) of ``additions_bound`` (see the module docstring), or None
+    with fewer than ``MIN_ADDITIONS`` additions."""
+    right, n = added
+    if n < MIN_ADDITIONS:
+        return None
+    return max(0.0, a.precision - wilson_lower(right, n)) * n / (a.n_pred + n)
+
+
+def _admissible(criterion: str, a: Counts, b: Counts, added: tuple[int, int],
+                safety: float, min_found: int) -> bool:
+    """Whether a threshold giving held-out counts ``b`` (rules alone: ``a``; the model's
+    additions: ``added`` = (right, all)) may be used (see the module docstring)."""
     kept = b.precision >= a.precision - safety
     if criterion == "held_out_gain":
         return kept and b.tp_gold - a.tp_gold >= min_found
-    right, n = own
-    added = b.n_pred - a.n_pred
-    if not kept or n < MIN_SUPPORT or added <= 0:
-        return False
-    return max(0.0, a.precision - right / n) * added / (a.n_pred + added) <= safety
+    bound = addition_bound(a, added)
+    return kept and b.tp_gold > a.tp_gold and bound is not None and bound <= safety
 
 
 def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
                        thresholds: Sequence[float] = CANDIDATE_THRESHOLDS,
                        safety: float = SAFETY, min_found: int = MIN_FOUND,
                        criterion: str = DEFAULT_CRITERION) -> dict:
-    """Per ``defer_to``, per group the threshold ``criterion`` admits (``precision_bound``:
+    """Per ``defer_to``, per group the threshold ``criterion`` admits (``additions_bound``:
     the lowest; ``held_out_gain``: the one with the largest held-out recall gain); then the
     ``defer_to`` with the largest summed held-out gain. Returns what ``ModelSpans`` reads
     from a model's meta (``defer_to``, ``group_thresholds``) plus the estimates it was
-    chosen on."""
+    chosen on (``additions``: per deferral, group and threshold the held-out additions,
+    right/all)."""
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}")
     best: dict | None = None
     rules: dict[str, Counts] = {}
     table: dict[str, dict] = {}  # every option's held-out (P, R) per group, for the record
+    added_table: dict[str, dict] = {}
     own = {(g, th): model_precision(texts, g, th) for g in GROUPS for th in thresholds}
     for defer in DEFER_TO:
         chosen: dict[str, float] = {}
         estimates: dict[str, dict] = {}
         gain = 0.0
-        tables = {}
+        tables, added = {}, {}
         for th in thresholds:
-            rules, both = combined_counts(texts, group_of, {g: th for g in GROUPS}, defer)
+            every = {g: th for g in GROUPS}
+            rules, both = combined_counts(texts, group_of, every, defer)
             tables[th] = both
+            added[th] = additions(texts, every, defer)
             table[f"{defer} {th:g}"] = {g: [round(c.precision, 4), round(c.recall, 4)]
                                          for g, c in sorted(both.items()) if g in GROUPS}
+        added_table[defer] = {g: {f"{th:g}": list(added[th][g]) for th in thresholds}
+                              for g in GROUPS}
         for group in GROUPS:
             a = rules.get(group)
             if a is None or not a.n_gold:
                 continue
             options = [(tables[th][group].recall - a.recall, th) for th in sorted(thresholds)
-                       if _admissible(criterion, a, tables[th][group], own[group, th],
+                       if _admissible(criterion, a, tables[th][group], added[th][group],
                                       safety, min_found)]
             if not options:
                 continue
-            g, th = options[0] if criterion == "precision_bound" else max(options)
+            g, th = options[0] if criterion == "additions_bound" else max(options)
             chosen[group] = th
             gain += g
             b = tables[th][group]
             right, n = own[group, th]
+            k, n_added = added[th][group]
+            bound = addition_bound(a, added[th][group])
             estimates[group] = {"threshold": th, "p_rules": round(a.precision, 4),
                                 "r_rules": round(a.recall, 4),
                                 "p_both": round(b.precision, 4),
                                 "r_both": round(b.recall, 4),
                                 "p_model": round(right / n, 4) if n else None,
-                                "n_model": n}
+                                "n_model": n, "n_added": n_added, "right_added": k,
+                                "p_added_low": round(wilson_lower(k, n_added), 4),
+                                "bound": None if bound is None else round(bound, 4)}
         if best is None or gain > best["recall_gain"]:
             best = {"defer_to": defer, "group_thresholds": chosen,
                     "recall_gain": round(gain, 4), "estimates": estimates}
@@ -212,9 +267,11 @@ def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
     best["table"] = table
     best["model_precision"] = {g: {f"{th:g}": list(own[g, th]) for th in thresholds}
                                for g in GROUPS}
+    best["additions"] = added_table[best["defer_to"]]
     best["texts"] = len(texts)
     best["criterion"] = criterion
     best["safety"] = safety
     best["min_found"] = min_found
-    best["min_support"] = MIN_SUPPORT
+    best["min_additions"] = MIN_ADDITIONS
+    best["confidence_z"] = CONFIDENCE_Z
     return best

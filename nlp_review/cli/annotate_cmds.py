@@ -151,7 +151,8 @@ def agreement_cmd(
 def train_tagger_cmd(
     gold: Optional[List[Path]] = typer.Option(None, "--gold", help="Train on these gold "
                                               "JSONL files instead of the project's "
-                                              "adjudicated gold."),
+                                              "adjudicated gold (repeat for several; "
+                                              "each text once)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the trained "
                                        "model (default: models/spancat/ under --models)."),
     test: Optional[List[Path]] = typer.Option(None, "--test", help="Held-aside gold JSONL: "
@@ -165,12 +166,13 @@ def train_tagger_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed (folds, shuffling, weights)."),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Processes training the folds and the "
                              "final model at once (the results do not depend on it)."),
-    criterion: str = typer.Option("precision_bound", "--criterion", help="How the "
+    criterion: str = typer.Option("additions_bound", "--criterion", help="How the "
                                   "combination is chosen from the held-out predictions: "
-                                  "precision_bound (per group the lowest threshold where the "
-                                  "model's own held-out precision is within 0.05 of the "
-                                  "rules') | held_out_gain (the largest held-out recall "
-                                  "gain)."),
+                                  "additions_bound (per group the lowest threshold where "
+                                  "enough held-out model additions, at the lower end of "
+                                  "their precision's interval, keep rules + model precision "
+                                  "within 0.025 of the rules') | held_out_gain (the largest "
+                                  "held-out recall gain)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                               help="With --test: one model score threshold "
                                               "for every group instead of the combination "
@@ -216,7 +218,9 @@ def train_tagger_cmd(
                           on_epoch=lambda stage, e, loss, f: err_console.print(
                               f"{stage} epoch {e}: loss {loss:.2f}"
                               + ("" if f != f else f", held-out span F1 {f:.3f}")))
-    console.print(f"Cross-validated on {result.n_texts} texts ({result.folds} folds, seed "
+    sources = ", ".join(f"{name} ({n})" for name, n in result.sources.items())
+    console.print(f"Cross-validated on {result.n_texts} texts from {sources} ({result.folds} "
+                  f"folds of {'/'.join(str(len(f)) for f in result.fold_ids)} texts, seed "
                   f"{seed}): {result.epochs} passes chosen, held-out P {result.cv_p:.2f} "
                   f"R {result.cv_r:.2f} F1 {result.cv_f:.2f}; final model trained on all "
                   f"{result.n_texts} texts, saved to {out}")

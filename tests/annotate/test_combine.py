@@ -65,10 +65,10 @@ def test_choice_needs_enough_gold_found():
     assert combo["group_thresholds"] == {}  # one more gold span is too little to go on
 
 
-def _tuned_texts(n: int) -> list[Scored]:
-    """n texts whose rules were tuned on them: they miss the parents in the first text
-    only. The model finds children and parents everywhere (0.9), calls "lonely walk"
-    PARENTS in every text with 0.55, and its setting spans are always wrong."""
+def _texts_with_additions(n: int, rules_miss_parents: int) -> list[Scored]:
+    """n texts whose rules find the children but miss the parents in the first
+    ``rules_miss_parents`` texts. The model finds children and parents everywhere (0.9),
+    calls "lonely walk" PARENTS everywhere with 0.55, and puts a wrong SCHOOL on "A" (0.97)."""
     text = "Children and parents. A lonely walk. Home."
     gold = [{"start": 0, "end": 8, "label": "CHILDREN", "group": "population"},
             {"start": 13, "end": 20, "label": "PARENTS", "group": "population"},
@@ -79,26 +79,55 @@ def _tuned_texts(n: int) -> list[Scored]:
              Candidate(22, 23, "SCHOOL", "setting", 0.97)]
     out = []
     for i in range(n):
-        rules = [gold[0], gold[2]] + ([gold[1]] if i else [])
+        rules = [gold[0], gold[2]] + ([] if i < rules_miss_parents else [gold[1]])
         out.append(Scored(GoldText(str(i), text, gold, "g", i), rules, cands))
     return out
 
 
-def test_precision_bound_trusts_a_precise_model_where_tuned_rules_leave_little_to_find():
-    texts = _tuned_texts(12)
-    old = choose_combination(texts, GROUP_OF, thresholds=(0.5, 0.6, 0.95),
-                             criterion="held_out_gain")
-    assert old["group_thresholds"] == {}  # one more gold span found: too little for it
-    new = choose_combination(texts, GROUP_OF, thresholds=(0.5, 0.6, 0.95))
-    assert new["criterion"] == "precision_bound"
-    # population: at 0.5 the model's own spans are right 24 of 36 times (0.67 < 1.0 - 0.05)
-    # -> the lowest admissible threshold is 0.6 (24 of 24); setting: 0 of 12 right -> off
-    assert new["group_thresholds"] == {"population": 0.6}
-    e = new["estimates"]["population"]
-    assert e["p_model"] == 1.0 and e["n_model"] == 24 and e["r_both"] > e["r_rules"]
-    assert new["model_precision"]["population"]["0.5"] == [24, 36]
+def test_additions_bound_trusts_precise_additions():
+    # the rules miss the parents everywhere: at 0.6 the model adds 40 right spans
+    combo = choose_combination(_texts_with_additions(40, 40), GROUP_OF,
+                               thresholds=(0.5, 0.6, 0.95))
+    assert combo["criterion"] == "additions_bound"
+    # population: at 0.5 half the 80 additions are wrong -> the lowest admissible is 0.6;
+    # setting: 40 additions, none right -> off
+    assert combo["group_thresholds"] == {"population": 0.6}
+    e = combo["estimates"]["population"]
+    assert (e["n_added"], e["right_added"]) == (40, 40)
+    assert 0.9 < e["p_added_low"] < 1.0 and e["bound"] <= 0.025
+    assert e["r_rules"] == 0.5 and e["r_both"] == 1.0
+    assert combo["additions"]["population"]["0.5"] == [40, 80]
+    assert combo["additions"]["setting"]["0.95"] == [0, 40]
 
 
-def test_precision_bound_needs_enough_model_spans():
-    combo = choose_combination(_tuned_texts(4), GROUP_OF, thresholds=(0.6,))
-    assert combo["group_thresholds"] == {}  # 8 population spans < MIN_SUPPORT
+def test_additions_bound_ignores_the_spans_the_rules_have_too():
+    """The old flaw: the model's own spans were right 81 of 81 times at 0.6, but only one
+    of them was an addition; one addition is too few to go on, and at 0.5 its wrong
+    "lonely walk" spans are most of what it adds."""
+    texts = _texts_with_additions(40, 1)
+    combo = choose_combination(texts, GROUP_OF, thresholds=(0.5, 0.6))
+    assert combo["model_precision"]["population"]["0.6"] == [80, 80]
+    assert combo["additions"]["population"]["0.6"] == [1, 1]
+    assert combo["additions"]["population"]["0.5"] == [1, 41]
+    assert combo["group_thresholds"] == {}
+
+
+def test_additions_bound_needs_enough_additions():
+    combo = choose_combination(_texts_with_additions(60, 19), GROUP_OF, thresholds=(0.6,))
+    assert combo["additions"]["population"]["0.6"] == [19, 19]
+    assert combo["group_thresholds"] == {}  # 19 < MIN_ADDITIONS, however right
+    combo = choose_combination(_texts_with_additions(60, 20), GROUP_OF, thresholds=(0.6,))
+    assert combo["group_thresholds"] == {"population": 0.6}
+    # 20 right of 20 next to only 20 rule spans: the lower end of their precision (0.92)
+    # would cost (1 - 0.92) * 20 / 40 = 0.04 > 0.025
+    combo = choose_combination(_texts_with_additions(20, 20), GROUP_OF, thresholds=(0.6,))
+    assert combo["group_thresholds"] == {}
+
+
+def test_wilson_lower_bound():
+    from nlp_review.annotate.combine import wilson_lower
+
+    assert wilson_lower(0, 0) == 0.0 and wilson_lower(0, 10) == 0.0
+    assert abs(wilson_lower(10, 10) - 10 / (10 + 1.2816 ** 2)) < 1e-9
+    # fewer observations, wider interval: 1 of 4 right is weaker evidence than 25 of 100
+    assert wilson_lower(1, 4) < wilson_lower(25, 100) < 0.25

@@ -15,16 +15,19 @@ from tests.annotate.conftest import GOLD_TEST, GOLD_TRAIN, gold_lines
 
 @pytest.mark.slow  # cross-validates and trains on six texts, tags twice (~20-40 s)
 def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
-    gold = tmp_path / "gold.jsonl"
-    gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 6)))
+    gold, more = tmp_path / "gold.jsonl", tmp_path / "more.jsonl"
+    gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 4)))
+    more.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 2)))
     out = tmp_path / "spancat"
     suggestions = tmp_path / "suggest.jsonl"
-    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(out),
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--gold", str(more),
+                                 "--out", str(out),
                                  "--epochs", "2", "--folds", "2", "--seed", "3", "--jobs", "2",
                                  "--suggest-patterns", str(suggestions), "--min-count", "1"])
     assert result.exit_code == 0, result.output + result.stderr
     said = " ".join(result.output.split())
-    assert "Cross-validated on 6 texts (2 folds, seed 3)" in said
+    assert ("Cross-validated on 6 texts from gold.jsonl (4), more.jsonl (2) (2 folds of 3/3 "
+            "texts, seed 3)") in said
     assert "final model trained on all 6 texts" in said
     assert (out / "meta.json").is_file()
     assert "Combination chosen by cross-validation" in said
@@ -34,12 +37,18 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     model = spacy.load(out)
     meta = model.meta["nlp_review_training"]
     assert meta["n_train"] == 6 and meta["folds"] == 2 and meta["epochs"] in (1, 2)
+    assert meta["gold_files"] == {"gold.jsonl": 4, "more.jsonl": 2}
+    assert meta["fold_sizes"] == [3, 3]
+    assert sorted(i for part in meta["fold_ids"] for i in part) == sorted(
+        g["id"] for g in gold_lines(GOLD_TRAIN, 4) + gold_lines(GOLD_TEST, 2))
     assert meta["sparse_repeat"] == 3 and set(meta["sparse_groups"]) <= {
         "mechanism", "population", "setting", "intervention", "outcome"}
     assert len(meta["cv_f_by_epoch"]) == 2
     combination = model.meta["nlp_review_combination"]
     assert combination["defer_to"] in ("label", "group", "any")
-    assert combination["criterion"] == "precision_bound"
+    assert combination["criterion"] == "additions_bound"
+    assert set(combination["additions"]) == {
+        "mechanism", "population", "setting", "intervention", "outcome"}
     assert combination["texts"] == 6 and combination["passes"] == meta["epochs"]
     assert set(combination["group_thresholds"]) <= set(combination["estimates"])
     assert set(model.meta["nlp_review_groups"].values()) <= {
@@ -50,7 +59,8 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     fresh, old = tmp_path / "fresh.jsonl", tmp_path / "old.jsonl"
     fresh.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 2)))
     old.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 3)[2:]))
-    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--out", str(again),
+    result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--gold", str(more),
+                                 "--out", str(again),
                                  "--epochs", "2", "--folds", "2", "--seed", "3",
                                  "--test", str(fresh), "--test", str(old)])
     assert result.exit_code == 0, result.output + result.stderr
@@ -182,12 +192,33 @@ def test_train_tagger_rejects_bad_options_before_training(runner, tmp_path):
                                  "--out", str(tmp_path / "m"), "--criterion", "best"])
     assert result.exit_code == 2
     assert "unknown choice criterion 'best'" in result.stderr
-    assert "held_out_gain, precision_bound" in result.stderr
+    assert "additions_bound, held_out_gain" in result.stderr
     result = runner.invoke(app, ["train-tagger", "--gold", str(gold), "--folds", "2",
                                  "--out", str(tmp_path / "m"), "--test",
                                  str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2 and "missing.jsonl" in result.stderr
     assert not (tmp_path / "m").exists()  # a bad test file stops it before training
+
+
+def test_train_tagger_refuses_a_text_given_twice(runner, tmp_path):
+    """A text in two gold files (e.g. test_fresh.jsonl, which is part of test.jsonl) would
+    sit in a training fold and its own held-out fold: refused before any training, with
+    the file and line of both copies."""
+    lines = gold_lines(GOLD_TRAIN, 4)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(json.dumps(g) + "\n" for g in lines[:3]))
+    copy = {**lines[1], "id": "renamed"}  # same text under another id
+    second.write_text("".join(json.dumps(g) + "\n" for g in [lines[3], lines[0], copy]))
+    result = runner.invoke(app, ["train-tagger", "--gold", str(first), "--gold", str(second),
+                                 "--folds", "2", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "2 problem(s)" in said
+    assert (f"second.jsonl, line 2: text {lines[0]['id']!r} is already in the training gold "
+            f"({first}, line 1)") in said
+    assert f"second.jsonl, line 3: text 'renamed' is already" in said
+    assert "test_fresh.jsonl is part of test.jsonl" in said
+    assert not (tmp_path / "m").exists()
 
 
 def test_sparse_groups_are_the_rare_ones():
