@@ -5,6 +5,7 @@ errors into a message and a non-zero exit, in one place."""
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import typer
 from typer.core import TyperGroup
@@ -67,6 +68,13 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+def _reflowed(doc: str) -> str:
+    """The docstring with each paragraph on one line: typer keeps single line breaks after
+    the first paragraph, which the terminal then wraps again into ragged half-lines."""
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 def _one_line_summaries(typer_app: typer.Typer) -> None:
     """Command lists show each command's first docstring paragraph on one line (not with
     the docstring's own line breaks)."""
@@ -74,6 +82,8 @@ def _one_line_summaries(typer_app: typer.Typer) -> None:
         doc = info.help or (info.callback.__doc__ if info.callback else None)
         if info.short_help is None and doc:
             info.short_help = " ".join(doc.strip().split("\n\n")[0].split())
+        if doc:
+            info.help = _reflowed(doc)
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
             _one_line_summaries(group.typer_instance)

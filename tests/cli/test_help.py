@@ -41,3 +41,12 @@ def test_not_a_project_is_a_clear_error(tmp_path):
     assert result.exit_code != 0
     assert "not an nlp-review project" in result.output
     assert "Traceback" not in result.output
+
+
+def test_help_paragraphs_are_not_broken_at_the_docstring_line_ends():
+    # typer keeps the docstring's own line breaks after the first paragraph; on an 80-column
+    # terminal that printed "left for a human,\nwhose" as a ragged half-line.
+    result = runner.invoke(app, ["dedupe", "--help"], terminal_width=200, env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert ("Pairs in the grey zone are left for a human, whose \"same\" / \"not the same\" "
+            "every later run respects.") in result.output
