@@ -89,7 +89,8 @@ def tag_cmd(
 
 
 def show_cmd(
-    record_id: Optional[int] = typer.Argument(None, help="Work id in the project."),
+    record_id: Optional[int] = typer.Argument(None, help="Record id in the project (a "
+                                              "duplicate shows its group's work)."),
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Show texts of this "
                                          "JSONL/CSV file instead of a project work."),
     select: Optional[str] = typer.Option(None, "--id", help="With --input: only the text with "
@@ -107,6 +108,7 @@ def show_cmd(
     import itertools
 
     from nlp_review.io import atomic_write_text
+    from nlp_review.store.records import work_id_of
     from nlp_review.tagging.render import render_page
     from nlp_review.tagging.run import read_texts, tag_stream, work_text_and_tags
 
@@ -126,6 +128,11 @@ def show_cmd(
             raise ConfigError("give a work ID, or --input FILE",
                               hint="nlp-review show 12 --project review/")
         with project_at(project) as proj:
+            work_id = work_id_of(proj.conn, record_id)
+            if work_id is not None and work_id != record_id:
+                console.print(f"record {record_id} is a duplicate within work {work_id}; "
+                              f"showing work {work_id}")
+                record_id = work_id
             text, spans, current = work_text_and_tags(proj.conn, record_id)
         if spans is None or not current:
             warn(f"work {record_id} has no stored tags for its current text; showing fresh "

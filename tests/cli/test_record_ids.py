@@ -1,0 +1,41 @@
+"""Record ids a user sees (in exports, the dedupe preview, `rank`) work in every command that
+takes one, including the ids of records merged into another as duplicates."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+
+runner = CliRunner()
+
+RIS = """TY  - JOUR
+TI  - Peer mentoring and loneliness in secondary school pupils: a randomised trial
+AU  - Smith, Jane
+PY  - 2021
+DO  - 10.1234/peer.mentoring.2021
+AB  - A peer mentoring programme in secondary schools reduced loneliness among pupils.
+ER  - 
+"""
+
+
+def _project_with_a_duplicate(tmp_path):
+    project = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
+    for name, db in (("medline.ris", "MEDLINE"), ("psycinfo.ris", "APA PsycInfo")):
+        (tmp_path / name).write_text(RIS.replace("ER  - ", f"DB  - {db}\nER  - "))
+        result = runner.invoke(app, ["import", str(tmp_path / name), "-p", str(project)])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["dedupe", "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "1 unique records (1 duplicates)" in result.output
+    return project
+
+
+def test_show_takes_the_id_of_a_record_merged_as_a_duplicate(tmp_path):
+    project = _project_with_a_duplicate(tmp_path)
+    page = tmp_path / "tags.html"
+    result = runner.invoke(app, ["show", "2", "-o", str(page), "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "record 2 is a duplicate within work 1" in result.output
+    assert "Peer mentoring and loneliness" in page.read_text()
