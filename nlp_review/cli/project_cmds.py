@@ -86,10 +86,20 @@ class Which(str, Enum):
     unscreened = "unscreened"
 
 
+def _format_of(out: Path) -> ExportFormat:
+    """The export format named by the file's extension (.csv or .ris)."""
+    try:
+        return ExportFormat(out.suffix.lower().lstrip("."))
+    except ValueError:
+        raise ConfigError(f"cannot tell the export format from the file name {out.name!r}",
+                          hint="name the file .csv or .ris, or pass --format csv|ris") from None
+
+
 def export_cmd(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write."),
-    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f",
-                                        help="csv (ASReview-compatible columns) or ris."),
+    format: Optional[ExportFormat] = typer.Option(
+        None, "--format", "-f", help="csv (ASReview-compatible columns) or ris (default: from "
+        "the --out file's extension, .csv or .ris)."),
     which: Which = typer.Option(Which.all, "--which", help="Which unique records to export."),
     duplicates: Optional[Path] = typer.Option(
         None, "--duplicates", help="Also write the duplicate map (source,source_id,group_id) "
@@ -101,11 +111,14 @@ def export_cmd(
 
     if out is None and duplicates is None:
         raise ConfigError("nothing to write", hint="pass --out FILE and/or --duplicates FILE")
+    if out is not None and format is None:
+        _format_of(out)  # an unknown extension is reported before anything is written
     with project_at(project) as proj:
         if duplicates is not None:
             atomic_write_text(duplicates, duplicates_csv(proj.conn))
             console.print(f"Wrote the duplicate map to {duplicates}")
         if out is not None:
+            format = format or _format_of(out)
             rows = works_for_export(proj.conn, which.value)
             if format is ExportFormat.ris:
                 text = write_ris([r["record"] for r in rows])

@@ -39,3 +39,27 @@ def test_show_takes_the_id_of_a_record_merged_as_a_duplicate(tmp_path):
     assert result.exit_code == 0, result.output
     assert "record 2 is a duplicate within work 1" in result.output
     assert "Peer mentoring and loneliness" in page.read_text()
+
+
+def test_export_reads_the_format_from_the_file_name(tmp_path):
+    project = _project_with_a_duplicate(tmp_path)
+    out = tmp_path / "included.ris"
+    result = runner.invoke(app, ["export", "--out", str(out), "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().lstrip("0123456789.\n").startswith("TY  - JOUR")
+    out = tmp_path / "all.csv"
+    assert runner.invoke(app, ["export", "--out", str(out), "-p", str(project)]).exit_code == 0
+    assert out.read_text().startswith("record_id,title")
+
+
+def test_export_to_an_unknown_extension_asks_for_the_format(tmp_path):
+    project = _project_with_a_duplicate(tmp_path)
+    out = tmp_path / "table.xlsx"
+    dups = tmp_path / "dups.csv"
+    result = runner.invoke(app, ["export", "--out", str(out), "--duplicates", str(dups),
+                                 "-p", str(project)])
+    assert result.exit_code != 0
+    assert "cannot tell the export format" in result.output and "--format" in result.output
+    assert not out.exists() and not dups.exists()
+    result = runner.invoke(app, ["export", "--out", str(out), "-f", "csv", "-p", str(project)])
+    assert result.exit_code == 0, result.output
