@@ -60,10 +60,15 @@ def _review(conn, reviewer: str) -> int:
         table.add_row("abstract", (row["abstract_a"] or "")[:300], (row["abstract_b"] or "")[:300])
         console.print(table)
         while True:
-            answer = typer.prompt("[s]ame / [d]ifferent / [k] skip / [q]uit", default="k")
+            try:
+                answer = typer.prompt("[s]ame / [d]ifferent / [k] skip / [q]uit", default="k")
+            except typer.Abort:  # end of piped answers, or Ctrl-C: as quit
+                console.print()
+                answer = "q"
             answer = answer.strip().lower()[:1]
             if answer in ("s", "d", "k", "q"):
                 break
+            console.print("answer s (same), d (different), k (skip) or q (quit)")
         if answer == "q":
             break
         if answer in ("s", "d"):

@@ -161,3 +161,17 @@ def test_cli_review_stores_each_answer_and_regroups(project):
         "SELECT status, COUNT(*) FROM dedup_pairs WHERE decided_by = 'ann' GROUP BY status"))
     assert verdicts == {"same": 1, "different": 1}
     assert _works(project) == 359
+
+
+def test_cli_review_answers_ending_early_keep_and_apply_the_verdicts(project):
+    # answers piped from a file that ends before the last pair: the end of the input is a
+    # quit (the verdicts given are stored and the groups redone), not "Aborted." and exit 1
+    for f in ("eric_export.ris", "psycinfo_export.csv"):
+        runner.invoke(app, ["import", str(DEMO / f), "-p", str(project.path)])
+    assert runner.invoke(app, ["dedupe", "-p", str(project.path)]).exit_code == 0
+    result = runner.invoke(app, ["dedupe", "--review", "-p", str(project.path)],
+                           input="yes\ns\n")
+    assert result.exit_code == 0, result.output
+    assert "answer s (same), d (different), k (skip) or q (quit)" in result.output
+    assert "Stored 1 verdicts" in result.output
+    assert _works(project) == 359
