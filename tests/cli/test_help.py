@@ -1,6 +1,5 @@
 """Every command and every option a user can type has help text."""
 
-import click
 import typer.main
 from typer.testing import CliRunner
 
@@ -9,11 +8,17 @@ from nlp_review.cli.app import app
 runner = CliRunner()
 
 
-def _walk(command: click.Command, path=()):
+def _walk(command, path=()):
+    # typer 0.29 vendors click (typer._click): its groups are not `click.Group` instances
     yield path, command
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            yield from _walk(sub, (*path, name))
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _walk(sub, (*path, name))
+
+
+def test_walk_reaches_every_command_and_subcommand():
+    paths = {" ".join(p) for p, _ in _walk(typer.main.get_command(app))}
+    assert {"import", "dedupe", "criteria set", "annotate export", "fulltext add",
+            "search add"} <= paths
 
 
 def test_every_command_and_option_has_help():
@@ -23,7 +28,7 @@ def test_every_command_and_option_has_help():
         if path and not (command.help or command.short_help):
             missing.append(" ".join(path))
         for param in command.params:
-            if isinstance(param, click.Option) and not param.help:
+            if param.param_type_name == "option" and not param.help:
                 missing.append(f"{' '.join(path)} {param.opts[0]}")
     assert not missing, f"no help text: {missing}"
 
