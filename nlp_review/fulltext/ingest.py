@@ -101,6 +101,19 @@ def add_fulltexts(
     return outcomes
 
 
+def _relinked_message(message: str | None, record_id: int) -> str:
+    """A stored full text's message once linked by hand: the old link note (first, e.g. "no
+    DOI, PMID or title match; ...; link it with --record ID") is replaced, other notes kept."""
+    rest = message or ""
+    marker = "link it with --record ID"
+    if marker in rest:
+        rest = rest.split(marker, 1)[1]
+    elif rest.startswith("linked "):
+        rest = rest.partition("; ")[2]
+    return "; ".join(filter(None, [f"linked by hand to record {record_id}",
+                                   rest.lstrip("; ")]))
+
+
 def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReader,
              record_id: int | None, password: str) -> FileOutcome:
     conn = project.conn
@@ -113,7 +126,8 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
     if old is not None and old.status != "failed":
         if record_id is not None and old.record_id != record_id:
             with transaction(conn):
-                set_link(conn, old.id, record_id, method="hand")
+                set_link(conn, old.id, record_id, method="hand",
+                         message=_relinked_message(old.message, record_id))
             return FileOutcome(path, "relinked", f"already added as full text {old.id}; now "
                                f"linked by hand to record {record_id}", old.id, record_id,
                                format=old.format, pages=old.pages, notice=old.notice)

@@ -131,13 +131,15 @@ def save_fulltext(
 
 
 def set_link(conn: sqlite3.Connection, fulltext_id: int, record_id: int | None, *,
-             method: str | None, score: float | None = None) -> None:
-    """Link (or unlink, with ``record_id`` None) a stored full text. Inside a transaction."""
+             method: str | None, score: float | None = None,
+             message: str | None = None) -> None:
+    """Link (or unlink, with ``record_id`` None) a stored full text; ``message`` (if given)
+    replaces the stored one. Inside a transaction."""
     conn.execute(
         "UPDATE fulltexts SET record_id = ?, link_method = ?, link_score = ?, status = ?,"
-        " updated_at = ? WHERE id = ?",
-        (record_id, method, score, "linked" if record_id is not None else "unlinked", utcnow(),
-         fulltext_id),
+        " message = COALESCE(?, message), updated_at = ? WHERE id = ?",
+        (record_id, method, score, "linked" if record_id is not None else "unlinked", message,
+         utcnow(), fulltext_id),
     )
 
 

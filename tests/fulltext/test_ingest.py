@@ -78,6 +78,8 @@ def test_readding_is_a_no_op_and_record_links_by_hand(project, records):
     assert hand.status == "relinked" and hand.fulltext_id == first.fulltext_id
     (row,) = list_fulltexts(project.conn)
     assert row.record_id == records[3] and row.link_method == "hand" and row.status == "linked"
+    # `fulltext list` / `show` no longer tell the user to link what is now linked
+    assert row.message == f"linked by hand to record {records[3]}"
 
 
 def test_a_failed_file_is_retried_with_a_password(project, records):
