@@ -40,10 +40,12 @@ def test_fulltexts_are_tagged_by_sentence_with_section_and_page(project, nlp):
         assert {"methods", "results"} <= kinds
     pdf_tags = tags_of_fulltext(project.conn, pdf.fulltext_id)
     assert all(1 <= t["page"] <= 6 for t in pdf_tags)
-    # A sentence from the trial's abstract names depression and primary care.
+    # A sentence from the trial's abstract names primary care ("patients with depression"
+    # says who the patients are: since tagging round 4 (60e27d0) that is not a DEPRESSION
+    # outcome).
     sentences = fulltext_view(project, jats.fulltext_id).tagged_sentences()
     first = next(s for s in sentences if "755 patients with depression" in s["text"])
-    assert first["section"] == "abstract" and "DEPRESSION" in first["labels"]
+    assert first["section"] == "abstract" and "HEALTH_SERVICE" in first["labels"]
 
 
 def test_tagging_is_incremental(project, nlp):
