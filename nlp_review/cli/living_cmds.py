@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from nlp_review.cli.common import ProjectOption, console, progress, project_at, warn
 from nlp_review.errors import InputError
@@ -134,7 +134,8 @@ def update_cmd(
     if rep.update_id is None:
         console.print("Nothing new: every file was imported before.")
         return
-    table = Table("source", "file", "records", "new unique", "dup. of earlier records",
+    table = Table(Column("source", overflow="fold"), Column("file", overflow="fold"),
+                  "records", "new unique", "dup. of earlier records",
                   "of them screened", "dup. within update", title=f"Update {rep.update_id}",
                   title_justify="left")
     for s in rep.sources:
@@ -202,11 +203,12 @@ def _print_updates(updates) -> None:
     if not updates:
         console.print("No updates yet.")
         return
-    table = Table("id", "date", "sources", "new records", "new unique", "duplicates",
-                  "dup. of screened", "flagged")
+    table = Table("id", Column("date", overflow="fold"), Column("sources", overflow="fold"),
+                  "new records", "new unique", "duplicates", "dup. of screened", "flagged")
     for u in updates:
         s = u.summary
-        table.add_row(str(u.id), u.started_at, ", ".join(x["file"] for x in s["sources"]),
+        table.add_row(str(u.id), u.started_at[:16].replace("T", " "),
+                      ", ".join(x["file"] for x in s["sources"]),
                       str(s["new_records"]), str(s["new_unique"]), str(s["duplicates"]),
                       str(s["duplicates_of_screened"]), str(len(s["flags"])))
     console.print(table)

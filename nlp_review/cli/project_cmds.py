@@ -142,7 +142,7 @@ def status_cmd(project: Path = ProjectOption) -> None:
         table = Table(title="Records identified", title_justify="left")
         for col in ("source", "file", "format", "records", "found only here"):
             table.add_column(col, justify="right" if col in ("records", "found only here")
-                             else "left")
+                             else "left", overflow="fold")  # long names wrap, not "…"
         for s in st.sources:
             table.add_row(s.source, s.file_name, s.format, str(s.imported), str(s.unique_here))
         console.print(table)

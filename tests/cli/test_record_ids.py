@@ -63,3 +63,21 @@ def test_export_to_an_unknown_extension_asks_for_the_format(tmp_path):
     assert not out.exists() and not dups.exists()
     result = runner.invoke(app, ["export", "--out", str(out), "-f", "csv", "-p", str(project)])
     assert result.exit_code == 0, result.output
+
+
+def test_status_shows_long_source_names_whole(tmp_path):
+    # database exports are often named like 20221207_gambling-harms_scopus_255.ris: cut to
+    # the terminal's width ("20221207_gambling…") every source looked the same
+    project = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
+    names = [f"20221207_gambling-harms_{db}" for db in ("pubmed_176", "scopus_255")]
+    for name, db in zip(names, ("MEDLINE", "Scopus")):
+        (tmp_path / f"{name}.ris").write_text(RIS.replace("ER  - ", f"DB  - {db}\nER  - "))
+        assert runner.invoke(app, ["import", str(tmp_path / f"{name}.ris"), "-p",
+                                   str(project)]).exit_code == 0
+    result = runner.invoke(app, ["status", "-p", str(project)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output.split("records imported")[0]
+    cells = "".join(line.split("│")[1].strip() for line in result.output.splitlines()
+                    if line.startswith("│"))
+    assert all(name in cells for name in names)
