@@ -121,7 +121,8 @@ def simulate_cmd(
                                    "e.g. buscar, knee, asreview-100, consecutive:threshold=50;"
                                    " where it stops goes into metrics.json and recall.png."),
 ) -> None:
-    """Replay a labelled dataset as if screened in this tool's order; report WSS, loss..."""
+    """Replay a labelled dataset as if screened in this tool's order; report WSS@95, WSS@100,
+    RRF@10, ATD, loss and nDCG per seed (and where each --stop rule stops)."""
     from nlp_review.screening.report import SUMMARY_KEYS, simulate_file
 
     runs = simulate_file(data, out, priors=prior, seeds=seed, preset=preset,

@@ -55,3 +55,10 @@ def test_help_paragraphs_are_not_broken_at_the_docstring_line_ends():
     assert result.exit_code == 0
     assert ("Pairs in the grey zone are left for a human, whose \"same\" / \"not the same\" "
             "every later run respects.") in result.output
+
+
+def test_no_command_summary_trails_off():
+    root = typer.main.get_command(app)
+    vague = [" ".join(p) for p, c in _walk(root) if p and
+             (c.short_help or c.help or "").rstrip().endswith("...")]
+    assert not vague, f"summaries ending in '...': {vague}"
