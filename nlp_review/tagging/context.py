@@ -130,9 +130,12 @@ class EvidenceContext:
         return [f for f in found if f[2]["category"] != "pseudo"]
 
     @staticmethod
-    def _excluded(span: Span, excludes: list[tuple[int, int, dict]]) -> bool:
-        return any(s <= span.start and span.end <= e
-                   and (not c["labels"] or span.label_ in c["labels"]) for s, e, c in excludes)
+    def _exclusion(span: Span, excludes: list[tuple[int, int, dict]]) -> dict | None:
+        """The first exclude cue covering ``span`` (for its label), or None."""
+        for s, e, c in excludes:
+            if s <= span.start and span.end <= e and (not c["labels"] or span.label_ in c["labels"]):
+                return c
+        return None
 
     def __call__(self, doc: Doc) -> Doc:
         groups = {g: list(doc.spans[g]) if g in doc.spans else [] for g in self.groups}
@@ -140,10 +143,24 @@ class EvidenceContext:
             return doc
         cues = self._find_cues(doc)
         excludes = [c for c in cues if c[2]["category"] == "exclude"]
+        if excludes:
+            moved: list[tuple[str, Span]] = []
+            for group, spans in groups.items():
+                kept = []
+                for span in spans:
+                    cue = self._exclusion(span, excludes)
+                    if cue is None:
+                        kept.append(span)
+                    elif cue.get("relabel_group") in groups:
+                        moved.append((cue["relabel_group"],
+                                      Span(doc, span.start, span.end, label=cue["relabel"])))
+                groups[group] = kept
+            for group, span in moved:
+                if not any(s.start == span.start and s.end == span.end
+                           and s.label_ == span.label_ for s in groups[group]):
+                    groups[group].append(span)
         for group, spans in groups.items():
-            if excludes:
-                spans = [s for s in spans if not self._excluded(s, excludes)]
-            groups[group] = merge_same_label(spans)
+            groups[group] = merge_same_label(sorted(spans, key=lambda s: (s.start, s.end)))
         scoped = [(s, e, c) for s, e, c in cues if c["category"] in ("negated", "hedged")]
         terminators = _terminators(cues)
         scoped = _clause_limits(scoped, cues)

@@ -31,7 +31,7 @@ from nlp_review.errors import InputError, InputErrors
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 PATTERN_KEYS = {"label", "pattern", "id"}
 CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude", "clause")
-CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role"}
+CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role", "relabel"}
 CLAUSE_ROLES = ("open", "close")
 DIRECTIONS = ("forward", "backward", "both")
 TAXONOMY_KEYS = {"group", "label", "definition", "examples"}
@@ -194,7 +194,8 @@ def load_pattern_file(path: Path, group: str, labels: dict[str, Label]) -> list[
 def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[dict]:
     """Validated context cues of one category file (``negated.jsonl``...). In
     ``exclude.jsonl`` a cue removes the tagged spans it covers (of ``labels``, or of any
-    label): names of instruments, "child care" for CHILDREN, "school-age" for SCHOOL."""
+    label): names of instruments, "child care" for CHILDREN, "school-age" for SCHOOL; with
+    ``relabel`` the covered span is moved to that label instead of removed."""
     path = Path(path)
     category = path.stem
     errors: list[InputError] = []
@@ -228,6 +229,14 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
             if bad:
                 errors.append(InputError(f"unknown label(s) {bad}", **where))
                 continue
+        relabel = obj.get("relabel")
+        if relabel is not None and category != "exclude":
+            errors.append(InputError('"relabel" is only used in exclude.jsonl', **where))
+            continue
+        if relabel is not None and (not isinstance(relabel, str)
+                                    or (labels is not None and relabel not in labels)):
+            errors.append(InputError(f"relabel: unknown label {relabel!r}", **where))
+            continue
         role = obj.get("role")
         if (role is None) != (category != "clause"):
             errors.append(InputError('"role" (open or close) is needed in clause.jsonl and '
@@ -241,6 +250,11 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
                "window": window, "id": obj.get("id", f"{category}:{lineno}"), "labels": only}
         if role is not None:
             cue["role"] = role
+        if relabel is not None:
+            # The covered span is not dropped but moved to this label (and its group):
+            # "patients with depression" is a population (MENTAL_HEALTH_NEED), not an outcome.
+            cue["relabel"] = relabel
+            cue["relabel_group"] = labels[relabel].group if labels is not None else None
         cues.append(cue)
     if errors:
         raise InputErrors(errors, hint=f"fix these lines of {path.name}")

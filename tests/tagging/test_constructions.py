@@ -124,3 +124,41 @@ def test_a_programme_in_small_groups_is_still_a_group_programme(tag):
 def test_a_referral_to_services_is_kept_when_refer_to_means_denote_elsewhere(tag):
     tagged = tag("The word refers to carers. Carers were referred to the local clinic.")
     assert labels(tagged, "NETWORK_BUILDING") == ["referred"]
+
+
+def test_a_condition_that_says_who_becomes_a_population_span(tag):
+    tagged = tag("Depression was measured in children with anxiety disorders.")
+    assert ("Depression", "DEPRESSION") in [(t, lab) for t, lab, _, _ in tagged]
+    assert ("anxiety disorders", "MENTAL_HEALTH_NEED") in [(t, lab) for t, lab, _, _ in tagged]
+    assert labels(tagged, "ANXIETY") == []
+
+
+def test_relabel_is_validated_and_used(tmp_path):
+    import shutil
+
+    from nlp_review.errors import InputErrors
+    from nlp_review.tagging import build_pipeline, doc_to_spans
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(default_models_dir(), models)
+    exclude = models / "context" / "exclude.jsonl"
+    with open(exclude, "a", encoding="utf-8") as f:
+        f.write('{"pattern": "anxious about exams", "labels": ["ANXIETY"], '
+                '"relabel": "MENTAL_HEALTH_NEED"}\n')
+    text = "Pupils anxious about exams joined."
+    before = [(text[s["start"]:s["end"]], s["label"])
+              for s in doc_to_spans(build_pipeline(default_models_dir())(text))]
+    assert ("anxious", "ANXIETY") in before and ("anxious", "MENTAL_HEALTH_NEED") not in before
+    nlp = build_pipeline(models)
+    spans = [(text[s["start"]:s["end"]], s["label"], s["group"]) for s in doc_to_spans(nlp(text))]
+    assert ("anxious", "MENTAL_HEALTH_NEED", "population") in spans
+    assert not [s for s in spans if s[1] == "ANXIETY"]
+    with open(exclude, "a", encoding="utf-8") as f:
+        f.write('{"pattern": "x y", "relabel": "NOT_A_LABEL"}\n')
+    with open(models / "context" / "negated.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"pattern": "never ever", "relabel": "CHILDREN"}\n')
+    with pytest.raises(InputErrors) as info:
+        build_pipeline(models)
+    text = str(info.value)
+    assert "unknown label 'NOT_A_LABEL'" in text and "only used in exclude.jsonl" in text
