@@ -8,14 +8,16 @@ regularised with the weights)::
     f(w, b) = 0.5 * (|w|^2 + b^2) + C * sum_i s_i * max(0, 1 - y_i * (x_i . w + b))^2
 
 with sample weights ``s_i``. Each Newton step solves ``H d = -g`` with the generalised
-Hessian ``I + 2 C X_I' S_I X_I`` (``I``: rows inside the margin) by preconditioned
-conjugate gradients (a diagonal preconditioner, as liblinear's newer solver), then a
-backtracking line search on ``f`` along ``d`` (cheap: ``X d`` is computed once). The
-products run over the labelled rows only (scipy.sparse), in the space of the features
-those rows use; scoring all rows is one ``X @ w``. It converges to the same optimum as the
-dual solvers (``LinearSVC``, ``IncrementalSVM``), so rankings agree except near ties,
-without the dual coordinate descent's Python-level step per update and without keeping
-one kernel row per labelled record (memory grows with the labelled rows' non-zeros).
+Hessian ``I + 2 C X_I' S_I X_I`` (``I``: rows inside the margin) by conjugate gradients,
+preconditioned by the Hessian's diagonal plus the exact terms of the relevant rows
+(``_Preconditioner``), then backtracks along ``d`` if needed; one product ``X @ w`` over
+all rows per step gives both the new scores and the line search's values. The products
+of the solve run over the labelled rows only (scipy.sparse), in the space of the features
+those rows use. It stops when the gradient's norm is at most ``tol``, so it reaches the
+optimum of the dual solvers (``LinearSVC``, ``IncrementalSVM``) to a known tolerance and
+rankings agree except near ties, without the dual coordinate descent's Python-level step
+per update and without keeping one kernel row per labelled record (memory grows with the
+labelled rows' non-zeros).
 """
 
 from __future__ import annotations
