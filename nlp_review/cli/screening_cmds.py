@@ -31,7 +31,8 @@ def criteria_set_cmd(
     text: Optional[str] = typer.Argument(None, help="The criteria text."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the text from a file."),
     project: Path = ProjectOption,
-    reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
+    reviewer: str = typer.Option(None, "--reviewer", help="Name recorded with the "
+                                  "criteria (default: the OS user)."),
 ) -> None:
     """Store the review's question and inclusion criteria."""
     from nlp_review.store.screening import set_criteria

@@ -62,3 +62,9 @@ def test_no_command_summary_trails_off():
     vague = [" ".join(p) for p, c in _walk(root) if p and
              (c.short_help or c.help or "").rstrip().endswith("...")]
     assert not vague, f"summaries ending in '...': {vague}"
+
+
+def test_criteria_reviewer_help_speaks_of_the_criteria():
+    result = runner.invoke(app, ["criteria", "set", "--help"], env={"COLUMNS": "200"})
+    assert "Name recorded with the criteria" in result.output
+    assert "each decision" not in result.output
