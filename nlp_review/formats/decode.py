@@ -13,7 +13,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document other than .xlsx)"),
+    (b"PK\x03\x04", "a ZIP archive (an Office document other than .xlsx, or a damaged or "
+                     "truncated .xlsx workbook)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.xls/.doc)"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),

@@ -182,3 +182,16 @@ def test_csv_cut_off_mid_row_is_read_with_a_warning():
     parsed = parse(b"title,abstract,year\nA,one,2001\nB,tw", "cut.csv")
     assert [r.title for r in parsed.records] == ["A", "B"]
     assert "line 3, record 2" in parsed.warnings[0] and "truncated" in parsed.warnings[0]
+
+
+def test_truncated_xlsx_is_named_as_possibly_damaged(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["title", "year"])
+    book.active.append(["Peer support for young carers", "2020"])
+    book.save(tmp_path / "scopus.xlsx")
+    data = (tmp_path / "scopus.xlsx").read_bytes()
+    with pytest.raises(InputError) as caught:
+        parse(data[: len(data) // 2], "scopus.xlsx")
+    assert "damaged or truncated .xlsx" in caught.value.detail
