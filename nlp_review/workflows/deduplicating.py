@@ -18,6 +18,7 @@ from typing import Callable
 
 from nlp_review.dedup import DedupResult, Pair, choose_face, deduplicate, merge_group
 from nlp_review.errors import InputError, NotFoundError
+from nlp_review.formats.tabular import sniff_delimiter
 from nlp_review.records import Record
 from nlp_review.store.db import transaction, utcnow
 from nlp_review.store.records import COLUMNS, _to_db, row_to_record
@@ -189,7 +190,8 @@ def import_verdicts(conn: sqlite3.Connection, path: Path, *, by: str) -> int:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot be read: {exc}", file=path) from None
-    reader = csv.DictReader(io.StringIO(text))
+    # a spreadsheet saving in a locale with decimal commas writes ';' between the cells
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
     missing = {"record_a", "record_b", "verdict"} - set(reader.fieldnames or [])
     if missing:
         raise InputError(f"missing column(s) {', '.join(sorted(missing))}", file=path,

@@ -175,3 +175,20 @@ def test_cli_review_answers_ending_early_keep_and_apply_the_verdicts(project):
     assert "answer s (same), d (different), k (skip) or q (quit)" in result.output
     assert "Stored 1 verdicts" in result.output
     assert _works(project) == 359
+
+
+def test_grey_pairs_saved_by_a_spreadsheet_with_semicolons_are_read(project, tmp_path):
+    # Excel in a locale with decimal commas saves "CSV" with ';' between the cells
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    run_dedupe(project.conn)
+    rows = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
+    rows[0]["verdict"] = "same"
+    out = tmp_path / "grey.csv"
+    with open(out, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_verdicts(project.conn, out, by="ann") == 1
+    run_dedupe(project.conn)
+    assert _works(project) == 359
