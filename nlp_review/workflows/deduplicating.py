@@ -205,10 +205,16 @@ def import_verdicts(conn: sqlite3.Connection, path: Path, *, by: str) -> int:
             raise InputError(f"verdict {verdict!r} is not 'same' or 'different'", file=path,
                              line=line)
         try:
-            rows.append((int(row["record_a"]), int(row["record_b"]), verdict))
+            a, b = int(row["record_a"]), int(row["record_b"])
         except ValueError:
             raise InputError("record_a and record_b must be record ids", file=path,
                              line=line) from None
+        for rid in (a, b):
+            if conn.execute("SELECT 1 FROM records WHERE id = ?", (rid,)).fetchone() is None:
+                raise InputError(f"no record with id {rid} in this project", file=path,
+                                 line=line, hint="fill in the file `nlp-review dedupe "
+                                 "--grey-out` wrote for this project; nothing was stored")
+        rows.append((a, b, verdict))
     with transaction(conn):
         for a, b, verdict in rows:
             set_verdict(conn, a, b, verdict, by=by, commit=False)

@@ -192,3 +192,15 @@ def test_grey_pairs_saved_by_a_spreadsheet_with_semicolons_are_read(project, tmp
     assert import_verdicts(project.conn, out, by="ann") == 1
     run_dedupe(project.conn)
     assert _works(project) == 359
+
+
+def test_verdict_for_an_unknown_record_names_the_line_and_stores_nothing(project, tmp_path):
+    import_file(project, DEMO / "eric_export.ris")
+    run_dedupe(project.conn)
+    bad = tmp_path / "v.csv"
+    bad.write_text("record_a,record_b,verdict\n1,2,same\n3,99999,different\n")
+    result = runner.invoke(app, ["dedupe", "--verdicts", str(bad), "-p", str(project.path)])
+    assert result.exit_code != 0
+    assert "v.csv, line 3: no record with id 99999" in result.output
+    assert project.conn.execute(
+        "SELECT COUNT(*) FROM dedup_pairs WHERE status = 'same'").fetchone()[0] == 0
