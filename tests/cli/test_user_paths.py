@@ -1,5 +1,5 @@
-"""Record ids a user sees (in exports, the dedupe preview, `rank`) work in every command that
-takes one, including the ids of records merged into another as duplicates."""
+"""What a user trips on in the project commands, found by walking through a review on real
+exports: record ids of duplicates, export file names, long source names."""
 
 from __future__ import annotations
 
