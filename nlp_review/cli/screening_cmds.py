@@ -4,7 +4,6 @@ library function in ``nlp_review.screening``."""
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -17,6 +16,7 @@ from rich.text import Text
 
 from nlp_review.cli.common import ProjectOption, console, default_reviewer, err_console, project_at
 from nlp_review.errors import InputError
+from nlp_review.io import atomic_open, check_output_file
 
 PRESET_HELP = "Model preset (see models/screening/presets.json; default: the benchmark winner)."
 REVIEWER_HELP = "Name recorded with each decision (default: the OS user)."
@@ -69,15 +69,14 @@ def rank_cmd(
     """Rank the undecided records (best first) and write them with their scores."""
     from nlp_review.screening.session import rank_works
 
+    check_output_file(out)
     with project_at(project) as proj:
         rows = rank_works(proj.conn, preset=preset)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with atomic_open(out, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["rank", "record_id", "score", "title", "year", "doi"])
         for r in rows:
             w.writerow([r.rank, r.work_id, f"{r.score:.6f}", r.title, r.year or "", r.doi or ""])
-    os.replace(tmp, out)
     console.print(f"Wrote {len(rows)} ranked records to {out}")
 
 

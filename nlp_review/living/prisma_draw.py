@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from nlp_review.errors import ConfigError
 from nlp_review.io import atomic_open, atomic_write_text
 from nlp_review.living.prisma import PrismaCounts, prisma_csv
 
@@ -108,6 +109,9 @@ def write_prisma(counts: PrismaCounts, out_dir: Path, stem: str = "prisma") -> d
     """Write ``<stem>.svg``, ``<stem>.png`` and ``<stem>.csv`` into ``out_dir`` (each written
     whole or not at all). Returns {kind: path}."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir} is a file; --out names a folder for the diagram",
+                          hint="give a folder (created if missing), e.g. figures/")
     out_dir.mkdir(parents=True, exist_ok=True)
     fig = draw_prisma(counts)
     paths = {"svg": out_dir / f"{stem}.svg", "png": out_dir / f"{stem}.png",

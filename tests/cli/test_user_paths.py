@@ -81,3 +81,19 @@ def test_status_shows_long_source_names_whole(tmp_path):
     cells = "".join(line.split("│")[1].strip() for line in result.output.splitlines()
                     if line.startswith("│"))
     assert all(name in cells for name in names)
+
+
+def test_output_paths_that_are_folders_or_files_are_clear_errors(tmp_path):
+    project = _project_with_a_duplicate(tmp_path)
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for args in (["rank", "--out", str(folder)], ["export", "-f", "csv", "--out", str(folder)]):
+        result = runner.invoke(app, [*args, "-p", str(project)])
+        assert result.exit_code != 0 and "is a folder, not a file to write" in result.output
+        assert isinstance(result.exception, SystemExit)  # an error message, no traceback
+    # rank used to leave results.tmp beside the folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["review", "results", "medline.ris", "psycinfo.ris"])
+    a_file = tmp_path / "medline.ris"
+    result = runner.invoke(app, ["prisma", "--out", str(a_file), "-p", str(project)])
+    assert result.exit_code != 0 and "is a file; --out names a folder" in result.output

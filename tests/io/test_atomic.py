@@ -24,3 +24,13 @@ def test_crash_leaves_the_old_file_and_no_part_file(tmp_path):
             raise RuntimeError("crash")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_folder_as_the_output_is_a_clear_error_and_leaves_nothing(tmp_path):
+    from nlp_review.errors import ConfigError
+
+    (tmp_path / "results").mkdir()
+    with pytest.raises(ConfigError, match="is a folder, not a file to write"):
+        atomic_write_text(tmp_path / "results", "a,b\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]
+    assert not any((tmp_path / "results").iterdir())
