@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from nlp_review.errors import InputError, InputErrors
+from nlp_review.formats.tabular import sniff_delimiter
 
 INCLUDE = {"1", "1.0", "true", "yes", "y", "include", "included"}
 EXCLUDE = {"0", "0.0", "false", "no", "n", "exclude", "excluded"}
@@ -16,7 +17,9 @@ EXCLUDE = {"0", "0.0", "false", "no", "n", "exclude", "excluded"}
 
 def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tuple[int, int, int]]:
     """(line number, record id, label) for every data row of the CSV ``text``."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    # a spreadsheet may save with ';' (or tab) between cells
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
     fields = {f.strip().lower(): f for f in (reader.fieldnames or [])}
     missing = [c for c in ("record_id", "label_included") if c not in fields]
     if missing:
@@ -50,6 +53,10 @@ def read_decisions_csv(path: Path) -> list[tuple[int, int, int]]:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a decisions file", file=path,
+                         hint="give the CSV file inside it (columns record_id,label_included)"
+                         ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
     return parse_decisions_csv(text, file=path)

@@ -197,11 +197,31 @@ def label_works(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], 
     from nlp_review.store.decisions import add_decision
 
     decisions = list(decisions)
-    store.resolve_work_ids(conn, [rid for rid, _ in decisions])
+    works = store.resolve_work_ids(conn, [rid for rid, _ in decisions])
+    conflicts = _conflicting(works, decisions)
+    if conflicts:
+        raise InputErrors([InputError(message) for message in conflicts],
+                          hint="records of one work (duplicates) share one decision: give "
+                               "the work one label; nothing was recorded")
     with transaction(conn):
         for rid, label in decisions:
             add_decision(conn, rid, label, reviewer=reviewer, origin=origin, commit=False)
     return len(decisions)
+
+
+def _conflicting(works: dict[int, int], decisions: list[tuple[int, int]],
+                 where: list[str] | None = None) -> list[str]:
+    """One message per work given both include and exclude through its records."""
+    by_work: dict[int, list[tuple[int, int, str]]] = {}
+    for n, (rid, label) in enumerate(decisions):
+        by_work.setdefault(works[rid], []).append((rid, label, where[n] if where else ""))
+    out = []
+    for work, given in by_work.items():
+        if len({label for _, label, _ in given}) > 1:
+            parts = ", ".join(f"record {rid}{where_} {'include' if label else 'exclude'}"
+                              for rid, label, where_ in given)
+            out.append(f"work {work} is given both decisions: {parts}")
+    return out
 
 
 def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> int:
@@ -214,6 +234,13 @@ def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> i
     if bad:
         raise InputErrors(bad, hint="record ids are the project's ids (see `nlp-review rank`)"
                           "; nothing was imported")
+    works = store.resolve_work_ids(conn, [rid for _, rid, _ in rows])
+    conflicts = _conflicting(works, [(rid, label) for _, rid, label in rows],
+                             [f" (line {line})" for line, _, _ in rows])
+    if conflicts:
+        raise InputErrors([InputError(message, file=path) for message in conflicts],
+                          hint="records of one work (duplicates) share one decision: give "
+                               "the work one label; nothing was imported")
     return label_works(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer)
 
 

@@ -148,3 +148,66 @@ def test_rank_unknown_preset_and_bad_out_folder(filled, small_csv, tmp_path):
     r = run("simulate", small_csv, "--out", blocker / "sub")
     assert r.exit_code != 0 and "cannot create the output folder" in r.output
     assert "Traceback" not in r.output
+
+
+def test_label_from_a_semicolon_csv_and_a_folder(filled, tmp_path):
+    project, ids, _ = filled
+    f = tmp_path / "decisions.csv"  # as a spreadsheet saves it in many locales
+    f.write_text(f"record_id;label_included\n{ids[0]};1\n{ids[1]};0\n")
+    r = run("label", "--from", f, "-p", project.path)
+    assert r.exit_code == 0, r.output
+    decided = current_decisions(project.conn)
+    assert decided[ids[0]].label == 1 and decided[ids[1]].label == 0
+    r = run("label", "--from", tmp_path, "-p", project.path)
+    assert r.exit_code != 0
+    assert "is a folder" in r.output and "Traceback" not in r.output
+
+
+def _two_exports_of_one_study(tmp_path):
+    header = "title,abstract,doi\n"
+    study = "Peer mentoring for lonely adolescents,A school programme.,10.1000/peer.1\n"
+    other = "Parenting groups in primary care,Parents met weekly.,10.1000/parent.2\n"
+    (tmp_path / "pubmed.csv").write_text(header + study + other)
+    (tmp_path / "scopus.csv").write_text(header + study)
+    p = tmp_path / "proj"
+    assert run("init", p).exit_code == 0
+    for name in ("pubmed.csv", "scopus.csv"):
+        assert run("import", tmp_path / name, "-p", p).exit_code == 0
+    assert run("dedupe", "-p", p).exit_code == 0
+    return p
+
+
+def test_one_work_given_both_decisions_through_its_duplicates_is_refused(tmp_path):
+    from nlp_review.store.project import open_project
+
+    p = _two_exports_of_one_study(tmp_path)
+    proj = open_project(p)
+    groups = proj.conn.execute("SELECT id, group_id FROM records ORDER BY id").fetchall()
+    proj.close()
+    first, second = [rid for rid, gid in groups if gid == groups[0][1]]
+    r = run("label", "--include", first, "--exclude", second, "-p", p)
+    assert r.exit_code != 0
+    assert "both decisions" in r.output and f"record {first}" in r.output
+    f = tmp_path / "d.csv"
+    f.write_text(f"record_id,label_included\n{first},1\n{second},0\n")
+    r = run("label", "--from", f, "-p", p)
+    assert r.exit_code != 0
+    assert "(line 2)" in r.output and "(line 3)" in r.output and "d.csv" in r.output
+    proj = open_project(p)
+    assert current_decisions(proj.conn) == {}  # nothing recorded by either call
+    proj.close()
+    assert run("label", "--include", first, "--include", second, "-p", p).exit_code == 0
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_rank_works_on_a_project_of_a_handful_of_records(tmp_path, n):
+    rows = ["title,abstract"] + [f"Study {i} of peer support,Abstract {i} about loneliness"
+                                 for i in range(n)]
+    (tmp_path / "few.csv").write_text("\n".join(rows) + "\n")
+    p = tmp_path / "proj"
+    assert run("init", p).exit_code == 0
+    assert run("import", tmp_path / "few.csv", "-p", p).exit_code == 0
+    out = tmp_path / "queue.csv"
+    r = run("rank", "--out", out, "-p", p)
+    assert r.exit_code == 0, r.output
+    assert len(list(csv.DictReader(out.open()))) == n
