@@ -12,6 +12,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from nlp_review.errors import NlpReviewError
+
 
 class Tfidf(BaseEstimator, TransformerMixin):
     """TF-IDF over title + abstract: word n-grams (default 1-2), sublinear tf, l2 rows.
@@ -29,18 +31,39 @@ class Tfidf(BaseEstimator, TransformerMixin):
         self.stop_words = stop_words
         self.max_features = max_features
 
-    def _vectorizer(self) -> TfidfVectorizer:
+    def _vectorizer(self, min_df: int | float | None = None,
+                    max_df: int | float | None = None) -> TfidfVectorizer:
         return TfidfVectorizer(ngram_range=tuple(self.ngram_range), sublinear_tf=self.sublinear_tf,
-                               min_df=self.min_df, max_df=self.max_df, stop_words=self.stop_words,
-                               max_features=self.max_features, dtype=np.float32)
+                               min_df=self.min_df if min_df is None else min_df,
+                               max_df=self.max_df if max_df is None else max_df,
+                               stop_words=self.stop_words, max_features=self.max_features,
+                               dtype=np.float32)
 
     def fit(self, texts: Sequence[str], y: object = None) -> "Tfidf":
-        self.vectorizer_ = self._vectorizer().fit(texts)
+        self.fit_transform(texts)
         return self
 
     def fit_transform(self, texts: Sequence[str], y: object = None) -> sp.csr_matrix:
         self.vectorizer_ = self._vectorizer()
-        return self.vectorizer_.fit_transform(texts).tocsr()
+        try:
+            return self._fit_transform(texts)
+        except ValueError as exc:
+            # a project of a handful of works: max_df (a share of the works) can fall below
+            # min_df, or prune every term; pruning makes no sense there, so none is done
+            if "max_df" not in str(exc) and "pruning" not in str(exc):
+                raise
+        self.vectorizer_ = self._vectorizer(min_df=1, max_df=1.0)
+        return self._fit_transform(texts)
+
+    def _fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        try:
+            return self.vectorizer_.fit_transform(texts).tocsr()
+        except ValueError as exc:
+            if "empty vocabulary" not in str(exc):
+                raise
+            raise NlpReviewError("the records have no words to rank them by (titles and "
+                                 "abstracts are empty or hold only stop words)",
+                                 hint="import records with titles or abstracts") from None
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         check_is_fitted(self, "vectorizer_")

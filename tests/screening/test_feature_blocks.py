@@ -61,3 +61,16 @@ def test_character_block_links_spelling_variants():
 def test_transform_before_fit_is_refused():
     with pytest.raises(NotFittedError):
         TfidfTitle().transform(["a text"])
+
+
+def test_tfidf_with_max_df_on_a_handful_of_texts_and_on_texts_without_words():
+    import pytest
+
+    from nlp_review.errors import NlpReviewError
+    from nlp_review.screening.features import Tfidf
+
+    assert Tfidf(max_df=0.95).fit_transform(["peer support for adolescents"]).shape[0] == 1
+    # every term in every text: max_df would prune them all
+    assert Tfidf(max_df=0.95).fit_transform(["peer support"] * 4).shape == (4, 3)
+    with pytest.raises(NlpReviewError, match="no words to rank"):
+        Tfidf(max_df=0.95).fit_transform(["", "a", "?"])
