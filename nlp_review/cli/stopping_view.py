@@ -48,7 +48,9 @@ def render_stopping(report: StoppingReport) -> RenderableType:
         verdict = ("[bold green]stop[/]" if d.stop else
                    "[yellow]sample at random[/]" if d.wants_random_sample else "continue")
         table.add_row(spec, verdict, d.reason)
-    parts: list[RenderableType] = [head, Text(estimate_line(report.estimate))]
+    recall = (estimate_line(report.estimate) if report.records else
+              "no records yet: import search results with `nlp-review import FILE`")
+    parts: list[RenderableType] = [head, Text(recall)]
     if report.model_estimate is not None:
         parts.append(Text(estimate_line(report.model_estimate)))
     parts.append(table)

@@ -99,7 +99,11 @@ class StoppingRule(BaseEstimator):
             *, pool_size: int) -> "StoppingRule":
         y, s = as_sequences(labels, sampled, pool_size)
         self._check_params()
-        if y.size >= int(pool_size):
+        if int(pool_size) == 0:
+            self.decision_ = StopDecision(
+                self.name, False, "no records to screen yet: import search results first",
+                numbers={"screened": 0, "pool": 0})
+        elif y.size >= int(pool_size):
             self.decision_ = StopDecision(
                 self.name, True, f"every one of the {pool_size} records has been screened",
                 numbers={"screened": int(y.size), "pool": int(pool_size)})

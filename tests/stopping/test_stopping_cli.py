@@ -45,3 +45,12 @@ def test_stopping_command_rejects_unknown_rule(tmp_path):
     assert result.exit_code == 2
     assert "unknown stopping rule 'kne'" in result.output
     assert "knee" in result.output
+
+
+def test_stopping_on_an_empty_project_says_to_import_first(tmp_path):
+    proj = tmp_path / "empty"
+    assert runner.invoke(app, ["init", str(proj)]).exit_code == 0
+    result = runner.invoke(app, ["stopping", "-p", str(proj)])
+    assert result.exit_code == 0, result.output
+    assert "no records yet" in result.output
+    assert "has been screened" not in result.output and "100%" not in result.output
