@@ -193,7 +193,8 @@ def work_text_and_tags(conn: sqlite3.Connection, record_id: int) -> tuple[str, l
     row = conn.execute("SELECT * FROM works WHERE id = ?", (record_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no work with id {record_id}",
-                            hint="ids are the numbers `nlp-review export` and `status` show")
+                            hint="ids are the record_id column of `nlp-review export` and "
+                                 "`nlp-review rank --out`")
     text = row_to_record(row).text
     state = tagged_state(conn).get(record_id)
     if state is None:
