@@ -172,7 +172,11 @@ class BayesCountingProcess(CountingProcess):
             return out
         out["param_b"], out["param_k"] = post.mean_shape()
         return self._verdict(out, post.expected_left,
-                             float(post.quantile(float(self.confidence))))
+                             float(post.quantile(self._bound_level())))
+
+    def _bound_level(self) -> float:
+        """The posterior predictive quantile used as the bound on the records left."""
+        return float(self.confidence)
 
     def lower_left(self, labels: np.ndarray, pool_size: int, q: float, assessed: dict) -> int:
         """The ``q`` quantile of the posterior predictive relevant records left (for an

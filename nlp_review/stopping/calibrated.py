@@ -80,22 +80,18 @@ class CalibratedCounting(BayesCountingProcess):
     def assess(self, labels: np.ndarray, pool_size: int, check_index: int = 0) -> dict:
         """The posterior, the ``quantile`` bound, and the verdict (which also needs
         ``min_found`` relevant records found)."""
-        out = self._assessment(labels, pool_size, check_index)
-        if "why" in out:
+        out = super().assess(labels, pool_size, check_index)
+        if "param_b" not in out:  # no posterior: the reason is already in out["why"]
             return out
-        try:
-            post = self.posterior(labels, pool_size)
-        except ValueError:
-            out["why"] = "the hyperbolic rate gives no finite likelihood for the ranking so far"
-            return out
-        out["param_b"], out["param_k"] = post.mean_shape()
         out["quantile"], out["min_found"] = float(self.quantile), int(self.min_found)
-        out = self._verdict(out, post.expected_left, float(post.quantile(float(self.quantile))))
         if out["found"] < int(self.min_found):
             out["stop"] = False
             out["why"] = (f"{out['found']} relevant found; this rule never stops before "
                           f"{int(self.min_found)} (calibrated minimum)")
         return out
+
+    def _bound_level(self) -> float:
+        return float(self.quantile)
 
     def upper_at(self, labels: np.ndarray, pool_size: int, q: float,
                  check_index: int) -> float | None:
