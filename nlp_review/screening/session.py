@@ -190,17 +190,21 @@ def criteria_terms(criteria: str | None) -> list[str]:
 
 
 def label_works(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], *,
-                reviewer: str, origin: str = "label") -> int:
+                reviewer: str, origin: str = "label", file: Path | None = None,
+                lines: list[int] | None = None) -> int:
     """Record (record id, label) decisions made elsewhere in ONE transaction: any unknown
-    id raises before anything is written. Returns the number written."""
+    id, or a work given both labels through its records, raises before anything is
+    written (naming ``file`` and the decisions' ``lines`` when they come from a file).
+    Returns the number written."""
     from nlp_review.store.db import transaction
     from nlp_review.store.decisions import add_decision
 
     decisions = list(decisions)
     works = store.resolve_work_ids(conn, [rid for rid, _ in decisions])
-    conflicts = _conflicting(works, decisions)
+    where = [f" (line {line})" for line in lines] if lines else None
+    conflicts = _conflicting(works, decisions, where)
     if conflicts:
-        raise InputErrors([InputError(message) for message in conflicts],
+        raise InputErrors([InputError(message, file=file) for message in conflicts],
                           hint="records of one work (duplicates) share one decision: give "
                                "the work one label; nothing was recorded")
     with transaction(conn):
@@ -234,14 +238,8 @@ def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> i
     if bad:
         raise InputErrors(bad, hint="record ids are the project's ids (see `nlp-review rank`)"
                           "; nothing was imported")
-    works = store.resolve_work_ids(conn, [rid for _, rid, _ in rows])
-    conflicts = _conflicting(works, [(rid, label) for _, rid, label in rows],
-                             [f" (line {line})" for line, _, _ in rows])
-    if conflicts:
-        raise InputErrors([InputError(message, file=path) for message in conflicts],
-                          hint="records of one work (duplicates) share one decision: give "
-                               "the work one label; nothing was imported")
-    return label_works(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer)
+    return label_works(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer,
+                       file=path, lines=[line for line, _, _ in rows])
 
 
 def rank_works(conn: sqlite3.Connection, preset: str | None = None) -> list[QueueRow]:
