@@ -72,6 +72,14 @@ def check_probabilities(rule: object, *keys: str) -> None:
                               hint=f"e.g. {key}=0.95")
 
 
+def check_count(rule: object, key: str, example: int) -> None:
+    """Raise ``ConfigError`` unless parameter ``key`` of ``rule`` is a whole number >= 1."""
+    value = getattr(rule, key)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"{key} must be a whole number >= 1, not {value!r}",
+                          hint=f"e.g. {key}={example}")
+
+
 def trailing_irrelevant(labels: np.ndarray) -> int:
     """How many decisions since the last include (all of them if there is none)."""
     hits = np.flatnonzero(labels == 1)

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from nlp_review.errors import ConfigError
-from nlp_review.stopping.base import check_probabilities
+from nlp_review.stopping.base import check_count, check_probabilities
 from nlp_review.stopping.bayes import BayesCountingProcess
 
 
@@ -72,10 +72,7 @@ class CalibratedCounting(BayesCountingProcess):
                               "in 95 % of reviews), or give quantile=, e.g. "
                               "counting-calibrated:quantile=0.99")
         check_probabilities(self, "quantile")
-        if isinstance(self.min_found, bool) or not isinstance(
-                self.min_found, (int, np.integer)) or self.min_found < 1:
-            raise ConfigError(f"min_found must be a whole number >= 1, not "
-                              f"{self.min_found!r}", hint="e.g. min_found=15")
+        check_count(self, "min_found", 15)
 
     def assess(self, labels: np.ndarray, pool_size: int, check_index: int = 0) -> dict:
         """The posterior, the ``quantile`` bound, and the verdict (which also needs

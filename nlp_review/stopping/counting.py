@@ -45,7 +45,8 @@ from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import norm, poisson
 
 from nlp_review.errors import ConfigError
-from nlp_review.stopping.base import StopDecision, StoppingRule, check_probabilities
+from nlp_review.stopping.base import (StopDecision, StoppingRule, check_count,
+                                      check_probabilities)
 
 
 def _exp_rate(x, a, k):
@@ -288,10 +289,7 @@ class CountingProcess(StoppingRule):
 
     def _check_min_relevant(self) -> None:
         """``min_relevant`` and ``min_relevant_decay`` (shared with ``counting-bayes``)."""
-        if isinstance(self.min_relevant, bool) or not isinstance(
-                self.min_relevant, (int, np.integer)) or self.min_relevant < 1:
-            raise ConfigError(f"min_relevant must be a whole number >= 1, not "
-                              f"{self.min_relevant!r}", hint="e.g. min_relevant=20")
+        check_count(self, "min_relevant", 20)
         if not isinstance(self.min_relevant_decay, (bool, np.bool_)):
             raise ConfigError(f"min_relevant_decay must be true or false, not "
                               f"{self.min_relevant_decay!r}", hint="e.g. min_relevant_decay=false")
