@@ -5,8 +5,10 @@ It also writes ``annotations/gold/test_fresh.jsonl``: only the texts of the thir
 batch that no rule or model was tuned on (until it was scored, 2026-11-26), and
 ``annotations/gold/holdout.jsonl``: the texts of the fourth round (batches ``g`` and ``h``,
 split ``holdout``), kept out of ``train.jsonl`` and ``test.jsonl`` so that work tuned on
-those two files never reads them. Selected texts that have no part file yet are
-simply not built, so a partly annotated batch builds.
+those two files never reads them, and ``annotations/gold/holdout2.jsonl``: the texts of the
+fifth round (batches ``j``, ``k``, ``l``, split ``holdout2``), kept out of every other file
+for the same reason once the fourth round had been scored and tuned on. Selected texts that
+have no part file yet are simply not built, so a partly annotated batch builds.
 
 Annotators write one human-friendly part file per text,
 ``annotations/gold/parts/<batch>/<dataset>__<record_id>.txt`` (format in
@@ -55,7 +57,7 @@ COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
-SPLITS = ("train", "test", "holdout")  # holdout: round four (batches g, h), its own file
+SPLITS = ("train", "test", "holdout", "holdout2")  # round four (g, h), round five (j, k, l)
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -348,9 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"test_fresh: {len(fresh)} texts (round three, also in test.jsonl), "
           f"{sum(len(r['spans']) for r in fresh)} spans -> "  # type: ignore[arg-type]
           "annotations/gold/test_fresh.jsonl", file=sys.stderr)
-    # the README counts train and test; the holdout batch stays out of them (and its label
-    # counts out of sight of pattern work) until it has been scored
-    update_readme([r for r in records if r["meta"]["split"] != "holdout"])  # type: ignore[index]
+    # the README counts train and test; the holdout batches stay out of them (and their label
+    # counts out of sight of pattern work) until they have been scored
+    update_readme([r for r in records  # type: ignore[index]
+                   if r["meta"]["split"] not in ("holdout", "holdout2")])
     if args.stats:
         print(stats_table(records))
     return 0

@@ -34,6 +34,13 @@ the other 30 to batch "h", and their split is "holdout": they are built into the
 (``annotations/gold/holdout.jsonl``), not into ``test.jsonl``, so that pattern and model
 work tuned on train and test never reads them. They are appended after the third round.
 
+A fifth round (2026-11-26, session 5: the fourth round has now been scored and tuned on, so
+a new held-out batch again), seeded separately so rounds one to four stay exactly as they
+were, picks 60 more texts not picked before in the same way. They are shuffled and dealt in
+three batches of 20, "j", "k" and "l" (one annotator each; "i" names the annotator of the
+round-four agreement sample), and their split is "holdout2": they are built only into
+``annotations/gold/holdout2.jsonl``. They are appended after the fourth round.
+
 Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
 only compares the file with a fresh selection).
@@ -67,6 +74,9 @@ THIRD_SEED = SEED + 2   # round three: its own generator again
 N_THIRD = 60            # fresh test texts of the third round, half batch e, half batch f
 FOURTH_SEED = SEED + 3  # round four: its own generator again
 N_FOURTH = 60           # held-out texts of the fourth round, half batch g, half batch h
+FIFTH_SEED = SEED + 4   # round five: its own generator again
+N_FIFTH = 60            # held-out texts of the fifth round, batches j, k, l of 20
+FIFTH_BATCHES = ("j", "k", "l")
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -240,14 +250,27 @@ def select_fourth(before: list[dict[str, object]],
     return _by_id(picked)
 
 
+def select_fifth(before: list[dict[str, object]],
+                 rng: random.Random) -> list[dict[str, object]]:
+    """Round five: N_FIFTH new texts picked like round two; batches j, k, l; "holdout2"."""
+    picked = _cue_rich(_taken(before), N_FIFTH, rng)
+    size = len(picked) // len(FIFTH_BATCHES)
+    for n, batch in enumerate(FIFTH_BATCHES):
+        for row in picked[n * size:(n + 1) * size]:
+            row["batch"] = batch
+            row["split"] = "holdout2"
+    return _by_id(picked)
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, third and fourth."""
+    """All rounds in file order: the first round, then the second, third, fourth, fifth."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
     third = select_third(first + second, random.Random(THIRD_SEED))
-    return first + second + third + select_fourth(first + second + third,
-                                                  random.Random(FOURTH_SEED))
+    fourth = select_fourth(first + second + third, random.Random(FOURTH_SEED))
+    before = first + second + third + fourth
+    return before + select_fifth(before, random.Random(FIFTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:

@@ -117,6 +117,7 @@ def test_committed_gold_files_are_the_build_of_the_part_files(gold):
     assert [r for r in rebuilt if r["meta"]["split"] == "train"] == gold["train"]
     assert [r for r in rebuilt if r["meta"]["split"] == "test"] == gold["test"]
     assert [r for r in rebuilt if r["meta"]["split"] == "holdout"] == _read("holdout")
+    assert [r for r in rebuilt if r["meta"]["split"] == "holdout2"] == _read("holdout2")
 
 
 def test_selection_is_reproducible():
@@ -141,8 +142,9 @@ def test_second_round_is_new_texts_split_into_batches_c_and_d():
     first = [r for r in committed if r["batch"] in ("a", "b")]
     third = [r for r in committed if r["batch"] in ("e", "f")]
     fourth = [r for r in committed if r["batch"] in ("g", "h")]
+    fifth = [r for r in committed if r["batch"] in select.FIFTH_BATCHES]
     assert len(second) == select.N_SECOND
-    assert len(first) + len(second) + len(third) + len(fourth) == len(committed)
+    assert len(first) + len(second) + len(third) + len(fourth) + len(fifth) == len(committed)
     assert committed[len(first):len(first) + len(second)] == second
     keys = [(r["dataset"], r["record_id"]) for r in committed]
     assert len(keys) == len(set(keys)), "a text is selected twice"
@@ -156,9 +158,9 @@ def test_third_round_is_a_fresh_all_test_batch_split_into_e_and_f():
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     third = [r for r in committed if r["batch"] in build_gold.FRESH_BATCHES]
-    fourth = [r for r in committed if r["batch"] in ("g", "h")]
+    later = [r for r in committed if r["batch"] in ("g", "h") + select.FIFTH_BATCHES]
     assert len(third) == select.N_THIRD
-    assert committed[-len(third) - len(fourth):len(committed) - len(fourth)] == third, \
+    assert committed[-len(third) - len(later):len(committed) - len(later)] == third, \
         "round three is appended after round two"
     keys = [(r["dataset"], r["record_id"]) for r in committed]
     assert len(keys) == len(set(keys)), "a text is selected twice"
@@ -171,14 +173,31 @@ def test_fourth_round_is_a_holdout_batch_split_into_g_and_h_kept_out_of_test(gol
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     fourth = [r for r in committed if r["batch"] in ("g", "h")]
+    fifth = [r for r in committed if r["batch"] in select.FIFTH_BATCHES]
     assert len(fourth) == select.N_FOURTH
-    assert committed[-len(fourth):] == fourth, "round four is appended after round three"
+    assert committed[-len(fourth) - len(fifth):len(committed) - len(fifth)] == fourth, \
+        "round four is appended after round three"
     assert {r["split"] for r in fourth} == {"holdout"}
     for batch in "gh":
         assert sum(r["batch"] == batch for r in fourth) == select.N_FOURTH // 2
     held = {f"{r['dataset']}:{r['record_id']}" for r in fourth}
     assert not held & {r["id"] for r in gold["train"] + gold["test"]}
     assert {r["id"] for r in _read("holdout")} <= held
+
+
+def test_fifth_round_is_a_second_holdout_in_three_batches_kept_out_of_the_rest(gold):
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    fifth = [r for r in committed if r["batch"] in select.FIFTH_BATCHES]
+    assert len(fifth) == select.N_FIFTH
+    assert committed[-len(fifth):] == fifth, "round five is appended after round four"
+    assert {r["split"] for r in fifth} == {"holdout2"}
+    for batch in select.FIFTH_BATCHES:
+        assert sum(r["batch"] == batch for r in fifth) == select.N_FIFTH // 3
+    held = {f"{r['dataset']}:{r['record_id']}" for r in fifth}
+    earlier = gold["train"] + gold["test"] + _read("holdout")
+    assert not held & {r["id"] for r in earlier}
+    assert {r["id"] for r in _read("holdout2")} <= held
 
 
 def test_test_fresh_holds_exactly_the_built_third_round_texts(gold):
