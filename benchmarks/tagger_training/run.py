@@ -1,21 +1,24 @@
 """Tagger training benchmark: does a spaCy spancat trained on the gold, run after the rules
 (adding only spans they miss), beat the rules alone on held-aside gold, per group?
 
-Steps, exactly as `nlp-review train-tagger --gold annotations/gold/train.jsonl --gold
-annotations/gold/test.jsonl --test annotations/gold/holdout.jsonl` does them: k-fold
-cross-validation over the training gold (--gold, repeatable; default train.jsonl +
-test.jsonl, the 330 texts of rounds 1-3) chooses the number of passes and the combination
-(per group a model score threshold or no model spans, by --criterion; whether the model
-defers to rule spans of the same label, group or any); the final model is trained on all
-the training gold; then rules vs rules + model on each --test file (default:
-annotations/gold/holdout.jsonl, round 4), for that choice only (--all-settings also
-prints every single-threshold setting on the test files, for transparency; nothing is
-chosen from them).
+Steps, as `nlp-review train-tagger --gold ... --unseen-rules ... --test ...` does them:
+k-fold cross-validation over the training gold (--gold, repeatable; default train.jsonl +
+test.jsonl + holdout.jsonl, the 390 texts of rounds 1-4) chooses the number of passes and
+the combination (per group a model score threshold or no model spans, by --criterion;
+whether the model defers to rule spans of the same label, group or any), judged on the
+texts of each --unseen-rules FILE against the rules as they were before FILE was annotated
+(default: test_fresh.jsonl=478871c, round 3, and holdout.jsonl=1cc447f, round 4; COMMIT or
+a models folder; `git archive COMMIT models` is unpacked to a temporary folder); the final
+model is trained on all the training gold; then rules vs rules + model on each --test file
+(default: annotations/gold/holdout2.jsonl, round 5), for that choice only (--all-settings
+also prints every single-threshold setting on the test files, for transparency; nothing is
+chosen from them). --models: the rule files (default: the repo's models/; give a `git
+archive` of the frozen commit to be sure no uncommitted edit is used).
 
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
         --jobs 4 --no-test          # train and cross-validate; then, once:
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
-        --skip-training --test annotations/gold/holdout.jsonl
+        --skip-training --test annotations/gold/holdout2.jsonl
 """
 
 from __future__ import annotations
@@ -24,12 +27,28 @@ import argparse
 import json
 import resource
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "annotations" / "gold"
 THRESHOLDS = [0.5, 0.7, 0.9, 0.95]
+# the gold rounds annotated after a rules commit: round 3 (test_fresh, complete at 478871c,
+# 22:40) and round 4 (holdout, scored with the rules frozen at 1cc447f before it was opened)
+UNSEEN_RULES = [("test_fresh.jsonl", "478871c"), ("holdout.jsonl", "1cc447f")]
+
+
+def _rules_at(value: str, tmp: Path) -> Path:
+    """A models folder: ``value`` itself, or the repo's models/ at commit ``value``."""
+    if Path(value).is_dir():
+        return Path(value)
+    folder = tmp / value
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", value, "models"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "models"
 
 
 def _commit(*paths: str) -> str:
@@ -55,10 +74,15 @@ def main() -> None:
                     choices=["additions_bound", "held_out_gain"])
     ap.add_argument("--gold", type=Path, action="append",
                     help="gold JSONL to train and cross-validate on (repeatable; default: "
-                         "annotations/gold/train.jsonl and test.jsonl, rounds 1-3)")
+                         "annotations/gold/train.jsonl, test.jsonl, holdout.jsonl: rounds 1-4)")
+    ap.add_argument("--unseen-rules", action="append",
+                    help="FILE=COMMIT or FILE=DIR (repeatable; 'none': no snapshot; default: "
+                         + " ".join(f"{f}={c}" for f, c in UNSEEN_RULES) + ")")
+    ap.add_argument("--models", type=Path, help="models folder with the rule files "
+                    "(default: the repo's models/)")
     ap.add_argument("--test", type=Path, action="append",
                     help="gold JSONL to report on (repeatable; default: "
-                         "annotations/gold/holdout.jsonl)")
+                         "annotations/gold/holdout2.jsonl)")
     ap.add_argument("--all-settings", action="store_true",
                     help="also print the test split for every single threshold/deferral")
     args = ap.parse_args()
@@ -70,11 +94,24 @@ def main() -> None:
                                            train_tagger)
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
-    models = default_models_dir()
+    models = args.models or default_models_dir()
     taxonomy = load_taxonomy(models / "taxonomy.json")
-    gold_paths = args.gold or [GOLD / "train.jsonl", GOLD / "test.jsonl"]
+    gold_paths = args.gold or [GOLD / "train.jsonl", GOLD / "test.jsonl",
+                               GOLD / "holdout.jsonl"]
     train = gold_from_files(gold_paths, taxonomy)
-    test_paths = args.test or [GOLD / "holdout.jsonl"]
+    from nlp_review.annotate.train import RuleSnapshot
+
+    tmp = Path(tempfile.mkdtemp(prefix="unseen_rules_"))
+    pairs = ([] if args.unseen_rules == ["none"] else
+             [tuple(v.split("=", 1)) for v in args.unseen_rules] if args.unseen_rules else
+             [(str(GOLD / f), c) for f, c in UNSEEN_RULES])
+    snapshots = []
+    if not args.skip_training:
+        for file, rules in pairs:
+            ids = frozenset(g.id for g in gold_from_files([Path(file)], taxonomy))
+            snapshots.append(RuleSnapshot(_rules_at(rules, tmp), ids,
+                                          f"{Path(file).name}={rules}"))
+    test_paths = args.test or [GOLD / "holdout2.jsonl"]
     tests = [] if args.no_test else [(p, gold_from_files([p], taxonomy)) for p in test_paths]
     from nlp_review.annotate.train import gold_sources
 
@@ -83,11 +120,14 @@ def main() -> None:
           + "; test files: "
           + (", ".join(f"{p.name} ({len(t)} texts)" for p, t in tests) or "none")
           + f" (annotations/gold at commit {_commit('annotations/gold')}; patterns at "
-          f"{_commit('models/patterns')}; HEAD {_commit()})", flush=True)
+          f"{_commit('models/patterns')}; HEAD {_commit()}; rules from {models}; "
+          "unseen rules: " + (", ".join(s.name for s in snapshots) or "none") + ")",
+          flush=True)
     t0, c0 = time.time(), time.process_time()
     if not args.skip_training:
         r = train_tagger(train, args.out, models, folds=args.folds, epochs=args.epochs,
                          seed=args.seed, jobs=args.jobs, criterion=args.criterion,
+                         unseen_rules=snapshots,
                          on_epoch=lambda stage, e, loss, f: print(
                              f"{stage} epoch {e}: loss {loss:.1f} held-out F1 {f:.3f}",
                              flush=True))

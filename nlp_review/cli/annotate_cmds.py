@@ -181,6 +181,11 @@ def train_tagger_cmd(
                                            "adds no span overlapping a rule span with the "
                                            "same label | group | any, instead of the "
                                            "combination chosen by cross-validation."),
+    unseen_rules: Optional[List[str]] = typer.Option(
+        None, "--unseen-rules", help="FILE=DIR: the training texts of gold FILE were "
+        "annotated after the rule files in models folder DIR were written (e.g. "
+        "holdout.jsonl=old/models from `git archive COMMIT models`); the combination is "
+        "judged against those rules on those texts, as on unseen text (repeatable)."),
     suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
                                            "pattern JSONL lines for frequent gold phrases no "
                                            "pattern matches."),
@@ -213,8 +218,9 @@ def train_tagger_cmd(
             texts = gold_from_project(proj.conn, taxonomy)
     out = out or models_dir / "spancat"
     test_texts = [(path, gold_from_files([path], taxonomy)) for path in test or []]
+    snapshots = [_unseen_rules(value, taxonomy) for value in unseen_rules or []]
     result = train_tagger(texts, out, models_dir, folds=folds, epochs=epochs, seed=seed,
-                          jobs=jobs, criterion=criterion,
+                          jobs=jobs, criterion=criterion, unseen_rules=snapshots,
                           on_epoch=lambda stage, e, loss, f: err_console.print(
                               f"{stage} epoch {e}: loss {loss:.2f}"
                               + ("" if f != f else f", held-out span F1 {f:.3f}")))
@@ -253,6 +259,25 @@ def train_tagger_cmd(
                                           ("p_rules", "r_rules", "f_rules", "p_both",
                                            "r_both", "f_both")), row["verdict"])
         console.print(table)
+
+
+def _unseen_rules(value: str, taxonomy: dict):
+    """``--unseen-rules FILE=DIR`` as a ``RuleSnapshot`` (FILE's text ids, DIR's rules)."""
+    from nlp_review.annotate.measure import gold_from_files
+    from nlp_review.annotate.train import RuleSnapshot
+    from nlp_review.errors import ConfigError
+
+    file, sep, folder = value.partition("=")
+    if not sep or not file or not folder:
+        raise ConfigError(f"--unseen-rules {value!r} is not FILE=DIR",
+                          hint="e.g. --unseen-rules annotations/gold/holdout.jsonl=/tmp/r4/models")
+    if not (Path(folder) / "taxonomy.json").is_file():
+        raise ConfigError(f"--unseen-rules {value!r}: {folder} is not a models folder (no "
+                          "taxonomy.json)",
+                          hint="git archive COMMIT models | tar -x -C /tmp/old, then "
+                               "FILE=/tmp/old/models")
+    ids = frozenset(g.id for g in gold_from_files([Path(file)], taxonomy))
+    return RuleSnapshot(Path(folder), ids, f"{Path(file).name}={folder}")
 
 
 # -- helpers for `nlp-review evaluate` (tagging_cmds) ----------------------------------------

@@ -232,3 +232,67 @@ def test_sparse_groups_are_the_rare_ones():
             GoldText("b", "x", spans("mechanism", 9) + spans("outcome", 11), "g", 2)]
     assert sparse_groups(gold) == ("mechanism",)  # 9 < 0.2 * 50; 10 and 11 are not
     assert sparse_groups([]) == ()
+
+
+@pytest.mark.slow  # cross-validates and trains on six texts (~10-20 s)
+def test_choice_is_judged_against_the_rules_a_round_was_annotated_after(runner, tmp_path):
+    """--unseen-rules FILE=DIR: on FILE's texts the held-out choice is judged against the
+    rules in DIR (here: an older rule set without population patterns), on the others
+    against the current rules; meta.json records it."""
+    import shutil
+
+    from nlp_review.tagging.evaluate import GoldText, evaluate
+    from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    old = tmp_path / "old" / "models"
+    shutil.copytree(default_models_dir(), old, ignore=shutil.ignore_patterns("spancat"))
+    (old / "patterns" / "population.jsonl").unlink()
+    seen, later = tmp_path / "seen.jsonl", tmp_path / "later.jsonl"
+    seen_lines, later_lines = gold_lines(GOLD_TRAIN, 4), gold_lines(GOLD_TEST, 2)
+    seen.write_text("".join(json.dumps(g) + "\n" for g in seen_lines))
+    later.write_text("".join(json.dumps(g) + "\n" for g in later_lines))
+    out = tmp_path / "spancat"
+    result = runner.invoke(app, ["train-tagger", "--gold", str(seen), "--gold", str(later),
+                                 "--unseen-rules", f"{later}={old}", "--out", str(out),
+                                 "--epochs", "1", "--folds", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output + result.stderr
+
+    import spacy
+
+    meta = spacy.load(out).meta
+    assert meta["nlp_review_training"]["unseen_rules"] == [
+        {"name": f"later.jsonl={old}", "texts": 2}]
+    # the rules' held-out population recall the choice saw: the current rules' gold found
+    # on the four seen texts, the old rules' on the two later ones
+    models_dir = default_models_dir()
+    group_of = {k: v.group for k, v in load_taxonomy(models_dir / "taxonomy.json").items()}
+
+    def population(rules, lines):
+        texts = [GoldText(g["id"], g["text"], g["spans"], "g", i) for i, g in enumerate(lines)]
+        return evaluate(rules, texts, group_of).by_group["overlap"]["population"]
+
+    current, old_rules = build_pipeline(models_dir), build_pipeline(old)
+    on_seen, on_later = population(current, seen_lines), population(old_rules, later_lines)
+    assert on_later.tp_gold < population(current, later_lines).tp_gold  # a real difference
+    _, recall = meta["nlp_review_combination"]["table"]["rules"]["population"]
+    assert recall == round((on_seen.tp_gold + on_later.tp_gold)
+                           / (on_seen.n_gold + on_later.n_gold), 4)
+
+
+def test_unseen_rules_option_is_checked_before_training(runner, tmp_path):
+    gold = tmp_path / "two.jsonl"
+    gold.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TRAIN, 2)))
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps(g) + "\n" for g in gold_lines(GOLD_TEST, 1)))
+    base = ["train-tagger", "--gold", str(gold), "--folds", "2", "--out", str(tmp_path / "m")]
+    result = runner.invoke(app, base + ["--unseen-rules", str(other)])
+    assert result.exit_code != 0 and "is not FILE=DIR" in result.stderr
+    result = runner.invoke(app, base + ["--unseen-rules", f"{other}={tmp_path}"])
+    assert result.exit_code != 0 and "is not a models folder" in result.stderr
+    from nlp_review.tagging.patterns import default_models_dir
+
+    result = runner.invoke(app, base + ["--unseen-rules", f"{other}={default_models_dir()}"])
+    assert result.exit_code != 0
+    assert "none of its 1 text(s) is in the training gold" in " ".join(result.stderr.split())
+    assert not (tmp_path / "m").exists()
