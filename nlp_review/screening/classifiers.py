@@ -20,6 +20,8 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
+from nlp_review.screening.blas import one_blas_thread
+
 
 class SVM(LinearSVC):
     """Linear SVM (squared hinge), the classifier of ASReview's default ELAS u4."""
@@ -165,7 +167,8 @@ class IncrementalSVM(BaseEstimator, ClassifierMixin):
         self.K_ = self._buf[: len(idx)]
         self.y_ = np.where(np.asarray(y) == 1, 1.0, -1.0)
         weight = np.ones(len(idx)) if sample_weight is None else np.asarray(sample_weight, float)
-        self._solve(1.0 / (2.0 * self.C * weight))
+        with one_blas_thread():  # thousands of axpy over all scores: see blas.py
+            self._solve(1.0 / (2.0 * self.C * weight))
         return self
 
     def _append_rows(self, rows: np.ndarray, idx: np.ndarray, at: int) -> None:

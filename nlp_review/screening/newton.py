@@ -29,7 +29,8 @@ import scipy.sparse as sp
 from scipy.linalg import cho_factor, cho_solve
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
+
+from nlp_review.screening.blas import one_blas_thread
 
 
 class _LabelledRows:
@@ -249,7 +250,7 @@ class _Preconditioner:
         if len(rows):
             # One thread: OpenBLAS's threaded Cholesky took 0.5 s instead of milliseconds
             # for 260 rows on 2 busy cores.
-            with _one_blas_thread():
+            with one_blas_thread():
                 self.factor = cho_factor(inner)
 
     def fits(self, rows: np.ndarray, s: np.ndarray, n_rows: int) -> bool:
@@ -327,17 +328,6 @@ def _step_length(w: np.ndarray, b: float, z: np.ndarray, u: np.ndarray, dw: np.n
             break
         t *= 0.5
     return t
-
-
-_CONTROLLER: list[ThreadpoolController] = []
-
-
-def _one_blas_thread():
-    """A context with BLAS limited to one thread (the controller is made once: finding
-    the loaded libraries takes milliseconds)."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
