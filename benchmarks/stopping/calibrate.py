@@ -185,7 +185,7 @@ def choose(rec: np.ndarray, sav: np.ndarray, rows: np.ndarray, margin: int) -> i
     allowed = math.floor((1 - RELIABILITY) * rows.size + 1e-9) - margin
     feasible = np.flatnonzero(misses <= allowed)
     if feasible.size == 0:
-        return len(SETTINGS) - 1  # (0.9999, 30): SETTINGS is ordered from loose to strict
+        return rec.shape[1] - 1  # (0.9999, 30): SETTINGS is ordered from loose to strict
     saved = sav[rows][:, feasible].mean(axis=0)
     best = saved.max()
     ties = feasible[np.isclose(saved, best, atol=1e-12)]
