@@ -89,7 +89,10 @@ def parse_ann(text: str, ann: str, *, key: str, exported_hash: str | None, file:
                 flags.setdefault(fields[1], set()).add(BRAT_ATTRIBUTES[fields[0]])
             else:
                 problems.append(f"line {lineno}: unknown attribute {parts[1:]!r}")
-        # relations (R), events (E), notes (#) and equivalences (*) carry no spans
+        elif ident[:1] not in ("R", "E", "N", "*"):
+            problems.append(f"line {lineno}: not a brat annotation line: {line[:40]!r}")
+        # relations (R), events (E), normalizations (N), notes (#) and equivalences (*)
+        # carry no spans
     for ident in flags:
         if ident not in entities:
             problems.append(f"attribute on unknown entity {ident}")

@@ -98,10 +98,10 @@ def detect_format(path: Path) -> str:
     path = Path(path)
     if path.is_dir():
         return "brat"
-    if not path.is_file():
-        raise InputError("file not found", file=path)
-    with open(path, encoding="utf-8-sig") as handle:
-        head = handle.read(1 << 16).lstrip()
+    head = read_text(path).lstrip()
+    if not head:
+        raise InputError("the file is empty: it holds no annotations", file=path,
+                         hint="import the file the annotation tool exported")
     if head.startswith("["):
         return "labelstudio"
     first = head.split("\n", 1)[0]
@@ -133,23 +133,41 @@ def read_annotations(path: Path, fmt: str = "auto") -> list[Annotated]:
     if fmt == "brat":
         items = _read_brat(path, errors)
     else:
-        if not path.is_file():
-            raise InputError("file not found", file=path)
-        with open(path, encoding="utf-8-sig") as handle:
-            if fmt == "labelstudio":
-                try:
-                    data = json.load(handle)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"not valid JSON ({exc.msg})", file=path,
-                                     line=exc.lineno) from None
-                items = labelstudio.parse_labelstudio(data, str(path), errors)
-            elif fmt == "prodigy":
-                items = prodigy.parse_prodigy(handle, str(path), errors)
-            else:
-                items = doccano.parse_doccano(handle, str(path), errors)
+        content = read_text(path)
+        if fmt == "labelstudio":
+            try:
+                data = json.loads(content)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON ({exc.msg})", file=path,
+                                 line=exc.lineno) from None
+            items = labelstudio.parse_labelstudio(data, str(path), errors)
+        elif fmt == "prodigy":
+            items = prodigy.parse_prodigy(content.split("\n"), str(path), errors)
+        else:
+            items = doccano.parse_doccano(content.split("\n"), str(path), errors)
     if errors:
         raise InputErrors(errors, hint=f"is this a {fmt} file exported by nlp-review?")
+    if not items:
+        raise InputError("no annotated texts in this file", file=path,
+                         hint="import the file the annotation tool exported")
     return items
+
+
+def read_text(path: Path) -> str:
+    """A file's text as UTF-8 (a byte-order mark dropped); a file in another encoding is
+    an InputError naming the line, not a traceback."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+                         file=path, line=line,
+                         hint="save it as UTF-8: the annotation tools write UTF-8; an "
+                              "editor may have saved it in another encoding") from None
 
 
 def _read_brat(folder: Path, errors: list[InputError]) -> list[Annotated]:
@@ -167,8 +185,17 @@ def _read_brat(folder: Path, errors: list[InputError]) -> list[Annotated]:
                 meta = json.loads(side.read_text(encoding="utf-8"))
             except json.JSONDecodeError as exc:
                 errors.append(InputError(f"not valid JSON ({exc.msg})", file=side))
-        text = txt.read_bytes().decode("utf-8")
-        out.append(brat.parse_ann(text, ann.read_text(encoding="utf-8"),
+        try:
+            text = txt.read_bytes().decode("utf-8")
+            ann_text = read_text(ann)
+        except UnicodeDecodeError as exc:
+            errors.append(InputError(f"not UTF-8 text ({exc.reason})", file=txt,
+                                     hint="save it as UTF-8, as exported"))
+            continue
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        out.append(brat.parse_ann(text, ann_text,
                                   key=str(meta.get("key", "")),
                                   exported_hash=meta.get("text_hash"), file=str(ann),
                                   errors=errors))

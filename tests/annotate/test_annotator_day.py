@@ -1,0 +1,112 @@
+"""What an annotation team trips on when files come back from their tools: a brat file
+saved by Notepad (byte-order mark), a file in another encoding, an empty file, ..."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp_review.cli.app import app
+
+
+def _export(runner, tagged, out, fmt="prodigy", *extra):
+    result = runner.invoke(app, ["annotate", "export", "-f", fmt, "-o", str(out), "-p",
+                                 str(tagged), *extra])
+    assert result.exit_code == 0, result.output + result.stderr
+    return out
+
+
+def _import(runner, tagged, path, annotator="kim", *extra):
+    return runner.invoke(app, ["annotate", "import", str(path), "-a", annotator, "-p",
+                               str(tagged), *extra])
+
+
+def _annotations(folder, annotator):
+    from nlp_review.annotate.storage import current_annotations
+    from nlp_review.store.project import open_project
+
+    proj = open_project(folder)
+    try:
+        return {k: by[annotator].spans for k, by in current_annotations(proj.conn).items()
+                if annotator in by}
+    finally:
+        proj.close()
+
+
+def _rows(folder):
+    from nlp_review.store.project import open_project
+
+    proj = open_project(folder)
+    try:
+        return proj.conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
+    finally:
+        proj.close()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_brat_ann_saved_with_a_byte_order_mark_keeps_its_first_entity(runner, tagged,
+                                                                      tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    ann = sorted(p for p in folder.glob("*.ann") if p.read_text(encoding="utf-8"))[0]
+    key = json.loads(ann.with_suffix(".json").read_text())["key"]
+    n_entities = sum(1 for line in ann.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("T"))
+    # Windows Notepad saves UTF-8 with a BOM in front of "T1"
+    ann.write_text(ann.read_text(encoding="utf-8"), encoding="utf-8-sig")
+    result = _import(runner, tagged, folder)
+    assert result.exit_code == 0, result.stderr
+    assert len(_annotations(tagged, "kim")[key]) == n_entities
+
+
+def test_brat_line_of_unknown_kind_is_reported_not_skipped(runner, tagged, tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    ann = sorted(folder.glob("*.ann"))[0]
+    ann.write_text(ann.read_text(encoding="utf-8") + "X1\tmechanism-RECIPROCITY 0 4\tword\n",
+                   encoding="utf-8")
+    result = _import(runner, tagged, folder)
+    assert result.exit_code == 2
+    assert "not a brat annotation line" in _flat(result.stderr)
+    assert _rows(tagged) == 0
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio"])
+def test_file_in_another_encoding_is_named_with_its_line(runner, tagged, tmp_path, fmt):
+    out = _export(runner, tagged, tmp_path / f"{fmt}.json", fmt)
+    text = out.read_text(encoding="utf-8")
+    # an editor saved it as Windows-1252 after the annotator typed a note with an accent
+    text = text.replace('"key"', '"note": "caf\u00e9", "key"', 1)
+    out.write_bytes(text.encode("cp1252", errors="replace"))
+    line = text[:text.index("caf\u00e9")].count("\n") + 1
+    for extra in ([], ["--format", fmt]):
+        result = _import(runner, tagged, out, "kim", *extra)
+        assert result.exit_code == 2, result.output
+        err = _flat(result.stderr)
+        assert f"{out}, line {line}: not UTF-8 text" in err and "Traceback" not in err
+    assert _rows(tagged) == 0
+
+
+def test_brat_file_in_another_encoding_is_named(runner, tagged, tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    ann = sorted(folder.glob("*.ann"))[0]
+    ann.write_bytes(ann.read_bytes() + "T99\tsetting-SCHOOL 0 4\tcaf\u00e9\n".encode("cp1252"))
+    result = _import(runner, tagged, folder)
+    assert result.exit_code == 2
+    assert f"{ann}" in _flat(result.stderr) and "not UTF-8" in result.stderr
+    assert _rows(tagged) == 0
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "[]"])
+@pytest.mark.parametrize("fmt", [None, "prodigy", "doccano", "labelstudio"])
+def test_empty_file_is_an_error_not_zero_texts_stored(runner, tagged, tmp_path, content, fmt):
+    if content == "[]" and fmt in ("prodigy", "doccano"):
+        pytest.skip("a JSON list is not a JSONL file")
+    empty = tmp_path / "empty.json"
+    empty.write_text(content)
+    result = _import(runner, tagged, empty, "kim", *(["--format", fmt] if fmt else []))
+    assert result.exit_code == 2, result.output
+    err = _flat(result.stderr)
+    assert str(empty) in err and ("empty" in err or "no annotated texts" in err)
