@@ -3,7 +3,9 @@
 Out: per text ``<name>.txt`` (the text), ``<name>.ann`` (``T1\\tgroup-LABEL start end\\ttext``
 and ``A1\\tNegated T1`` / ``A2\\tHedged T1``) and a sidecar ``<name>.json`` with ``key`` and
 ``text_hash`` (brat ignores it and never rewrites it), plus one ``annotation.conf`` listing
-every entity type and the two attributes. brat type names cannot hold ``:``, so
+every entity type, the two attributes and an ``<OVERLAP>`` line letting entities of
+any type overlap (brat flags overlapping entities as errors otherwise, and tags of different
+groups often share words). brat type names cannot hold ``:``, so
 ``mechanism:TRUST_BUILDING`` is written ``mechanism-TRUST_BUILDING`` and mapped back on
 import. A span running over a line break is written as brat fragments
 (``start end;start end``) and read back as one span from the first start to the last end.
@@ -18,6 +20,8 @@ from nlp_review.annotate.tasks import Annotated, Task, brat_type, split_qualifie
 from nlp_review.errors import InputError
 
 BRAT_ATTRIBUTES = {"Negated": "negated", "Hedged": "hedged"}
+#: brat's special relation type saying which entity spans may overlap (brat >= 1.3).
+OVERLAP = "<OVERLAP>"
 
 
 def file_stem(key: str) -> str:
@@ -51,7 +55,11 @@ def annotation_conf(types: Iterable[str]) -> str:
     types = list(types)
     lines = ["# nlp-review export: entity types are group-LABEL (mechanism-TRUST_BUILDING",
              "# stands for mechanism:TRUST_BUILDING).", "[entities]", *types, "",
-             "[relations]", "", "[events]", "", "[attributes]"]
+             "[relations]",
+             "# tags of different groups share words (\"preschool\" in \"preschool children\"):",
+             "# brat marks overlapping entities as errors unless this line allows them",
+             f"{OVERLAP}\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "",
+             "[events]", "", "[attributes]"]
     lines += [f"{name}\tArg:<ENTITY>" for name in BRAT_ATTRIBUTES]
     return "\n".join(lines) + "\n"
 

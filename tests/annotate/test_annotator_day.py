@@ -110,3 +110,36 @@ def test_empty_file_is_an_error_not_zero_texts_stored(runner, tagged, tmp_path, 
     assert result.exit_code == 2, result.output
     err = _flat(result.stderr)
     assert str(empty) in err and ("empty" in err or "no annotated texts" in err)
+
+
+def _brat_sections(conf: str) -> dict[str, list[str]]:
+    """annotation.conf sections as brat reads them (comments and blank lines dropped)."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in conf.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif current is not None:
+            current.append(line)
+    return sections
+
+
+def test_brat_conf_lets_the_exported_entities_overlap(runner, tagged, tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    overlapping = 0
+    for ann in folder.glob("*.ann"):
+        spans = []
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            if line.startswith("T"):
+                offsets = line.split("\t")[1].split(" ", 1)[1].replace(";", " ").split()
+                spans.append((int(offsets[0]), int(offsets[-1])))
+        overlapping += sum(1 for i, a in enumerate(spans) for b in spans[i + 1:]
+                           if a[0] < b[1] and b[0] < a[1])
+    assert overlapping  # the real abstracts' tags overlap ("preschool" / "preschool children")
+    relations = _brat_sections((folder / "annotation.conf").read_text())["relations"]
+    # brat (verify_annotations) reports every overlap as an error unless <OVERLAP> allows it
+    overlap_rules = [" ".join(r.split()) for r in relations if r.startswith("<OVERLAP>")]
+    assert "<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in overlap_rules
