@@ -5,8 +5,10 @@ Units: ``records`` (a work's title + abstract, key ``record:ID``) or ``paragraph
 pre-annotations (tags made on an older text are not offered: the text goes out untagged).
 
 Choosing texts (``which``): ``all``; ``included`` (works whose current screening decision
-is include, or their full texts' paragraphs); ``sample`` (``n`` drawn at random with
-``seed``). ``least_confident`` then keeps the ``n`` texts whose rule tags are least sure.
+is include, or their full texts' paragraphs); ``sample`` (all, then a sample). ``sample``
+draws that many of the chosen texts at random with ``seed`` (so ``included`` + ``sample``
+is a random sample of the included works). ``least_confident`` then keeps the ``n`` texts
+whose rule tags are least sure.
 Rules give no probabilities, so "least confident" is a documented proxy: a text ranks
 higher the larger the share of its spans that are negated or hedged (the evidence is
 uncertain there), then the fewer spans it has per 100 words (the rules found little, so
@@ -99,9 +101,11 @@ def select_tasks(conn: sqlite3.Connection, *, unit: str = "records", which: str 
     if not tasks:
         raise NotFoundError(f"the project has no {unit} to export",
                             hint="import records (or full texts for --unit paragraphs) first")
-    if which == "sample":
-        if not sample or sample < 1:
-            raise ConfigError("--which sample needs --sample N (N >= 1)")
+    if which == "sample" and not sample:
+        raise ConfigError("--which sample needs --sample N (N >= 1)")
+    if sample is not None:  # a random sample of whichever texts ``which`` picked
+        if sample < 1:
+            raise ConfigError("--sample N needs N >= 1")
         tasks = random.Random(seed).sample(tasks, min(sample, len(tasks)))
         tasks.sort(key=lambda t: t.key)
     if least_confident:

@@ -40,10 +40,11 @@ def export_cmd(
     unit: str = typer.Option("records", "--unit", help="records (title + abstract of each "
                              "work) or paragraphs (taggable full-text paragraphs)."),
     which: str = typer.Option("all", "--which", help="all | included (current decision "
-                              "include) | sample (random, see --sample/--seed)."),
-    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="With --which sample: "
-                                         "how many texts."),
-    seed: int = typer.Option(0, "--seed", help="Random seed for --which sample."),
+                              "include) | sample (all, sampled with --sample/--seed)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Draw this many of "
+                                         "the texts --which picks at random (e.g. --which "
+                                         "included --sample 20)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for --sample."),
     least_confident: Optional[int] = typer.Option(None, "--least-confident", min=1,
                                                   help="Keep only the N texts whose rule "
                                                   "tags are least sure (most negated/hedged "

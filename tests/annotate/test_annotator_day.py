@@ -143,3 +143,36 @@ def test_brat_conf_lets_the_exported_entities_overlap(runner, tagged, tmp_path):
     # brat (verify_annotations) reports every overlap as an error unless <OVERLAP> allows it
     overlap_rules = [" ".join(r.split()) for r in relations if r.startswith("<OVERLAP>")]
     assert "<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in overlap_rules
+
+
+def _keys(path):
+    return [json.loads(line)["key"] for line in path.read_text().splitlines()]
+
+
+def test_sample_without_which_sample_draws_a_sample(runner, tagged, tmp_path):
+    everything = _keys(_export(runner, tagged, tmp_path / "all.jsonl", "doccano"))
+    sampled = _keys(_export(runner, tagged, tmp_path / "s.jsonl", "doccano", "--sample", "3",
+                            "--seed", "2"))
+    same = _keys(_export(runner, tagged, tmp_path / "w.jsonl", "doccano", "--which",
+                         "sample", "--sample", "3", "--seed", "2"))
+    assert len(everything) == 8 and len(sampled) == 3 and sampled == same
+    assert set(sampled) <= set(everything)
+
+
+def test_sample_of_the_included_works(runner, tagged, tmp_path):
+    from nlp_review.store.project import open_project
+
+    proj = open_project(tagged)
+    try:
+        ids = [r[0] for r in proj.conn.execute("SELECT id FROM works ORDER BY id")]
+    finally:
+        proj.close()
+    included = ids[:5]
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("record_id,label_included\n" + "".join(
+        f"{i},{1 if i in included else 0}\n" for i in ids))
+    result = runner.invoke(app, ["label", "--from", str(decisions), "-p", str(tagged)])
+    assert result.exit_code == 0, result.output + result.stderr
+    got = _keys(_export(runner, tagged, tmp_path / "inc.jsonl", "doccano", "--which",
+                        "included", "--sample", "3", "--seed", "1"))
+    assert len(got) == 3 and {int(k.split(":")[1]) for k in got} <= set(included)
