@@ -91,7 +91,8 @@ def search_report_cmd(
 
 def update_cmd(
     files: List[Path] = typer.Argument(None, help="The new search exports (any format "
-                                       "`import` reads)."),
+                                       "`import` reads). Without files: finish an update "
+                                       "that was interrupted."),
     search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded search "
                                          "these exports came from."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag the new records (on by "
@@ -105,19 +106,28 @@ def update_cmd(
     Imports the files, removes duplicates against everything already in the project
     (earlier decisions carry over to duplicates), flags possible new versions of screened
     records, ranks the new records with the model trained on all decisions so far, tags
-    them, and prints what changed. The update is recorded for `nlp-review prisma --update`."""
-    from nlp_review.cli.stopping_view import estimate_line
-    from nlp_review.living.update import run_update
-    from nlp_review.store.living import list_updates as all_updates
+    them, and prints what changed. The update is recorded for `nlp-review prisma --update`.
+
+    An update that was interrupted (Ctrl-C, crash) after its records were imported is
+    finished first by the next `nlp-review update` (with or without files): the steps it
+    had not done run then, and nothing stored is redone or lost. `nlp-review status` says
+    when one is pending."""
+    from nlp_review.living.update import (importing_note, pending_note, resume_updates,
+                                          run_update)
+    from nlp_review.store.living import list_updates as all_updates, pending_updates
 
     with project_at(project) as proj:
         if list_updates:
             _print_updates(all_updates(proj.conn))
             return
-        if not files:
+        pending = pending_updates(proj.conn)
+        if not files and not pending:
+            note = importing_note(proj.conn)
             raise InputError("no export files given",
-                             hint="nlp-review update FILE... [--search ID]; --list shows "
-                                  "earlier updates")
+                             hint=note or "nlp-review update FILE... [--search ID]; --list "
+                                          "shows earlier updates (none is unfinished)")
+        for row in pending:
+            warn(pending_note(row) + ": finishing it now")
         with progress() as bar:
             task = bar.add_task("comparing records", total=None, visible=False)
 
@@ -127,16 +137,34 @@ def update_cmd(
             def dd(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, visible=True)
 
+            resumed = resume_updates(proj, step=step)
             rep = run_update(proj, files, search_id=search, tag=tag, step=step,
-                             dedupe_progress=dd)
-    for note in rep.notes:
-        warn(note)
-    if rep.update_id is None:
-        console.print("Nothing new: every file was imported before.")
+                             dedupe_progress=dd) if files else None
+    for done in resumed:
+        _print_report(done, project)
+    if rep is None:
         return
+    if rep.update_id is None:
+        console.print("Nothing new: every file was imported before"
+                      + (" (its update is finished above)." if resumed else
+                         " (and belongs to an earlier update or has decisions)."),
+                      highlight=False, soft_wrap=True)
+        for note in rep.notes[1:]:
+            warn(note)
+        return
+    _print_report(rep, project)
+
+
+def _print_report(rep, project: Path) -> None:
+    """One update's report: sources, counts, flags, estimates, tagging, stopping."""
+    from nlp_review.cli.stopping_view import estimate_line
+
+    counts = rep.summary()
+    title = f"Update {rep.update_id}" + (" (finished now; interrupted before)"
+                                         if rep.resumed else "")
     table = Table(Column("source", overflow="fold"), Column("file", overflow="fold"),
                   "records", "new unique", "dup. of earlier records",
-                  "of them screened", "dup. within update", title=f"Update {rep.update_id}",
+                  "of them screened", "dup. within update", title=title,
                   title_justify="left")
     for s in rep.sources:
         if s.status == "skipped":
@@ -146,12 +174,20 @@ def update_cmd(
                           str(s.duplicates_existing), str(s.duplicates_screened),
                           str(s.duplicates_within))
     console.print(table)
-    console.print(f"{rep.new_records} new records: {len(rep.new_works)} new unique, "
-                  f"{rep.duplicates} duplicates; {len(rep.inherited)} joined screened works and "
-                  f"share their decision ({sum(rep.inherited.values())} include, "
-                  f"{len(rep.inherited) - sum(rep.inherited.values())} exclude). Decided "
-                  f"works: {rep.decided_before} before, {rep.decided_after} after.",
+    joined = sum(s.duplicates_screened for s in rep.sources)
+    works = counts.get("duplicates_of_screened", len(rep.inherited))
+    split = ""
+    if rep.inherited:
+        inc = sum(rep.inherited.values())
+        split = f" ({inc} include, {len(rep.inherited) - inc} exclude)"
+    console.print(f"{counts['new_records']} new records: {counts['new_unique']} new unique, "
+                  f"{counts['duplicates']} duplicates; {joined} joined "
+                  f"{'' if works == joined else f'{works} '}screened works and share "
+                  f"their decision{split}. Decided works: "
+                  f"{counts['decided_before']} before, {counts['decided_after']} after.",
                   highlight=False, soft_wrap=True)
+    for note in counts.get("notes", []):
+        warn(note)
     if rep.flags:
         console.print(f"\n[bold]{len(rep.flags)} possible new version(s) of screened "
                       "records[/bold] (not decided for you: look at them):")
@@ -162,11 +198,14 @@ def update_cmd(
                           highlight=False, soft_wrap=True)
     _print_estimate(rep)
     if rep.top:
-        console.print("Top new records:")
+        console.print("Top new records" + (" (when they were ranked)" if
+                                          "ranked" in rep.done_before else "") + ":")
         for w, score, title in rep.top[:5]:
             console.print(f"  {w:>7}  {score:7.3f}  {title[:80]}", highlight=False)
-    if tag:
-        console.print(f"Tagged {rep.tagged} records.")
+    if rep.tag:
+        console.print(f"Tagged {counts.get('tagged') or 0} records"
+                      + (" (before the interruption)." if "tagged" in rep.done_before
+                         else "."))
     if rep.stopping is not None:
         console.print(f"Stopping estimate after the update: {estimate_line(rep.stopping.estimate)}",
                       highlight=False, soft_wrap=True)
@@ -179,23 +218,28 @@ def update_cmd(
 
 
 def _print_estimate(rep) -> None:
-    """The update's estimates and what they mean (see docs/living.md)."""
+    """The update's estimates and what they mean (see docs/living.md); from the figures
+    stored with the update, so a finished interrupted update prints the same."""
     from nlp_review.living.estimate import BENCHMARK_NOTE, THRESHOLD_RECALL
 
-    est = rep.estimate
-    if est is None:
-        console.print(f"\nModel: {rep.model_mode} (needs two includes and an exclude): no "
+    fig = rep.estimate_figures()
+    if fig["threshold"] is None:
+        console.print(f"\nModel: {fig['model_mode']} (needs two includes and an exclude): no "
                       "inclusion threshold and no expected number of relevant records yet.",
                       soft_wrap=True)
         return
+    low, high, level = fig["expected_interval"]
+    basis = ""
+    if fig.get("estimate_decided") is not None:
+        basis = (f", calibrated on the {fig['estimate_decided']} decided works "
+                 f"({fig['estimate_included']} included)")
     console.print(
-        f"\n{est.above} of {len(rep.new_works)} new unique records score at or above the "
-        f"inclusion threshold ({est.threshold:.3f}: the records above it hold "
+        f"\n{fig['above_threshold']} of {len(rep.new_works)} new unique records score at or "
+        f"above the inclusion threshold ({fig['threshold']:.3f}: the records above it hold "
         f"{THRESHOLD_RECALL:.0%} of the relevant new records the model expects).\n"
-        f"Expected relevant among the new records: {est.expected:.0f} "
-        f"({est.level:.0%} interval {est.low}-{est.high}).\n"
-        f"Both come from the model's scores, calibrated on the {est.n_decided} decided works "
-        f"({est.n_included} included). {BENCHMARK_NOTE} See docs/living.md.",
+        f"Expected relevant among the new records: {fig['expected_relevant']:.0f} "
+        f"({level:.0%} interval {low}-{high}).\n"
+        f"Both come from the model's scores{basis}. {BENCHMARK_NOTE} See docs/living.md.",
         highlight=False, soft_wrap=True)
 
 
@@ -204,14 +248,22 @@ def _print_updates(updates) -> None:
         console.print("No updates yet.")
         return
     table = Table("id", Column("date", overflow="fold"), Column("sources", overflow="fold"),
-                  "new records", "new unique", "duplicates", "dup. of screened", "flagged")
+                  "new records", "new unique", "duplicates", "dup. of screened", "flagged",
+                  Column("state", overflow="fold"))
     for u in updates:
         s = u.summary
         table.add_row(str(u.id), u.started_at[:16].replace("T", " "),
                       ", ".join(x["file"] for x in s["sources"]),
                       str(s["new_records"]), str(s["new_unique"]), str(s["duplicates"]),
-                      str(s["duplicates_of_screened"]), str(len(s["flags"])))
+                      str(s["duplicates_of_screened"]), str(len(s["flags"])),
+                      "done" if u.completed else "unfinished")
     console.print(table)
+    from nlp_review.living.update import pending_note
+
+    for u in updates:
+        if not u.completed:
+            console.print(f"unfinished: {pending_note(u)}; `nlp-review update` finishes it",
+                          highlight=False, soft_wrap=True)
 
 
 def prisma_cmd(

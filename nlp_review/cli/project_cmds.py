@@ -156,6 +156,16 @@ def status_cmd(project: Path = ProjectOption) -> None:
         if st.grey_pairs:
             console.print(f"possible duplicates waiting for a human: {st.grey_pairs} "
                           "(nlp-review dedupe --review)")
+        from nlp_review.living.update import importing_note, pending_note
+        from nlp_review.store.living import pending_updates
+
+        for row in pending_updates(proj.conn):
+            console.print(f"[bold yellow]unfinished:[/bold yellow] {pending_note(row)}; "
+                          f"finish it with: nlp-review update -p {project}",
+                          highlight=False, soft_wrap=True)
+        if importing_note(proj.conn):
+            console.print(f"[bold yellow]unfinished:[/bold yellow] "
+                          f"{importing_note(proj.conn)}", highlight=False, soft_wrap=True)
         if st.unique:
             from nlp_review.cli.stopping_view import render_stopping
             from nlp_review.stopping.report import stopping_report

@@ -28,7 +28,9 @@ from nlp_review.errors import InputError
 from nlp_review.living.estimate import CrossFit, UpdateEstimate, cross_fit, estimate
 from nlp_review.store.db import utcnow
 from nlp_review.store.decisions import Decision, current_decisions
-from nlp_review.store.living import add_update, get_search, set_update_summary
+from nlp_review.store.living import (UpdateRow, add_update, clear_update_importing,
+                                     get_search, mark_update_importing, mark_update_step,
+                                     pending_updates, update_importing)
 from nlp_review.store.project import Project
 
 #: title similarity (rapidfuzz ratio on normalised titles) that flags a new unique work as a
@@ -80,43 +82,88 @@ class UpdateReport:
     estimate: UpdateEstimate | None = None  # None: no trained model (see estimate.py)
     crossfit: CrossFit | None = None  # the cross-fitted scores the estimate came from
     estimate_works: list[int] = field(default_factory=list)  # work id per estimate entry
+    tag: bool = True  # whether the update tags the new records (--tag/--no-tag)
+    #: what an earlier, interrupted run of this update stored (empty for a fresh one); its
+    #: counts and any estimate in it are kept as they were, never recomputed
+    stored: dict = field(default_factory=dict)
+    #: steps of this update that were done before this run (resumed: an earlier run was
+    #: interrupted after the records were counted)
+    done_before: frozenset[str] = frozenset()
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self.stored)
 
     @property
     def threshold(self) -> float | None:
-        return None if self.estimate is None else self.estimate.threshold
+        return self.estimate_figures()["threshold"]
 
     @property
     def above_threshold(self) -> int | None:
-        return None if self.estimate is None else self.estimate.above
+        return self.estimate_figures()["above_threshold"]
 
     @property
     def expected_relevant(self) -> float | None:
-        return None if self.estimate is None else self.estimate.expected
+        return self.estimate_figures()["expected_relevant"]
 
     @property
     def duplicates(self) -> int:
         return self.new_records - len(self.new_works)
 
-    def summary(self) -> dict:
-        """The counts stored with the update (JSON)."""
-        est = getattr(self.stopping, "estimate", None)
+    def counts(self) -> dict:
+        """What the import and dedupe found (stored when the update is recorded)."""
+        if self.stored:
+            return {k: self.stored[k] for k in _COUNT_KEYS if k in self.stored}
         return {
             "sources": [vars(s) for s in self.sources],
             "new_records": self.new_records, "new_unique": len(self.new_works),
+            "new_works": list(self.new_works),
             "duplicates": self.duplicates,
             "duplicates_of_screened": len(self.inherited),
-            "flags": [vars(f) for f in self.flags],
-            "model_mode": self.model_mode, "threshold": self.threshold,
-            "above_threshold": self.above_threshold,
-            "expected_relevant": self.expected_relevant,
-            "expected_interval": None if self.estimate is None else [
-                self.estimate.low, self.estimate.high, self.estimate.level],
-            "expected_above_threshold": None if self.estimate is None
-            else self.estimate.expected_above,
+            "inherited": {str(w): label for w, label in self.inherited.items()},
+            "flags": [vars(f) for f in self.flags], "notes": list(self.notes),
             "decided_before": self.decided_before, "decided_after": self.decided_after,
-            "estimated_relevant_total": None if est is None else est.total,
-            "estimated_recall": None if est is None else est.recall,
+            "tag": self.tag,
         }
+
+    def estimate_figures(self) -> dict:
+        """The ranking step's figures: from this run's estimate, else those an earlier run
+        stored, else none (not ranked yet, or no trained model)."""
+        if self.estimate is None and "ranked" in self.done_before:
+            return {k: self.stored.get(k) for k in _ESTIMATE_KEYS}
+        est = self.estimate
+        return {
+            "model_mode": self.model_mode,
+            "threshold": None if est is None else est.threshold,
+            "above_threshold": None if est is None else est.above,
+            "expected_relevant": None if est is None else est.expected,
+            "expected_interval": None if est is None else [est.low, est.high, est.level],
+            "expected_above_threshold": None if est is None else est.expected_above,
+            "estimate_decided": None if est is None else est.n_decided,
+            "estimate_included": None if est is None else est.n_included,
+            "top": [list(t) for t in self.top],
+        }
+
+    def summary(self) -> dict:
+        """The counts, figures and stopping estimate stored with the update (JSON)."""
+        est = getattr(self.stopping, "estimate", None)
+        stored_stop = {k: self.stored.get(k) for k in _STOPPING_KEYS}
+        return {
+            **self.counts(), **self.estimate_figures(),
+            "tagged": self.tagged if "tagged" not in self.done_before
+            else self.stored.get("tagged"),
+            **(stored_stop if est is None else {
+                "estimated_relevant_total": est.total, "estimated_recall": est.recall}),
+        }
+
+
+_COUNT_KEYS = ("sources", "new_records", "new_unique", "new_works", "duplicates",
+               "duplicates_of_screened", "inherited", "flags", "notes", "decided_before",
+               "decided_after", "tag")
+_ESTIMATE_KEYS = ("model_mode", "threshold", "above_threshold", "expected_relevant",
+                  "expected_interval", "expected_above_threshold", "estimate_decided",
+                  "estimate_included", "top")
+_STOPPING_KEYS = ("estimated_relevant_total", "estimated_recall")
 
 
 def _check_files(paths: Sequence[Path]) -> None:
@@ -165,6 +212,12 @@ def run_update(
     started = utcnow()
     before_max = conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
     decided_before = current_decisions(conn)
+    # marked until the update is recorded: an interruption while importing or deduplicating
+    # is reported by `status` and `update` (run it again with the files: see _adopt)
+    given = {p.resolve() for p in paths}
+    earlier = [Path(f) for f in (update_importing(conn) or {}).get("files", [])
+               if Path(f).resolve() not in given]
+    mark_update_importing(conn, started, [str(p) for p in [*paths, *earlier]])
     step("import the new exports")
     changes: list[SourceChange] = []
     for path in paths:
@@ -174,16 +227,30 @@ def run_update(
         if rep.status == "skipped":
             _adopt(conn, path, change, search_id)
         changes.append(change)
+    interrupted_notes = []
+    for path in earlier:  # files of an update interrupted before it was recorded
+        change = SourceChange(path.stem, path.name, "skipped")
+        if path.is_file():
+            _adopt(conn, path, change, None)
+        if change.status == "adopted":
+            change.source = _source_name(conn, change.source_ref)
+            changes.append(change)
+        else:
+            interrupted_notes.append(
+                f"{path} was given to an update that was interrupted before importing it; "
+                f"it is not in the project (run nlp-review update {path} to add it)")
     adopted = [c.source_ref for c in changes if c.status == "adopted"]
     new_ids = sorted({r[0] for r in conn.execute(
         "SELECT id FROM records WHERE id > ?", (before_max,))} | {
         r[0] for ref in adopted for r in conn.execute(
             "SELECT id FROM records WHERE source_ref = ?", (ref,))})
     if not new_ids:
+        clear_update_importing(conn)
         return UpdateReport(None, changes, 0, [], {}, [], "cold", [], 0,
                             len(decided_before), len(decided_before),
                             notes=["every file was imported before (and belongs to an "
-                                   "earlier update or has decisions): nothing new"])
+                                   "earlier update or has decisions): nothing new",
+                                   *interrupted_notes])
     step("deduplicate against the whole project")
     run_dedupe(conn, progress=dedupe_progress)
     group_of, members = _groups(conn)
@@ -210,21 +277,38 @@ def run_update(
         else:
             change.duplicates_within += 1
     flags = find_new_versions(conn, new_ids, decided_before, group_of, members)
-    notes = _merge_conflicts(decided_before, group_of, members, decided_after)
+    notes = interrupted_notes + _merge_conflicts(decided_before, group_of, members,
+                                                 decided_after)
     report = UpdateReport(None, changes, len(new_ids), new_works, inherited, flags, "cold",
                           [], 0, len(decided_before), len(decided_after),
                           notes=notes)
     # recorded now, so an interruption while ranking or tagging still leaves the update
-    # (its records and counts) on file; the ranking figures are added below
+    # (its records and counts) on file; `update` finishes it later (finish_update)
+    report.tag = tag
     report.update_id = add_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
-    step("rank the new records with the model trained on every decision")
-    mode, est, scores, top = _rank_new(conn, new_works, decided_after, preset)
-    report.model_mode, report.scores, report.top = mode, scores, top
-    if est is not None:
-        report.estimate, report.crossfit, report.estimate_works = est
-    if tag:
+    return finish_update(project, report, preset=preset, step=step)
+
+
+def finish_update(project: Project, report: UpdateReport, *, preset: str | None = None,
+                  step: Callable[[str], None] = lambda s: None) -> UpdateReport:
+    """The steps after the records are counted, each recorded in the store when done
+    (``update_steps``), so an interrupted update can be finished without redoing or
+    losing anything: rank the new works and store the estimates (kept if an earlier run
+    stored them), tag (unless the update was run with ``tag=False``), then the stopping
+    estimate; the update is complete when that is stored."""
+    conn = project.conn
+    uid = report.update_id
+    if "ranked" not in report.done_before:
+        step("rank the new records with the model trained on every decision")
+        mode, est, scores, top = _rank_new(conn, report.new_works, current_decisions(conn),
+                                           preset)
+        report.model_mode, report.scores, report.top = mode, scores, top
+        if est is not None:
+            report.estimate, report.crossfit, report.estimate_works = est
+        mark_update_step(conn, uid, "ranked", report.summary())
+    if report.tag and "tagged" not in report.done_before:
         step("tag the new records")
         from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
         from nlp_review.tagging.pipeline import build_pipeline
@@ -232,11 +316,73 @@ def run_update(
 
         report.tagged = tag_project(conn, build_pipeline(),
                                     patterns_fingerprint(default_models_dir())).tagged
+        mark_update_step(conn, uid, "tagged", report.summary())
     from nlp_review.stopping.report import stopping_report
 
     report.stopping = stopping_report(conn)
-    set_update_summary(conn, report.update_id, report.summary())
+    mark_update_step(conn, uid, "completed", report.summary())
     return report
+
+
+def resume_updates(project: Project, *, preset: str | None = None,
+                   step: Callable[[str], None] = lambda s: None) -> list[UpdateReport]:
+    """Finish every update that was interrupted after its records were imported and
+    counted (see ``finish_update``); returns their reports, oldest first."""
+    return [finish_update(project, resumable_report(project.conn, row), preset=preset,
+                          step=step)
+            for row in pending_updates(project.conn)]
+
+
+def resumable_report(conn: sqlite3.Connection, row: UpdateRow) -> UpdateReport:
+    """The report of a stored update as its first run left it (counts, and the estimate
+    figures if it got that far), ready for ``finish_update``."""
+    s = row.summary
+    new_works = s.get("new_works")
+    if new_works is None:  # stored before the list was kept: the groups it started
+        new_works = _new_works_of_sources(conn, row.source_ids)
+    report = UpdateReport(
+        row.id, [SourceChange(**c) for c in s["sources"]], s["new_records"],
+        list(new_works), {int(w): label for w, label in s.get("inherited", {}).items()},
+        [Flag(**f) for f in s["flags"]], s.get("model_mode", "cold"),
+        [tuple(t) for t in s.get("top", [])], 0, s["decided_before"], s["decided_after"],
+        notes=list(s.get("notes", [])), tag=bool(s.get("tag", True)), stored=dict(s),
+        done_before=frozenset(row.steps))
+    return report
+
+
+def pending_note(row: UpdateRow) -> str:
+    """What an unfinished update still needs, for `status` and `update`."""
+    left = [name for key, name in (("ranked", "ranking and the estimates"),
+                                   ("tagged", "tagging"), ("completed",
+                                                           "the stopping estimate"))
+            if key not in row.steps and (key != "tagged" or row.summary.get("tag", True))]
+    return (f"update {row.id} (started {row.started_at[:16].replace('T', ' ')} UTC) did not "
+            f"finish: its {row.summary.get('new_records', '?')} records are imported and "
+            f"deduplicated, but {_and(left)} {'are' if len(left) > 1 else 'is'} not done")
+
+
+def importing_note(conn: sqlite3.Connection) -> str | None:
+    """What to do about an update interrupted before it was recorded (while importing or
+    deduplicating its files), or None."""
+    mark = update_importing(conn)
+    if mark is None:
+        return None
+    return (f"an update started {mark['started_at'][:16].replace('T', ' ')} UTC was "
+            "interrupted while importing or deduplicating; run it again with the same "
+            f"files (nlp-review update {' '.join(mark['files'])}): the files it had "
+            "imported join it, nothing is imported twice")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _new_works_of_sources(conn: sqlite3.Connection, source_ids: list[int]) -> list[int]:
+    """Works whose earliest record came from these sources."""
+    group_of, members = _groups(conn)
+    src = dict(conn.execute("SELECT id, source_ref FROM records"))
+    wanted = set(source_ids)
+    return sorted(g for g, ms in members.items() if src[min(ms)] in wanted)
 
 
 def _adopt(conn: sqlite3.Connection, path: Path, change: SourceChange,
@@ -263,6 +409,11 @@ def _adopt(conn: sqlite3.Connection, path: Path, change: SourceChange,
 
         with transaction(conn):
             tie_source(conn, src.id, search_id)
+
+
+def _source_name(conn: sqlite3.Connection, source_id: int | None) -> str:
+    row = conn.execute("SELECT name FROM sources WHERE id = ?", (source_id,)).fetchone()
+    return "" if row is None else row[0]
 
 
 def _old_work(group: list[int], decided_before: dict[int, Decision]) -> int | None:

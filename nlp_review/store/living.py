@@ -79,11 +79,42 @@ class UpdateRow:
     last_record: int | None
     source_ids: list[int]
     summary: dict
+    steps: frozenset[str] = frozenset()  # of UPDATE_STEPS done
+
+    @property
+    def completed(self) -> bool:
+        return "completed" in self.steps
+
+
+#: project_meta key set while an update imports and deduplicates its files (before it is
+#: recorded); left behind by an interrupted run, so `status` and `update` can say so
+IMPORTING_KEY = "update_importing"
+
+
+def mark_update_importing(conn: sqlite3.Connection, started_at: str,
+                          files: list[str]) -> None:
+    with transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO project_meta(key, value) VALUES (?, ?)",
+                     (IMPORTING_KEY, json.dumps({"started_at": started_at, "files": files})))
+
+
+def clear_update_importing(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        conn.execute("DELETE FROM project_meta WHERE key = ?", (IMPORTING_KEY,))
+
+
+def update_importing(conn: sqlite3.Connection) -> dict | None:
+    """{started_at, files} of an update interrupted before it was recorded, or None."""
+    row = conn.execute("SELECT value FROM project_meta WHERE key = ?",
+                       (IMPORTING_KEY,)).fetchone()
+    return None if row is None else json.loads(row[0])
 
 
 def add_update(conn: sqlite3.Connection, *, started_at: str, first_record: int | None,
                last_record: int | None, source_ids: list[int], summary: dict) -> int:
+    """Record an update (and clear the importing mark in the same transaction)."""
     with transaction(conn):
+        conn.execute("DELETE FROM project_meta WHERE key = ?", (IMPORTING_KEY,))
         uid = conn.execute(
             "INSERT INTO updates(started_at, first_record, last_record, summary)"
             " VALUES (?, ?, ?, ?)",
@@ -99,6 +130,36 @@ def set_update_summary(conn: sqlite3.Connection, update_id: int, summary: dict) 
                      (json.dumps(summary), update_id))
 
 
+#: the steps after an update's records are counted, in order (migration 0011_update_steps)
+UPDATE_STEPS = ("ranked", "tagged", "completed")
+
+
+def mark_update_step(conn: sqlite3.Connection, update_id: int, step: str,
+                     summary: dict | None = None) -> None:
+    """Record that ``step`` of the update is done (with its new summary, in the same
+    transaction, so the figures and the step are stored together or not at all)."""
+    if step not in UPDATE_STEPS:
+        raise ValueError(f"unknown update step {step!r}")
+    with transaction(conn):
+        if summary is not None:
+            conn.execute("UPDATE updates SET summary = ? WHERE id = ?",
+                         (json.dumps(summary), update_id))
+        conn.execute("INSERT OR REPLACE INTO update_steps(update_id, step, done_at)"
+                     " VALUES (?, ?, ?)", (update_id, step, utcnow()))
+
+
+def update_steps(conn: sqlite3.Connection, update_id: int) -> set[str]:
+    """The steps of the update done so far."""
+    return {r[0] for r in conn.execute("SELECT step FROM update_steps WHERE update_id = ?",
+                                       (update_id,))}
+
+
+def pending_updates(conn: sqlite3.Connection) -> list[UpdateRow]:
+    """Updates whose records are in the project but whose later steps (ranking, tagging,
+    the stopping estimate) never finished: an interrupted `nlp-review update`."""
+    return [u for u in list_updates(conn) if not u.completed]
+
+
 def list_updates(conn: sqlite3.Connection) -> list[UpdateRow]:
     out = []
     for row in conn.execute("SELECT * FROM updates ORDER BY id").fetchall():
@@ -106,7 +167,8 @@ def list_updates(conn: sqlite3.Connection) -> list[UpdateRow]:
             "SELECT source_id FROM update_sources WHERE update_id = ? ORDER BY source_id",
             (row["id"],))]
         out.append(UpdateRow(row["id"], row["started_at"], row["first_record"],
-                             row["last_record"], sources, json.loads(row["summary"])))
+                             row["last_record"], sources, json.loads(row["summary"]),
+                             frozenset(update_steps(conn, row["id"]))))
     return out
 
 

@@ -278,4 +278,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE annotations ADD COLUMN tool_ids TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    (
+        "0011_update_steps",
+        """
+        -- the steps of an `nlp-review update` done after its records were imported and
+        -- counted ('ranked': estimates stored in the summary, 'tagged', 'completed'); an
+        -- update without 'completed' was interrupted and is finished by the next `update`
+        CREATE TABLE update_steps (
+            update_id INTEGER NOT NULL REFERENCES updates(id),
+            step TEXT NOT NULL CHECK (step IN ('ranked', 'tagged', 'completed')),
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (update_id, step)
+        );
+        -- updates from before this table: their summary was stored when the records were
+        -- counted and again at the very end (with the stopping estimate), so one with
+        -- neither the stopping estimate nor a threshold stopped before it finished
+        INSERT INTO update_steps(update_id, step, done_at)
+            SELECT id, 'completed', started_at FROM updates
+            WHERE json_extract(summary, '$.estimated_relevant_total') IS NOT NULL
+               OR json_extract(summary, '$.threshold') IS NOT NULL;
+        """,
+    ),
 ]
