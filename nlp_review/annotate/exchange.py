@@ -275,13 +275,41 @@ class ImportReport:
     spans: int = 0
 
 
+def _same_user(found: str, wanted: str) -> bool:
+    # Prodigy names a session DATASET-NAME (``/?session=NAME``): NAME is enough
+    return found == wanted or found.endswith("-" + wanted)
+
+
+def pick_tool_user(items: list[Annotated], tool_user: str | None,
+                   path: Path) -> list[Annotated]:
+    """The items of one annotator: those ``tool_user`` made (Label Studio user id or email,
+    Prodigy session), or all of them when the file names at most one user. A file holding
+    several users' annotations without ``tool_user`` is refused (whose would be stored?)."""
+    users = sorted({i.tool_user for i in items if i.tool_user is not None})
+    if tool_user is not None:
+        kept = [i for i in items if i.tool_user is not None
+                and _same_user(i.tool_user, tool_user)]
+        if not kept:
+            raise InputError(f"no annotations by tool user {tool_user!r} in this file",
+                             file=path, hint=f"users in the file: {', '.join(users)}"
+                             if users else "the file names no users: leave out --tool-user")
+        return kept
+    if len(users) > 1:
+        raise InputError(f"the file holds annotations by {len(users)} users of the tool "
+                         f"({', '.join(users)}); nothing was imported", file=path,
+                         hint="import each user's as their own annotator: --tool-user USER "
+                              "--annotator NAME")
+    return items
+
+
 def import_annotations(conn: sqlite3.Connection, path: Path, annotator: str, taxonomy: dict,
-                       fmt: str = "auto") -> ImportReport:
+                       fmt: str = "auto", tool_user: str | None = None) -> ImportReport:
     """Read, validate and store one file's annotations as ``annotator``'s, all in one
-    transaction (or nothing, with every problem listed)."""
+    transaction (or nothing, with every problem listed). ``tool_user`` picks whose
+    annotations to read from a file holding several users' (see ``pick_tool_user``)."""
     if not annotator.strip():
         raise ConfigError("--annotator must not be empty")
-    items = read_annotations(path, fmt)
+    items = pick_tool_user(read_annotations(path, fmt), tool_user, path)
     errors = validate(items, taxonomy, lambda key: current_text(conn, key))
     if errors:
         raise InputErrors(errors, hint="nothing was imported; fix the file or re-export")

@@ -6,10 +6,12 @@ Out: a JSON list of tasks ``{"data": {"text", "key", "text_hash"}, "meta": {...}
 negated or hedged, a ``choices`` result with the same region ``id`` (``from_name``
 "context", per region). ``labelling_config`` writes the matching XML config.
 
-In: Label Studio's JSON export (or our file unchanged). A task's latest annotation that was
-not cancelled is read; a cancelled one (Label Studio's "skip") is skipped; a task with no
-annotation at all falls back to its predictions (so an export re-imported unchanged
-reproduces the tags). Errors name the task by its position in the list.
+In: Label Studio's JSON export (or our file unchanged). Each user's (``completed_by``)
+latest annotation of a task is read, as that user's item (``Annotated.tool_user``; the
+import keeps one user's, see ``exchange``); a cancelled one (Label Studio's "skip") is
+skipped. A task nobody annotated is skipped too, unless no task of the file has
+annotations: then the predictions are read (so an export re-imported unchanged reproduces
+the tags). Errors name the task by its position in the list.
 """
 
 from __future__ import annotations
@@ -59,18 +61,30 @@ def labelling_config(labels: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
-def _result_of(task: dict) -> tuple[list | None, str]:
-    """The result list to read and the answer (accept / ignore)."""
+def _user(annotation: dict) -> str | None:
+    """Label Studio's ``completed_by``: a user id, or (older exports) a user object."""
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("id")
+    return None if who is None or isinstance(who, bool) else str(who)
+
+
+def _results_of(task: dict, any_annotated: bool) -> list[tuple[list | None, str, str | None]]:
+    """(result list, answer, user) per user who annotated the task: each user's latest
+    annotation (a cancelled one is the answer ``ignore``). A task nobody annotated gives its
+    predictions when no task of the file has annotations (the export as written), else
+    ``ignore`` (nobody looked at it)."""
     annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
     if annotations:
-        latest = annotations[-1]
-        if latest.get("was_cancelled"):
-            return None, "ignore"
-        return latest.get("result") or [], "accept"
+        latest = {_user(a): a for a in annotations}
+        return [(None, "ignore", user) if a.get("was_cancelled")
+                else (a.get("result") or [], "accept", user) for user, a in latest.items()]
+    if any_annotated:
+        return [(None, "ignore", None)]
     predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
     if predictions:
-        return predictions[-1].get("result") or [], "accept"
-    return [], "accept"
+        return [(predictions[-1].get("result") or [], "accept", None)]
+    return [([], "accept", None)]
 
 
 def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> list[Annotated]:
@@ -78,6 +92,7 @@ def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> lis
         errors.append(InputError("expected a JSON list of Label Studio tasks", file=file))
         return []
     out: list[Annotated] = []
+    any_annotated = any(isinstance(t, dict) and t.get("annotations") for t in tasks)
     for n, task in enumerate(tasks, start=1):
         data = task.get("data") if isinstance(task, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
@@ -86,35 +101,41 @@ def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> lis
             continue
         meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
         key = str(data.get("key") or meta.get("key") or "")
-        result, answer = _result_of(task)
-        regions: dict[str, dict] = {}
-        problems: list[str] = []
-        flags: dict[str, list[str]] = {}
-        for k, item in enumerate(result or [], start=1):
-            if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
-                problems.append(f"result {k}: not a result object")
-                continue
-            value, region = item["value"], str(item.get("id", f"#{k}"))
-            if item.get("type") == "labels":
-                names = value.get("labels") or []
-                if len(names) != 1 or "start" not in value or "end" not in value:
-                    problems.append(f"result {k}: a region needs start, end and one label")
-                    continue
-                group, label = split_qualified(str(names[0]))
-                a, b, shown = value["start"], value["end"], value.get("text")
-                if isinstance(shown, str) and isinstance(a, int) and isinstance(b, int) \
-                        and 0 <= a < b <= len(data["text"]) \
-                        and shown.split() != data["text"][a:b].split():
-                    problems.append(f"result {k}: region text {shown!r} is not the text at "
-                                    f"{a}..{b} ({data['text'][a:b]!r})")
-                regions[region] = {"start": value["start"], "end": value["end"],
-                                   "label": label, "group": group}
-            elif item.get("type") == "choices" and item.get("from_name") == FROM_CONTEXT:
-                flags[region] = [c for c in value.get("choices") or [] if c in ATTRIBUTES]
-        spans = [{**s, **{a: a in flags.get(r, []) for a in ATTRIBUTES}}
-                 for r, s in regions.items()]
-        out.append(Annotated(key=key, text=data["text"], spans=spans,
-                             exported_hash=data.get("text_hash") or meta.get("text_hash"),
-                             answer=answer, file=file, line=None, task=f"task {n}"
-                             + (f" ({key})" if key else ""), problems=problems))
+        for result, answer, user in _results_of(task, any_annotated):
+            out.append(_annotated(data, meta, key, n, result, answer, user, file))
     return out
+
+
+def _annotated(data: dict, meta: dict, key: str, n: int, result: list | None, answer: str,
+               user: str | None, file: str) -> Annotated:
+    """One task's result list read into spans (problems kept on the item)."""
+    regions: dict[str, dict] = {}
+    problems: list[str] = []
+    flags: dict[str, list[str]] = {}
+    for k, item in enumerate(result or [], start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
+            problems.append(f"result {k}: not a result object")
+            continue
+        value, region = item["value"], str(item.get("id", f"#{k}"))
+        if item.get("type") == "labels":
+            names = value.get("labels") or []
+            if len(names) != 1 or "start" not in value or "end" not in value:
+                problems.append(f"result {k}: a region needs start, end and one label")
+                continue
+            group, label = split_qualified(str(names[0]))
+            a, b, shown = value["start"], value["end"], value.get("text")
+            if isinstance(shown, str) and isinstance(a, int) and isinstance(b, int) \
+                    and 0 <= a < b <= len(data["text"]) \
+                    and shown.split() != data["text"][a:b].split():
+                problems.append(f"result {k}: region text {shown!r} is not the text at "
+                                f"{a}..{b} ({data['text'][a:b]!r})")
+            regions[region] = {"start": value["start"], "end": value["end"],
+                               "label": label, "group": group}
+        elif item.get("type") == "choices" and item.get("from_name") == FROM_CONTEXT:
+            flags[region] = [c for c in value.get("choices") or [] if c in ATTRIBUTES]
+    spans = [{**s, **{a: a in flags.get(r, []) for a in ATTRIBUTES}}
+             for r, s in regions.items()]
+    return Annotated(key=key, text=data["text"], spans=spans,
+                     exported_hash=data.get("text_hash") or meta.get("text_hash"),
+                     answer=answer, file=file, line=None, task=f"task {n}"
+                     + (f" ({key})" if key else ""), problems=problems, tool_user=user)

@@ -127,8 +127,17 @@ def parse_prodigy(lines: Iterable[str], file: str,
         out.append(Annotated(key=key, text=obj["text"], spans=spans,
                              exported_hash=meta.get("text_hash"), answer=answer, file=file,
                              line=lineno, task=key, problems=problems,
-                             tool_ids=_hashes(obj)))
+                             tool_ids=_hashes(obj), tool_user=_session(obj)))
     return out
+
+
+def _session(obj: dict) -> str | None:
+    """Who answered, as Prodigy records it: ``_session_id`` (``DATASET-NAME`` with named
+    sessions, ``/?session=NAME``) or ``_annotator_id``; None for a file not from Prodigy."""
+    for attr in ("_session_id", "_annotator_id"):
+        if isinstance(obj.get(attr), (str, int)) and not isinstance(obj.get(attr), bool):
+            return str(obj[attr])
+    return None
 
 
 def _hashes(obj: dict) -> dict:

@@ -98,7 +98,8 @@ class Annotated:
     """One text coming back: an annotator's spans, where it was read from, the hash the
     export wrote (``None`` if the file lost it), the answer (accept/reject/ignore) and the
     tool's own ids for the task where it has them (Prodigy's ``_input_hash``/``_task_hash``),
-    kept as read."""
+    kept as read, and the tool's name for who annotated it where the file says
+    (``tool_user``: Label Studio's ``completed_by``, Prodigy's ``_session_id``)."""
     key: str
     text: str
     spans: list[dict]
@@ -110,6 +111,7 @@ class Annotated:
     annotator: str | None = None
     problems: list[str] = field(default_factory=list)
     tool_ids: dict = field(default_factory=dict)
+    tool_user: str | None = None  # who made it in the tool (Label Studio user, Prodigy session)
 
     @property
     def text_hash(self) -> str:

@@ -79,6 +79,10 @@ def import_cmd(
                                   "are."),
     fmt: str = typer.Option("auto", "--format", "-f", help="auto (read from the content) | "
                             "prodigy | doccano | labelstudio | brat."),
+    tool_user: Optional[str] = typer.Option(None, "--tool-user", help="Read only this "
+                                            "tool user's annotations, from a file holding "
+                                            "several users' (Label Studio: the completed_by "
+                                            "user id or email; Prodigy: the session name)."),
     models: Optional[Path] = ModelsOption,
     project: Path = ProjectOption,
 ) -> None:
@@ -88,7 +92,7 @@ def import_cmd(
 
     taxonomy = _taxonomy(models)
     with project_at(project) as proj:
-        r = import_annotations(proj.conn, file, annotator, taxonomy, fmt)
+        r = import_annotations(proj.conn, file, annotator, taxonomy, fmt, tool_user)
     console.print(f"{annotator}: {r.accepted} texts stored ({r.spans} spans), "
                   f"{r.rejected} rejected, {r.ignored} ignored, from {file}")
 

@@ -176,3 +176,54 @@ def test_sample_of_the_included_works(runner, tagged, tmp_path):
     got = _keys(_export(runner, tagged, tmp_path / "inc.jsonl", "doccano", "--which",
                         "included", "--sample", "3", "--seed", "1"))
     assert len(got) == 3 and {int(k.split(":")[1]) for k in got} <= set(included)
+
+
+def _labelstudio_with_two_users(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "ls.json", "labelstudio")
+    tasks = json.loads(out.read_text())
+    for task in tasks[:3]:
+        regions = [r for r in task["predictions"][0]["result"] if r["type"] == "labels"]
+        # user 1 (kim) keeps the first region only; user 2 (lee) keeps them all, later
+        task["annotations"] = [
+            {"id": 1, "completed_by": 1, "was_cancelled": False, "result": regions[:1]},
+            {"id": 2, "completed_by": 2, "was_cancelled": False, "result": regions}]
+    out.write_text(json.dumps(tasks))
+    return out, tasks
+
+
+def test_labelstudio_file_with_two_users_is_not_stored_as_one(runner, tagged, tmp_path):
+    out, tasks = _labelstudio_with_two_users(runner, tagged, tmp_path)
+    result = _import(runner, tagged, out, "kim")
+    assert result.exit_code == 2
+    err = _flat(result.stderr)
+    assert "annotations by 2 users of the tool (1, 2)" in err and "--tool-user" in err
+    assert _rows(tagged) == 0
+    assert _import(runner, tagged, out, "kim", "--tool-user", "1").exit_code == 0
+    assert _import(runner, tagged, out, "lee", "--tool-user", "2").exit_code == 0
+    kim, lee = _annotations(tagged, "kim"), _annotations(tagged, "lee")
+    keys = [t["data"]["key"] for t in tasks[:3]]
+    assert sorted(kim) == sorted(lee) == sorted(keys)  # unannotated tasks are nobody's
+    for task in tasks[:3]:
+        key, n_regions = task["data"]["key"], len(task["annotations"][1]["result"])
+        assert len(kim[key]) == 1 and len(lee[key]) == n_regions
+    result = _import(runner, tagged, out, "max", "--tool-user", "9")
+    assert result.exit_code == 2 and "users in the file: 1, 2" in _flat(result.stderr)
+
+
+def test_prodigy_file_with_two_sessions_is_split_by_session(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "p.jsonl")
+    tasks = [json.loads(x) for x in out.read_text().splitlines()][:3]
+    lines = []
+    for task in tasks:  # prodigy db-out of a dataset annotated in two named sessions
+        for session, spans in (("corr-kim", task["spans"][:1]), ("corr-lee", task["spans"])):
+            lines.append({**task, "spans": spans, "answer": "accept", "_view_id":
+                          "spans_manual", "_session_id": session, "_annotator_id": session})
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = _import(runner, tagged, out, "kim")
+    assert result.exit_code == 2 and "(corr-kim, corr-lee)" in _flat(result.stderr)
+    assert _import(runner, tagged, out, "kim", "--tool-user", "kim").exit_code == 0
+    assert _import(runner, tagged, out, "lee", "--tool-user", "corr-lee").exit_code == 0
+    kim, lee = _annotations(tagged, "kim"), _annotations(tagged, "lee")
+    for task in tasks:
+        key = task["meta"]["key"]
+        assert len(kim[key]) == 1 and len(lee[key]) == len(task["spans"])
