@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from nlp_review.annotate import brat, doccano, labelstudio, prodigy
 from nlp_review.annotate.storage import add_annotation
-from nlp_review.annotate.tasks import Annotated, Task, plain_span, span_sort_key
+from nlp_review.annotate.tasks import Annotated, Task, plain_span, span_sort_key, text_hash
 from nlp_review.annotate.texts import current_text
 from nlp_review.errors import ConfigError, InputError, InputErrors, unknown_name
 from nlp_review.io import atomic_open, atomic_write_text
@@ -209,6 +209,22 @@ def _where(item: Annotated, **extra) -> dict:
     return dict(file=item.file, line=item.line, record=item.task or item.key or None, **extra)
 
 
+def how_changed(text: str, exported_hash: str) -> str:
+    """What happened to a text whose hash is not the export's, in words an annotator can
+    act on: only line endings turned Windows (CRLF) or a byte-order mark added (an editor
+    or a copy did that, not the annotator), or an edit."""
+    plain = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if text_hash(plain) == exported_hash:
+        what = [w for w, changed in (("has Windows line endings (CRLF) where the export had "
+                                      "LF", "\r\n" in text),
+                                     ("starts with a byte-order mark", text.startswith(
+                                         "\ufeff"))) if changed]
+        return (f"the text now {' and '.join(what)} (an editor or a copy changed it); spans "
+                "are not re-aligned: convert it back (e.g. dos2unix) or re-export")
+    return ("the text was changed in the tool after export; spans are not re-aligned "
+            "(annotate the text as exported)")
+
+
 def validate(items: list[Annotated], taxonomy: dict,
              text_of: Callable[[str], str | None]) -> list[InputError]:
     """Check every text and span; fills in each span's group from the taxonomy when the
@@ -219,7 +235,8 @@ def validate(items: list[Annotated], taxonomy: dict,
         if item.answer == "ignore":
             continue
         where = _where(item)
-        for problem in item.problems:
+        edited = bool(item.exported_hash) and item.text_hash != item.exported_hash
+        for problem in item.problems if not edited else ():  # (an edit explains them)
             errors.append(InputError(problem, **where))
         if not item.key:
             errors.append(InputError("no text key (the export's key/meta was removed)",
@@ -235,10 +252,8 @@ def validate(items: list[Annotated], taxonomy: dict,
         if not item.exported_hash:
             errors.append(InputError("no text hash (the export's text_hash was removed)",
                                      **where))
-        elif item.text_hash != item.exported_hash:
-            errors.append(InputError("the text was changed in the tool after export; "
-                                     "spans are not re-aligned", **where,
-                                     hint="annotate the text as exported"))
+        elif edited:
+            errors.append(InputError(how_changed(item.text, item.exported_hash), **where))
             continue
         elif item.exported_hash != Task(item.key, current, []).text_hash:
             errors.append(InputError(f"text {item.key} changed in the project since export; "

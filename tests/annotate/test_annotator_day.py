@@ -227,3 +227,28 @@ def test_prodigy_file_with_two_sessions_is_split_by_session(runner, tagged, tmp_
     for task in tasks:
         key = task["meta"]["key"]
         assert len(kim[key]) == 1 and len(lee[key]) == len(task["spans"])
+
+
+def test_brat_text_with_windows_line_endings_is_explained(runner, tagged, tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    txt = sorted(folder.glob("*.txt"))[0]
+    key = json.loads(txt.with_suffix(".json").read_text())["key"]
+    # copied through a Windows checkout: every LF became CRLF
+    txt.write_bytes(txt.read_bytes().replace(b"\n", b"\r\n"))
+    result = _import(runner, tagged, folder)
+    assert result.exit_code == 2
+    err = _flat(result.stderr)
+    assert "1 problem(s)" in err  # not one more per span that shifted
+    assert f"record {key}: the text now has Windows line endings (CRLF)" in err
+    assert _rows(tagged) == 0
+
+
+def test_text_with_a_byte_order_mark_is_explained(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "d.jsonl", "doccano")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    lines[0]["text"] = "\ufeff" + lines[0]["text"]
+    lines[1]["text"] = lines[1]["text"].replace(" ", "  ", 1)  # a real edit
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    err = _flat(_import(runner, tagged, out).stderr)
+    assert "line 1, record record:" in err and "starts with a byte-order mark" in err
+    assert "line 2, record record:" in err and "changed in the tool after export" in err
