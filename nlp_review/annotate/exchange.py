@@ -14,14 +14,14 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from spacy.tokens import Doc
 
 from nlp_review.annotate import brat, doccano, labelstudio, prodigy
-from nlp_review.annotate.storage import add_annotation
+from nlp_review.annotate.storage import StoredAnnotation, add_annotation, current_annotations
 from nlp_review.annotate.tasks import Annotated, Task, plain_span, span_sort_key, text_hash
 from nlp_review.annotate.texts import current_text
 from nlp_review.errors import ConfigError, InputError, InputErrors, unknown_name
@@ -288,6 +288,10 @@ class ImportReport:
     rejected: int = 0
     ignored: int = 0
     spans: int = 0
+    unchanged: int = 0  # the same as the annotator's newest version: not stored again
+    # other annotators holding exactly these annotations, from a file of the same name (the
+    # same file imported under two names: their agreement would compare it with itself)
+    same_as: list[str] = field(default_factory=list)
 
 
 def _same_user(found: str, wanted: str) -> bool:
@@ -317,6 +321,17 @@ def pick_tool_user(items: list[Annotated], tool_user: str | None,
     return items
 
 
+def _version(item: Annotated) -> tuple:
+    """(text hash, answer, spans as stored) of an item, to compare with a stored one."""
+    spans = sorted({tuple(plain_span(s).items()): plain_span(s)
+                    for s in item.spans}.values(), key=span_sort_key)
+    return (item.text_hash, item.answer, tuple(spans if item.answer == "accept" else []))
+
+
+def _stored_version(stored: StoredAnnotation) -> tuple:
+    return (stored.text_hash, stored.answer, tuple(stored.spans))
+
+
 def import_annotations(conn: sqlite3.Connection, path: Path, annotator: str, taxonomy: dict,
                        fmt: str = "auto", tool_user: str | None = None) -> ImportReport:
     """Read, validate and store one file's annotations as ``annotator``'s, all in one
@@ -329,13 +344,24 @@ def import_annotations(conn: sqlite3.Connection, path: Path, annotator: str, tax
     if errors:
         raise InputErrors(errors, hint="nothing was imported; fix the file or re-export")
     report = ImportReport()
+    before = current_annotations(conn, accepted_only=False)
+    versions = {item.key: _version(item) for item in items if item.answer != "ignore"}
+    report.same_as = sorted(
+        other for other in {a for k in versions for a in before.get(k, {})} - {annotator}
+        if all(k in before and other in before[k] and _stored_version(before[k][other]) == v
+               and Path(before[k][other].source_file or "").name == Path(path).name
+               for k, v in versions.items())) if versions else []
     with transaction(conn):
         for item in items:
             if item.answer == "ignore":
                 report.ignored += 1
                 continue
-            spans = sorted({tuple(plain_span(s).items()): plain_span(s)
-                            for s in item.spans}.values(), key=span_sort_key)
+            mine = before.get(item.key, {}).get(annotator)
+            if mine is not None and _stored_version(mine) == versions[item.key] \
+                    and mine.tool_ids == (item.tool_ids or {}):
+                report.unchanged += 1
+                continue
+            spans = list(versions[item.key][2])
             add_annotation(conn, item.key, item.text_hash, annotator, item.answer, spans,
                            source_file=str(path), tool_ids=item.tool_ids)
             if item.answer == "accept":

@@ -94,7 +94,13 @@ def import_cmd(
     with project_at(project) as proj:
         r = import_annotations(proj.conn, file, annotator, taxonomy, fmt, tool_user)
     console.print(f"{annotator}: {r.accepted} texts stored ({r.spans} spans), "
-                  f"{r.rejected} rejected, {r.ignored} ignored, from {file}")
+                  f"{r.rejected} rejected, {r.ignored} ignored"
+                  + (f", {r.unchanged} unchanged since {annotator}'s last import (not stored "
+                     "again)" if r.unchanged else "") + f", from {file}")
+    if r.same_as:
+        warn(f"{', '.join(r.same_as)} already hold(s) exactly these annotations, from a file "
+             f"named {file.name}: was this file imported under another name? Agreement "
+             f"between {annotator} and {r.same_as[0]} would compare the file with itself")
 
 
 @annotate_app.command("adjudicate")

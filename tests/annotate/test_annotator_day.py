@@ -252,3 +252,39 @@ def test_text_with_a_byte_order_mark_is_explained(runner, tagged, tmp_path):
     err = _flat(_import(runner, tagged, out).stderr)
     assert "line 1, record record:" in err and "starts with a byte-order mark" in err
     assert "line 2, record record:" in err and "changed in the tool after export" in err
+
+
+def test_same_file_imported_twice_is_reported_unchanged_not_stored_again(runner, tagged,
+                                                                          tmp_path):
+    out = _export(runner, tagged, tmp_path / "kim.jsonl")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    lines[0]["spans"] = lines[0]["spans"][1:]
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    first = _import(runner, tagged, out)
+    assert first.exit_code == 0 and "8 texts stored" in _flat(first.output)
+    again = _import(runner, tagged, out)
+    assert again.exit_code == 0
+    assert "0 texts stored" in _flat(again.output)
+    assert "8 unchanged since kim's last import" in _flat(again.output)
+    assert _rows(tagged) == 8
+    # one text corrected again: only that one is stored
+    lines[1]["spans"] = lines[1]["spans"][1:]
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    third = _import(runner, tagged, out)
+    assert "1 texts stored" in _flat(third.output) and "7 unchanged" in _flat(third.output)
+    assert _rows(tagged) == 9
+
+
+def test_same_file_under_a_second_annotator_name_is_warned(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "kim.jsonl")
+    assert _import(runner, tagged, out, "kim").exit_code == 0
+    typo = _import(runner, tagged, out, "kym")
+    assert typo.exit_code == 0
+    assert "kim already hold(s) exactly these annotations" in _flat(typo.stderr)
+    # the other annotator's own file (same texts, other spans) is not warned about
+    other = _export(runner, tagged, tmp_path / "lee.jsonl")
+    lines = [json.loads(x) for x in other.read_text().splitlines()]
+    lines[0]["spans"] = []
+    other.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    lee = _import(runner, tagged, other, "lee")
+    assert lee.exit_code == 0 and "already hold" not in _flat(lee.stderr)
