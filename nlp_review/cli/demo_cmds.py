@@ -58,9 +58,7 @@ def demo_cmd(
                       soft_wrap=True)
     p = report.prisma
     if p is not None:
-        console.print(f"PRISMA: {p.identified} identified, {p.duplicates} duplicates removed, "
-                      f"{p.screened} screened, {p.excluded} excluded, {p.assessed} full texts "
-                      f"assessed, {p.included} included.", soft_wrap=True)
+        console.print(f"PRISMA: {p.sentence()}", soft_wrap=True)
     console.print("\nOpen:", soft_wrap=True)
     for what, path in report.outputs.items():
         console.print(f"  {what}: {path.resolve()}", soft_wrap=True)

@@ -283,10 +283,7 @@ def prisma_cmd(
         warn(problem)
     stem = "prisma" if update is None else f"prisma_update{update}"
     paths = write_prisma(counts, out, stem)
-    console.print(f"{counts.title}: {counts.identified} identified, {counts.duplicates} "
-                  f"duplicates removed, {counts.screened} screened, {counts.excluded} "
-                  f"excluded, {counts.assessed} full texts assessed, {counts.included} "
-                  "included.", highlight=False, soft_wrap=True)
+    console.print(f"{counts.title}: {counts.sentence()}", highlight=False, soft_wrap=True)
     for kind, path in paths.items():
         console.print(f"  {kind}: {path}", highlight=False, soft_wrap=True)
 

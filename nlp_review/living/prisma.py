@@ -1,18 +1,27 @@
 """The numbers of a PRISMA 2020 flow diagram, for the whole project or for one update.
 
+PRISMA 2020 (Page et al., BMJ 2021;372:n71) counts *records* (a title/abstract indexed in a
+database) up to screening, then *reports* (the documents, i.e. full texts) sought,
+not retrieved and assessed for eligibility, then *studies* included. What the project
+knows of each box:
+
 - identified: records imported, per source (export file);
 - duplicates removed: records whose dedup group holds a record imported before them
   (project: records - unique works, the same as ``nlp-review status``);
 - screened: unique works with a title/abstract decision; excluded: those decided exclude;
   awaiting screening: works without a decision;
-- reports sought for retrieval: works included at screening; full texts assessed: those with
-  a full text linked in the project; not retrieved: the rest;
-- included: works included at screening. The tool records one decision per work (no
-  separate full-text eligibility decision), so no full-text exclusions are counted and
-  "included" equals "included at screening".
+- the report boxes need full texts. A project with none (title/abstract screening only)
+  recorded nothing about reports, so those boxes are "not recorded" (``fulltext_stage``
+  False), never numbers that read as if every report had been sought and lost. With full
+  texts: sought = works included at screening; "not retrieved" = those without a full text
+  in the project (not obtained, or not added yet: the project cannot tell which);
+  "with a full text" = the rest (there is no full-text eligibility decision in the tool, so
+  none is counted as assessed-and-excluded);
+- included: works included at title/abstract screening (one decision per work).
 
 For an update, the records counted are those of the update's sources, and the works its new
-unique works (groups whose earliest record came with the update)."""
+unique works (groups whose earliest record came with the update); whether the report boxes
+are recorded is decided for the project as a whole."""
 
 from __future__ import annotations
 
@@ -36,8 +45,9 @@ class PrismaCounts:
     awaiting: int
     sought: int
     not_retrieved: int
-    assessed: int
+    assessed: int  # included works with a full text in the project
     included: int
+    fulltext_stage: bool = True  # False: no full texts in the project (report boxes unknown)
 
     @property
     def unique(self) -> int:
@@ -50,25 +60,55 @@ class PrismaCounts:
             problems.append("sources do not add up to records identified")
         if self.screened + self.awaiting != self.unique:
             problems.append("screened + awaiting != unique records")
-        if self.excluded + self.sought != self.screened:
-            problems.append("excluded + sought != screened")
-        if self.assessed + self.not_retrieved != self.sought:
-            problems.append("assessed + not retrieved != sought")
+        if self.excluded + self.included != self.screened:
+            problems.append("excluded + included != screened")
+        if self.fulltext_stage and self.assessed + self.not_retrieved != self.sought:
+            problems.append("with a full text + not retrieved != sought")
         return problems
 
-    def rows(self) -> list[tuple[str, str, int]]:
-        """(stage, box, count) rows, in diagram order (the CSV)."""
-        out = [("identification", f"records from {name}", n) for name, n in self.sources]
-        out += [("identification", "records identified", self.identified),
-                ("identification", "duplicate records removed", self.duplicates),
-                ("screening", "records screened", self.screened),
-                ("screening", "records excluded", self.excluded),
-                ("screening", "records awaiting screening", self.awaiting),
-                ("retrieval", "reports sought for retrieval", self.sought),
-                ("retrieval", "reports not retrieved", self.not_retrieved),
-                ("eligibility", "full-text reports assessed", self.assessed),
-                ("included", "studies included", self.included)]
+    def rows(self) -> list[tuple[str, str, int | None, str]]:
+        """(stage, box, count, note) rows, in diagram order (the CSV); count None: not
+        recorded in the project."""
+        out = [("identification", f"records from {name}", n, "")
+               for name, n in self.sources]
+        out += [("identification", "records identified", self.identified, ""),
+                ("identification", "duplicate records removed", self.duplicates, ""),
+                ("screening", "records screened", self.screened,
+                 "unique records with a title/abstract decision"),
+                ("screening", "records excluded", self.excluded, ""),
+                ("screening", "records awaiting screening", self.awaiting, "")]
+        if self.fulltext_stage:
+            out += [("retrieval", "reports sought for retrieval", self.sought,
+                     "records included at title/abstract screening"),
+                    ("retrieval", "reports not retrieved", self.not_retrieved,
+                     "no full text in the project: not obtained, or not added yet"),
+                    ("eligibility", "full-text reports assessed", self.assessed,
+                     "full text in the project; full-text exclusions are not recorded")]
+        else:
+            none = NO_FULLTEXT_NOTE
+            out += [("retrieval", "reports sought for retrieval", None, none),
+                    ("retrieval", "reports not retrieved", None, none),
+                    ("eligibility", "full-text reports assessed", None, none)]
+        out += [("included", "studies included", self.included,
+                 "included at title/abstract screening")]
         return out
+
+    def sentence(self) -> str:
+        """The diagram in one line (printed by `prisma` and `demo`)."""
+        if self.fulltext_stage:
+            reports = (f"{self.assessed} of them with a full text in the project, "
+                       f"{self.not_retrieved} without")
+        else:
+            reports = "no full texts in the project: report boxes not recorded"
+        return (f"{self.identified} identified, {self.duplicates} duplicates removed, "
+                f"{self.screened} screened, {self.excluded} excluded, {self.included} "
+                f"included at title/abstract screening ({reports})"
+                + (f", {self.awaiting} not yet screened" if self.awaiting else "") + ".")
+
+
+#: what the report boxes say in a project without full texts
+NO_FULLTEXT_NOTE = ("not recorded: the project holds no full texts (title/abstract "
+                    "screening only)")
 
 
 def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> PrismaCounts:
@@ -97,19 +137,21 @@ def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> Pri
         "SELECT DISTINCT r.group_id FROM fulltexts f JOIN records r ON r.id = f.record_id"
         " WHERE f.status = 'linked'")}
     assessed = sum(1 for w in included if w in with_text)
+    has_fulltexts = conn.execute("SELECT 1 FROM fulltexts WHERE status = 'linked'"
+                                 " LIMIT 1").fetchone() is not None
     return PrismaCounts(
         title=title,
         sources=[(source_names[s], n) for s, n in sorted(per_source.items())],
         identified=identified, duplicates=identified - len(works), screened=len(screened),
         excluded=len(screened) - len(included), awaiting=len(works) - len(screened),
         sought=len(included), not_retrieved=len(included) - assessed, assessed=assessed,
-        included=len(included))
+        included=len(included), fulltext_stage=has_fulltexts)
 
 
 def prisma_csv(counts: PrismaCounts) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["scope", "stage", "box", "count"])
-    for stage, box, n in counts.rows():
-        writer.writerow([counts.title, stage, box, n])
+    writer.writerow(["scope", "stage", "box", "count", "note"])
+    for stage, box, n, note in counts.rows():
+        writer.writerow([counts.title, stage, box, "" if n is None else n, note])
     return out.getvalue()

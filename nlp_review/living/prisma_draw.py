@@ -13,18 +13,22 @@ from nlp_review.living.prisma import PrismaCounts, prisma_csv
 _MAIN_X, _SIDE_X, _W, _SIDE_W = 0.10, 0.60, 0.42, 0.38
 _STAGE_COLOUR = "#d6e4f0"
 _EDGE = "#333333"
+_MUTED = "#777777"
 
 
-def _box(ax, x: float, y: float, w: float, h: float, text: str, width_chars: int) -> None:
+def _box(ax, x: float, y: float, w: float, h: float, text: str, width_chars: int,
+         muted: bool = False) -> None:
+    """A box; ``muted`` (dashed, grey): a box whose count the project did not record."""
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((x, y - h), w, h, boxstyle="round,pad=0.004,rounding_size=0.01",
-                                facecolor="white", edgecolor=_EDGE, linewidth=1.1))
+                                facecolor="white", edgecolor=_MUTED if muted else _EDGE,
+                                linewidth=1.1, linestyle="--" if muted else "-"))
     lines = []
     for para in text.split("\n"):
         lines.extend(textwrap.wrap(para, width_chars) or [""])
     ax.text(x + 0.015, y - h / 2, "\n".join(lines), ha="left", va="center", fontsize=8.6,
-            linespacing=1.35)
+            linespacing=1.35, color=_MUTED if muted else "black")
 
 
 def _arrow(ax, x1: float, y1: float, x2: float, y2: float) -> None:
@@ -70,30 +74,38 @@ def draw_prisma(counts: PrismaCounts):
          46)
     _arrow(ax, _MAIN_X + _W, y - id_h / 2, _SIDE_X, y - id_h / 2)
     gap, h = 0.045, 0.085
+    ft = counts.fulltext_stage
+    unknown = "not recorded (the project holds no full texts)"
     rows = [
         (f"Records screened (n = {counts.screened})"
          + (f"\n(not yet screened: n = {counts.awaiting})" if counts.awaiting else ""),
-         f"Records excluded (n = {counts.excluded})"),
-        (f"Reports sought for retrieval (n = {counts.sought})",
-         f"Reports not retrieved (n = {counts.not_retrieved})\n(no full text in the project)"),
-        (f"Reports assessed for eligibility (n = {counts.assessed})",
-         "Reports excluded: full-text eligibility is not recorded separately "
-         "(n = 0 recorded)"),
+         f"Records excluded (n = {counts.excluded})", False),
+        (f"Reports sought for retrieval (n = {counts.sought})\n(included at title/abstract "
+         "screening)" if ft else f"Reports sought for retrieval: {unknown}",
+         f"Reports not retrieved (n = {counts.not_retrieved})\n(no full text in the "
+         "project: not obtained, or not added yet)" if ft
+         else "Reports not retrieved: not recorded", not ft),
+        (f"Reports assessed for eligibility (n = {counts.assessed})\n(full text in the "
+         "project)" if ft else f"Reports assessed for eligibility: {unknown}",
+         "Reports excluded: not recorded (one decision per record, made at title/abstract "
+         "screening)", not ft),
     ]
     top_screen = y - id_h - gap
     prev_bottom = y - id_h
-    for main, side in rows:
+    for main, side, muted in rows:
         y_box = prev_bottom - gap
         _arrow(ax, _MAIN_X + _W / 2, prev_bottom, _MAIN_X + _W / 2, y_box)
-        _box(ax, _MAIN_X, y_box, _W, h, main, 50)
-        _box(ax, _SIDE_X, y_box, _SIDE_W, h, side, 44)
+        _box(ax, _MAIN_X, y_box, _W, h, main, 50, muted)
+        _box(ax, _SIDE_X, y_box, _SIDE_W, h, side, 44, muted or side.endswith("screening)"))
         _arrow(ax, _MAIN_X + _W, y_box - h / 2, _SIDE_X, y_box - h / 2)
         prev_bottom = y_box - h
     _stage(ax, top_screen, prev_bottom, "Screening")
     y_box = prev_bottom - gap
     _arrow(ax, _MAIN_X + _W / 2, prev_bottom, _MAIN_X + _W / 2, y_box)
     _box(ax, _MAIN_X, y_box, _W, h,
-         f"Studies included in review (n = {counts.included})\n(included at screening)", 50)
+         f"Studies included in review (n = {counts.included})\n(included at title/abstract "
+         "screening" + (f"; {counts.assessed} with a full text)" if ft else
+                        "; no full texts in the project)"), 50)
     _stage(ax, y_box, y_box - h, "Included")
     foot = max(y_box - h - 0.03, 0.01)
     ax.text(0.5, foot,
