@@ -263,16 +263,24 @@ def validate(items: list[Annotated], taxonomy: dict,
         n = len(item.text)
         for k, s in enumerate(item.spans, start=1):
             start, end = s["start"], s["end"]
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n):
+            if not (isinstance(start, int) and isinstance(end, int)):
+                errors.append(InputError(f"span {k}: offsets {start!r}..{end!r} are not "
+                                         "whole numbers", **where))
+                continue
+            if 0 <= start and end <= n and start >= end:
+                errors.append(InputError(f"span {k}: start {start} is not before end {end}",
+                                         **where))
+                continue
+            if not 0 <= start < end <= n:
                 errors.append(InputError(f"span {k}: offsets {start}..{end} outside the text "
                                          f"(length {n})", **where))
                 continue
             info = taxonomy.get(s["label"])
             if info is None:
-                errors.append(InputError(f"span {k}: label {s['label']!r} is not in the "
-                                         "taxonomy", **where,
-                                         hint="labels are group:LABEL from models/"
-                                              "taxonomy.json"))
+                written = f"{s['group']}:{s['label']}" if s["group"] else s["label"]
+                errors.append(InputError(f"span {k}: label {written!r} is not in the "
+                                         "taxonomy (labels are group:LABEL, as in the "
+                                         "export's label list)", **where))
                 continue
             if s["group"] and s["group"] != info.group:
                 errors.append(InputError(f"span {k}: {s['label']} belongs to group "

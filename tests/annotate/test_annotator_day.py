@@ -288,3 +288,19 @@ def test_same_file_under_a_second_annotator_name_is_warned(runner, tagged, tmp_p
     other.write_text("".join(json.dumps(x) + "\n" for x in lines))
     lee = _import(runner, tagged, other, "lee")
     assert lee.exit_code == 0 and "already hold" not in _flat(lee.stderr)
+
+
+def test_span_messages_say_what_is_wrong(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "p.jsonl")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    lines[0]["spans"].append({"start": 10, "end": 5, "label": "population:CHILDREN"})
+    lines[1]["spans"].append({"start": 0, "end": 4, "label": "setting:NURSERY"})
+    lines[2]["spans"].append({"start": "0", "end": 4, "label": "setting:SCHOOL"})
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = _import(runner, tagged, out)
+    assert result.exit_code == 2
+    err = _flat(result.stderr)
+    assert "line 1" in err and "start 10 is not before end 5" in err
+    assert "line 2" in err and "label 'setting:NURSERY' is not in the taxonomy" in err
+    assert "line 3" in err and "offsets '0'..4 are not whole numbers" in err
+    assert _rows(tagged) == 0

@@ -68,7 +68,7 @@ def test_bad_spans_and_edited_text_are_all_reported_and_nothing_stored(runner, t
     err = " ".join(result.stderr.split())
     assert "4 problem(s)" in err
     assert f"{out}, line 1" in err and "outside the text" in err
-    assert "line 2" in err and "'ALIENS' is not in the taxonomy" in err
+    assert "line 2" in err and "'population:ALIENS' is not in the taxonomy" in err
     assert "line 3" in err and "changed in the tool after export" in err
     assert "line 4" in err and "belongs to group population, not setting" in err
     assert "record:" in err  # the task is named by its text key
