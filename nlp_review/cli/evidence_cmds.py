@@ -26,7 +26,7 @@ def evidence_cmd(
                                        "snapshot id: new studies, new or changed mechanism, "
                                        "population and setting entries."),
     snapshots: bool = typer.Option(False, "--snapshots", help="List the stored snapshots "
-                                   "(one per run) and exit."),
+                                   "(one per run that changed the evidence) and exit."),
     project: Path = ProjectOption,
 ) -> None:
     """Build the evidence table: one row per study and mechanism, with the populations,
@@ -38,7 +38,7 @@ def evidence_cmd(
     from nlp_review.evidence.build import build_evidence
     from nlp_review.evidence.export import write_csv, write_html, write_xlsx
 
-    from nlp_review.living.snapshots import diff_against, save_snapshot
+    from nlp_review.living.snapshots import diff_against, store_snapshot
     from nlp_review.store.living import list_snapshots
 
     with project_at(project) as proj:
@@ -49,10 +49,11 @@ def evidence_cmd(
         changes = diff_against(proj.conn, diff, table) if diff is not None else None
         snap = None
         if study is None:  # each run over the review's studies is kept as a dated snapshot
-            snap = save_snapshot(proj.conn, table)
+            snap, stored = store_snapshot(proj.conn, table)
     if snap is not None:
-        console.print(f"Stored evidence snapshot {snap} (compare later with --diff {snap}).",
-                      highlight=False)
+        console.print(f"Stored evidence snapshot {snap} (compare later with --diff {snap})."
+                      if stored else f"Evidence unchanged since snapshot {snap} (nothing "
+                      f"new stored; compare later with --diff {snap}).", highlight=False)
     if changes is not None:
         _print_diff(changes)
         return

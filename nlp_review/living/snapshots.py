@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from nlp_review.evidence.build import EvidenceTable
-from nlp_review.store.living import add_snapshot, get_snapshot
+from nlp_review.store.living import add_snapshot, get_snapshot, list_snapshots
 
 DIFF_GROUPS = ("populations", "settings")
 
@@ -33,9 +33,19 @@ def snapshot_data(conn: sqlite3.Connection, table: EvidenceTable) -> dict:
 
 
 def save_snapshot(conn: sqlite3.Connection, table: EvidenceTable) -> int:
-    """Store a dated snapshot of ``table``; returns its id."""
-    return add_snapshot(conn, snapshot_data(conn, table), n_studies=len(table.studies),
-                        n_rows=len(table.rows))
+    """Store a dated snapshot of ``table``; returns its id (see ``store_snapshot``)."""
+    return store_snapshot(conn, table)[0]
+
+
+def store_snapshot(conn: sqlite3.Connection, table: EvidenceTable) -> tuple[int, bool]:
+    """Store a dated snapshot of ``table`` unless the latest snapshot holds the same
+    evidence (then nothing is stored: running `evidence` again, or `evidence --diff`, does
+    not pile up copies). Returns the id of the snapshot holding it and whether it is new."""
+    data = snapshot_data(conn, table)
+    latest = list_snapshots(conn)
+    if latest and get_snapshot(conn, latest[-1].id).data == data:
+        return latest[-1].id, False
+    return add_snapshot(conn, data, n_studies=len(table.studies), n_rows=len(table.rows)), True
 
 
 @dataclass

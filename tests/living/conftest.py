@@ -50,3 +50,28 @@ def screened_first(project, tmp_path, ecec_replay):
     label_works(project.conn, [(rid, ecec_replay.truth[sid]) for sid, (rid, _) in ids.items()],
                 reviewer="simulated", origin="simulate")
     return project
+
+
+TITLES = [
+    "Acupuncture and counselling for depression in primary care",
+    "Peer mentoring for adolescents leaving foster care",
+    "Family group conferencing and school attendance",
+    "A cohort study of class size in early childhood education",
+    "Parenting programmes delivered by health visitors",
+    "Outdoor play and social skills in preschool children",
+]
+
+
+@pytest.fixture
+def screened(project, tmp_path):
+    """Six records: three included, two excluded, one not yet screened."""
+    recs = [Record(title=t, abstract=f"{t}. A study of children and their families.",
+                   year=2020, source_id=f"r{i}",
+                   doi="10.1371/journal.pmed.1001518" if i == 0 else None)
+            for i, t in enumerate(TITLES)]
+    import_file(project, write_export(recs, tmp_path / "search.csv"))
+    run_dedupe(project.conn)
+    ids = [r[0] for r in project.conn.execute("SELECT id FROM records ORDER BY id")]
+    label_works(project.conn, [(ids[0], 1), (ids[1], 1), (ids[2], 1), (ids[3], 0),
+                               (ids[4], 0)], reviewer="team", origin="screen")
+    return project, ids

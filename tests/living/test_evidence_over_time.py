@@ -107,3 +107,22 @@ def test_update_on_the_demo_corpus_then_evidence_diff_and_prisma(tmp_path):
     assert runner.invoke(app, ["prisma", "--out", str(tmp_path / "f2"), "--update", "7",
                                "-p", p]).exit_code != 0
     assert not (tmp_path / "f2").exists()
+
+
+def test_evidence_run_again_without_changes_stores_no_second_snapshot(screened, tmp_path):
+    """`evidence`, then `evidence --diff 1` with nothing changed, stored an identical
+    snapshot each time; a new include makes a new one."""
+    from nlp_review.store.living import list_snapshots
+
+    project, ids = screened
+    p = str(project.path)
+    first = runner.invoke(app, ["evidence", "-p", p])
+    assert first.exit_code == 0 and "Stored evidence snapshot 1" in first.output
+    again = runner.invoke(app, ["evidence", "--diff", "1", "-p", p])
+    assert again.exit_code == 0, again.output
+    assert "unchanged since snapshot 1" in again.output
+    assert [s.id for s in list_snapshots(project.conn)] == [1]
+    label_works(project.conn, [(ids[5], 1)], reviewer="team", origin="screen")
+    later = runner.invoke(app, ["evidence", "--diff", "1", "-p", p])
+    assert "Stored evidence snapshot 2" in later.output and "1 new stud" in later.output
+    assert [s.n_studies for s in list_snapshots(project.conn)] == [3, 4]

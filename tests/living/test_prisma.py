@@ -13,40 +13,10 @@ from typer.testing import CliRunner
 
 from nlp_review.cli.app import app
 from nlp_review.living.prisma import prisma_counts
-from nlp_review.records import Record
-from nlp_review.screening.session import label_works
-from nlp_review.workflows.deduplicating import run_dedupe
-from nlp_review.workflows.importing import import_file
-
-from .conftest import write_export
 
 runner = CliRunner()
 PLOS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
         / "jats" / "allofplos" / "journal.pmed.1001518.xml")
-
-TITLES = [
-    "Acupuncture and counselling for depression in primary care",
-    "Peer mentoring for adolescents leaving foster care",
-    "Family group conferencing and school attendance",
-    "A cohort study of class size in early childhood education",
-    "Parenting programmes delivered by health visitors",
-    "Outdoor play and social skills in preschool children",
-]
-
-
-@pytest.fixture
-def screened(project, tmp_path):
-    """Six records: three included, two excluded, one not yet screened."""
-    recs = [Record(title=t, abstract=f"{t}. A study of children and their families.",
-                   year=2020, source_id=f"r{i}",
-                   doi="10.1371/journal.pmed.1001518" if i == 0 else None)
-            for i, t in enumerate(TITLES)]
-    import_file(project, write_export(recs, tmp_path / "search.csv"))
-    run_dedupe(project.conn)
-    ids = [r[0] for r in project.conn.execute("SELECT id FROM records ORDER BY id")]
-    label_works(project.conn, [(ids[0], 1), (ids[1], 1), (ids[2], 1), (ids[3], 0),
-                               (ids[4], 0)], reviewer="team", origin="screen")
-    return project, ids
 
 
 def _csv(folder: Path) -> dict[str, dict]:
@@ -106,3 +76,4 @@ def test_a_project_with_some_full_texts_counts_them(screened, tmp_path):
     assert rows["full-text reports assessed"]["count"] == "1"
     svg = _svg_text(tmp_path / "fig")
     assert "Reports not retrieved (n = 2)" in svg and "1 with a full text" in svg
+
