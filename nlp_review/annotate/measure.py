@@ -24,7 +24,7 @@ from spacy.language import Language
 from nlp_review.annotate.storage import current_annotations, stored_gold
 from nlp_review.annotate.tasks import text_hash
 from nlp_review.annotate.texts import current_text
-from nlp_review.errors import NotFoundError
+from nlp_review.errors import NotFoundError, unknown_name
 from nlp_review.tagging.evaluate import GoldText, read_gold
 from nlp_review.tagging.patterns import GROUPS
 
@@ -49,9 +49,13 @@ def stored_gold_texts(conn: sqlite3.Connection, annotator: str | None = None
         versions = {k: (g.text_hash, g.spans) for k, g in stored_gold(conn).items()}
         what = "adjudicated gold"
     else:
+        annotations = current_annotations(conn)
         versions = {k: (by[annotator].text_hash, by[annotator].spans)
-                    for k, by in current_annotations(conn).items() if annotator in by}
+                    for k, by in annotations.items() if annotator in by}
         what = f"annotation by {annotator!r}"
+        names = sorted({a for by in annotations.values() for a in by})
+        if not versions and names:
+            raise unknown_name("annotator", annotator, names)
     if not versions:
         raise NotFoundError(f"no stored {what}",
                             hint="nlp-review annotate import / annotate adjudicate first")

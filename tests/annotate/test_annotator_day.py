@@ -304,3 +304,16 @@ def test_span_messages_say_what_is_wrong(runner, tagged, tmp_path):
     assert "line 2" in err and "label 'setting:NURSERY' is not in the taxonomy" in err
     assert "line 3" in err and "offsets '0'..4 are not whole numbers" in err
     assert _rows(tagged) == 0
+
+
+def test_evaluate_stored_with_an_unknown_annotator_lists_the_annotators(runner, tagged,
+                                                                       tmp_path):
+    out = _export(runner, tagged, tmp_path / "kim.jsonl")
+    assert _import(runner, tagged, out, "kim").exit_code == 0
+    result = runner.invoke(app, ["evaluate", "--stored", "--annotator", "Kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 2
+    err = _flat(result.stderr)
+    assert "unknown annotator 'Kim'" in err and "valid annotators: kim" in err
+    ok = runner.invoke(app, ["evaluate", "--stored", "--annotator", "kim", "-p", str(tagged)])
+    assert ok.exit_code == 0, ok.stderr
