@@ -180,8 +180,14 @@ def _print_report(rep, project: Path) -> None:
     if rep.inherited:
         inc = sum(rep.inherited.values())
         split = f" ({inc} include, {len(rep.inherited) - inc} exclude)"
+    came = counts.get("new_decided") or 0
+    if came:
+        warn(f"{came} of the {counts['new_unique']} new unique records came with a decision "
+             "in the export (its label column, e.g. label_included): they count as screened "
+             "and are not ranked (a fresh database export carries none).")
     console.print(f"{counts['new_records']} new records: {counts['new_unique']} new unique, "
-                  f"{counts['duplicates']} duplicates; {joined} joined "
+                  f"{counts['duplicates']} duplicate{'' if counts['duplicates'] == 1 else 's'}; "
+                  f"{joined} joined "
                   f"{'' if works == joined else f'{works} '}screened works and share "
                   f"their decision{split}. Decided works: "
                   f"{counts['decided_before']} before, {counts['decided_after']} after.",
@@ -223,6 +229,11 @@ def _print_estimate(rep) -> None:
     from nlp_review.living.estimate import BENCHMARK_NOTE, THRESHOLD_RECALL
 
     fig = rep.estimate_figures()
+    if fig["model_mode"] == "all decided":
+        console.print(f"\nEvery new unique record already has a decision (the export "
+                      "carried them): nothing to rank, no inclusion threshold and no "
+                      "expected number of relevant records.", highlight=False, soft_wrap=True)
+        return
     if fig["threshold"] is None:
         console.print(f"\nModel: {fig['model_mode']} (needs two includes and an exclude): no "
                       "inclusion threshold and no expected number of relevant records yet.",

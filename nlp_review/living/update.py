@@ -71,7 +71,8 @@ class UpdateReport:
     new_works: list[int]  # work ids of the new unique works
     inherited: dict[int, int]  # work id -> label, for new records that joined screened works
     flags: list[Flag]
-    model_mode: str  # "model" (trained on both classes) or "cold"
+    model_mode: str  # "model" (trained on both classes), "cold", or "all decided" (no new
+    # work is without a decision: nothing to rank)
     top: list[tuple[int, float, str]]  # (work id, score, title), best first, new works only
     tagged: int
     decided_before: int
@@ -83,6 +84,7 @@ class UpdateReport:
     crossfit: CrossFit | None = None  # the cross-fitted scores the estimate came from
     estimate_works: list[int] = field(default_factory=list)  # work id per estimate entry
     tag: bool = True  # whether the update tags the new records (--tag/--no-tag)
+    new_decided: int = 0  # new unique works that came with a decision (the export's labels)
     #: what an earlier, interrupted run of this update stored (empty for a fresh one); its
     #: counts and any estimate in it are kept as they were, never recomputed
     stored: dict = field(default_factory=dict)
@@ -120,6 +122,7 @@ class UpdateReport:
             "new_works": list(self.new_works),
             "duplicates": self.duplicates,
             "duplicates_of_screened": len(self.inherited),
+            "new_decided": self.new_decided,
             "inherited": {str(w): label for w, label in self.inherited.items()},
             "flags": [vars(f) for f in self.flags], "notes": list(self.notes),
             "decided_before": self.decided_before, "decided_after": self.decided_after,
@@ -158,7 +161,7 @@ class UpdateReport:
 
 
 _COUNT_KEYS = ("sources", "new_records", "new_unique", "new_works", "duplicates",
-               "duplicates_of_screened", "inherited", "flags", "notes", "decided_before",
+               "duplicates_of_screened", "new_decided", "inherited", "flags", "notes", "decided_before",
                "decided_after", "tag")
 _ESTIMATE_KEYS = ("model_mode", "threshold", "above_threshold", "expected_relevant",
                   "expected_interval", "expected_above_threshold", "estimate_decided",
@@ -285,6 +288,7 @@ def run_update(
     # recorded now, so an interruption while ranking or tagging still leaves the update
     # (its records and counts) on file; `update` finishes it later (finish_update)
     report.tag = tag
+    report.new_decided = sum(1 for w in new_works if w in decided_after)
     report.update_id = add_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
@@ -526,6 +530,8 @@ def _rank_new(conn: sqlite3.Connection, new_works: list[int],
     without a trained model), the new works' scores, the top ten."""
     if not new_works:
         return "cold", None, {}, []
+    if all(w in decided for w in new_works):  # e.g. the export carried a label column
+        return "all decided", None, {}, []
     from nlp_review.screening.session import ScreeningSession
 
     session = ScreeningSession(conn, reviewer="update", preset=preset)

@@ -162,3 +162,29 @@ def test_a_screened_work_keeps_its_id_when_a_fuller_duplicate_arrives(project, t
     work = project.conn.execute("SELECT * FROM works WHERE id = ?", (rid,)).fetchone()
     assert work["n_records"] == 2 and work["abstract"] == full.abstract  # filled in
     assert current_decisions(project.conn)[rid].label == 1
+
+
+def test_an_export_carrying_decisions_is_said_so_and_not_ranked(screened_first, tmp_path,
+                                                                ecec_replay):
+    """An update file with a label_included column (a labelled dataset, a colleague's
+    screening export): its records arrive decided. The update printed '0 of 20 new unique
+    records score at or above the inclusion threshold (inf ...)' and an expectation of 0."""
+    import csv
+
+    new = [r for r in ecec_replay.update if r.source_id not in ecec_replay.duplicates][:20]
+    path = tmp_path / "labelled.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "year", "label_included"])
+        for r in new:
+            writer.writerow([r.source_id, r.title, r.abstract or "", r.year or "",
+                             ecec_replay.truth[r.source_id]])
+    out = runner.invoke(app, ["update", str(path), "--no-tag", "-p",
+                              str(screened_first.path)])
+    assert out.exit_code == 0, out.output
+    assert "came with a decision in the export" in out.output
+    assert "nothing to rank" in out.output
+    assert "inf" not in out.output and "Expected relevant" not in out.output
+    (u,) = list_updates(screened_first.conn)
+    assert u.summary["new_decided"] == u.summary["new_unique"] > 0
+    assert u.summary["threshold"] is None and u.summary["model_mode"] == "all decided"
