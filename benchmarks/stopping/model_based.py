@@ -243,6 +243,8 @@ def main() -> None:
     rec.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
     an = sub.add_parser("analyse")
     an.add_argument("--per-dataset", action="store_true")
+    an.add_argument("--partial", action="store_true",
+                    help="only the runs recorded so far (while recording; not the claim)")
     args = ap.parse_args()
     if args.cmd == "record":
         for name in args.datasets or datasets():
@@ -256,7 +258,7 @@ def main() -> None:
     else:
         from model_based_analysis import analyse  # noqa: E402
 
-        analyse(per_dataset=args.per_dataset)
+        analyse(per_dataset=args.per_dataset, partial=args.partial)
 
 
 if __name__ == "__main__":
