@@ -230,7 +230,7 @@ def _print_estimate(rep) -> None:
 
     fig = rep.estimate_figures()
     if fig["model_mode"] == "all decided":
-        console.print(f"\nEvery new unique record already has a decision (the export "
+        console.print("\nEvery new unique record already has a decision (the export "
                       "carried them): nothing to rank, no inclusion threshold and no "
                       "expected number of relevant records.", highlight=False, soft_wrap=True)
         return
