@@ -96,8 +96,11 @@ def parse_labelstudio(tasks: object, file: str, errors: list[InputError]) -> lis
     for n, task in enumerate(tasks, start=1):
         data = task.get("data") if isinstance(task, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            errors.append(InputError('expected a task with "data": {"text": ...}', file=file,
-                                     record=f"task {n}"))
+            flat = isinstance(task, dict) and isinstance(task.get("text"), str)
+            errors.append(InputError(
+                "this looks like Label Studio's JSON-MIN export, which drops the negated/"
+                "hedged choices of each region: export as JSON" if flat else
+                'expected a task with "data": {"text": ...}', file=file, record=f"task {n}"))
             continue
         meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
         key = str(data.get("key") or meta.get("key") or "")

@@ -317,3 +317,18 @@ def test_evaluate_stored_with_an_unknown_annotator_lists_the_annotators(runner, 
     assert "unknown annotator 'Kim'" in err and "valid annotators: kim" in err
     ok = runner.invoke(app, ["evaluate", "--stored", "--annotator", "kim", "-p", str(tagged)])
     assert ok.exit_code == 0, ok.stderr
+
+
+def test_labelstudio_json_min_export_is_named(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "ls.json", "labelstudio")
+    tasks = json.loads(out.read_text())
+    # Label Studio's JSON-MIN export: data fields flattened, regions under the tag's name
+    flat = [{"id": n, **t["data"], "label": [
+        {"start": r["value"]["start"], "end": r["value"]["end"], "text": r["value"]["text"],
+         "labels": r["value"]["labels"]} for r in t["predictions"][0]["result"]
+        if r["type"] == "labels"], "annotator": "kim@example.org", "annotation_id": n}
+        for n, t in enumerate(tasks, start=1)]
+    out.write_text(json.dumps(flat))
+    result = _import(runner, tagged, out)
+    assert result.exit_code == 2
+    assert "looks like Label Studio's JSON-MIN export" in _flat(result.stderr)
