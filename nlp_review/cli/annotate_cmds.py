@@ -47,8 +47,9 @@ def export_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed for --sample."),
     least_confident: Optional[int] = typer.Option(None, "--least-confident", min=1,
                                                   help="Keep only the N texts whose rule "
-                                                  "tags are least sure (most negated/hedged "
-                                                  "spans, then fewest spans per word)."),
+                                                  "tags are least sure (largest share of "
+                                                  "negated/hedged spans, then fewest spans "
+                                                  "per word)."),
     models: Optional[Path] = ModelsOption,
     project: Path = ProjectOption,
 ) -> None:
