@@ -95,8 +95,8 @@ def update_cmd(
                                        "that was interrupted."),
     search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded search "
                                          "these exports came from."),
-    tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag the new records (on by "
-                             "default)."),
+    tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag the new records, and any "
+                             "whose text or the tagging rules changed (on by default)."),
     list_updates: bool = typer.Option(False, "--list", help="List the earlier updates "
                                       "instead."),
     project: Path = ProjectOption,
@@ -108,10 +108,11 @@ def update_cmd(
     records, ranks the new records with the model trained on all decisions so far, tags
     them, and prints what changed. The update is recorded for `nlp-review prisma --update`.
 
-    An update that was interrupted (Ctrl-C, crash) after its records were imported is
-    finished first by the next `nlp-review update` (with or without files): the steps it
-    had not done run then, and nothing stored is redone or lost. `nlp-review status` says
-    when one is pending."""
+    An update that was interrupted (Ctrl-C, crash) after its records were imported and
+    counted is finished first by the next `nlp-review update` (with or without files): the
+    steps it had not done run then, and nothing stored is redone or lost. One interrupted
+    while importing is run again with the same files (the ones already imported join it).
+    `nlp-review status` says when either is pending."""
     from nlp_review.living.update import (importing_note, pending_note, resume_updates,
                                           run_update)
     from nlp_review.store.living import list_updates as all_updates, pending_updates
@@ -209,9 +210,10 @@ def _print_report(rep, project: Path) -> None:
         for w, score, title in rep.top[:5]:
             console.print(f"  {w:>7}  {score:7.3f}  {title[:80]}", highlight=False)
     if rep.tag:
-        console.print(f"Tagged {counts.get('tagged') or 0} records"
-                      + (" (before the interruption)." if "tagged" in rep.done_before
-                         else "."))
+        console.print(f"Tagged {counts.get('tagged') or 0} records (the new ones, and any "
+                      "whose text or the tagging rules changed since they were tagged)"
+                      + (", before the interruption." if "tagged" in rep.done_before
+                         else "."), highlight=False, soft_wrap=True)
     if rep.stopping is not None:
         console.print(f"Stopping estimate after the update: {estimate_line(rep.stopping.estimate)}",
                       highlight=False, soft_wrap=True)
@@ -279,12 +281,18 @@ def _print_updates(updates) -> None:
 
 def prisma_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Folder for prisma.svg, prisma.png "
-                             "and prisma.csv (created if missing)."),
+                             "and prisma.csv (prisma_updateN.* with --update; created if "
+                             "missing)."),
     update: Optional[int] = typer.Option(None, "--update", help="Draw one update's flow "
                                          "(see `nlp-review update --list`)."),
     project: Path = ProjectOption,
 ) -> None:
-    """Draw the PRISMA 2020 flow diagram (SVG, PNG) with its numbers as CSV."""
+    """Draw the PRISMA 2020 flow diagram (SVG, PNG) with its numbers as CSV.
+
+    Records identified per source, duplicates removed, screened, excluded and included at
+    title/abstract screening. The boxes for reports (full texts sought, not retrieved,
+    assessed) are counted from the full texts in the project; without any they read "not
+    recorded" (see docs/living.md)."""
     from nlp_review.living.prisma import prisma_counts
     from nlp_review.living.prisma_draw import write_prisma
 
