@@ -138,8 +138,11 @@ def read_annotations(path: Path, fmt: str = "auto") -> list[Annotated]:
             try:
                 data = json.loads(content)
             except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg})", file=path,
-                                 line=exc.lineno) from None
+                jsonl = exc.msg == "Extra data" and content.lstrip().startswith("{")
+                raise InputError(f"not valid JSON ({exc.msg})", file=path, line=exc.lineno,
+                                 hint="this is JSON Lines (one task per line), not Label "
+                                      "Studio's JSON list: a Prodigy or doccano file? Leave "
+                                      "out --format" if jsonl else None) from None
             items = labelstudio.parse_labelstudio(data, str(path), errors)
         elif fmt == "prodigy":
             items = prodigy.parse_prodigy(content.split("\n"), str(path), errors)
@@ -157,6 +160,10 @@ def read_text(path: Path) -> str:
     """A file's text as UTF-8 (a byte-order mark dropped); a file in another encoding is
     an InputError naming the line, not a traceback."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError("this is a folder, not an annotation file", file=path,
+                         hint="a folder is read as a brat export: leave out --format (or "
+                              "give --format brat)")
     if not path.is_file():
         raise InputError("file not found", file=path)
     data = path.read_bytes()

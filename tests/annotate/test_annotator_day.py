@@ -332,3 +332,16 @@ def test_labelstudio_json_min_export_is_named(runner, tagged, tmp_path):
     result = _import(runner, tagged, out)
     assert result.exit_code == 2
     assert "looks like Label Studio's JSON-MIN export" in _flat(result.stderr)
+
+
+def test_wrong_format_option_says_what_the_file_is(runner, tagged, tmp_path):
+    folder = _export(runner, tagged, tmp_path / "brat", "brat")
+    result = _import(runner, tagged, folder, "kim", "--format", "prodigy")
+    assert result.exit_code == 2
+    assert "this is a folder, not an annotation file" in _flat(result.stderr)
+    jsonl = _export(runner, tagged, tmp_path / "p.jsonl", "prodigy")
+    result = _import(runner, tagged, jsonl, "kim", "--format", "labelstudio")
+    assert result.exit_code == 2
+    assert "JSON Lines (one task per line), not Label Studio's JSON list" in \
+        _flat(result.stderr)
+    assert _rows(tagged) == 0
