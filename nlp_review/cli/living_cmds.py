@@ -8,7 +8,8 @@ from typing import List, Optional
 import typer
 from rich.table import Column, Table
 
-from nlp_review.cli.common import ProjectOption, console, progress, project_at, warn
+from nlp_review.cli.common import (ProjectOption, console, err_console, progress,
+                                   project_at, warn)
 from nlp_review.errors import InputError
 from nlp_review.io import atomic_write_text
 
@@ -138,9 +139,12 @@ def update_cmd(
             def dd(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, visible=True)
 
-            resumed = resume_updates(proj, step=step)
-            rep = run_update(proj, files, search_id=search, tag=tag, step=step,
-                             dedupe_progress=dd) if files else None
+            try:
+                resumed = resume_updates(proj, step=step)
+                rep = run_update(proj, files, search_id=search, tag=tag, step=step,
+                                 dedupe_progress=dd) if files else None
+            except KeyboardInterrupt:
+                _interrupted(proj, project)
     for done in resumed:
         _print_report(done, project)
     if rep is None:
@@ -154,6 +158,20 @@ def update_cmd(
             warn(note)
         return
     _print_report(rep, project)
+
+
+def _interrupted(proj, project: Path) -> None:
+    """Ctrl-C during an update: say what is on file and how to finish it; exit 130."""
+    from nlp_review.living.update import importing_note, pending_note
+    from nlp_review.store.living import pending_updates
+
+    left = [pending_note(u) for u in pending_updates(proj.conn)]
+    note = importing_note(proj.conn)
+    err_console.print("[bold]Interrupted:[/bold] " + "; ".join(
+        [*left, *([note] if note else [])] or ["nothing was stored"])
+        + (f". Finish it with: nlp-review update -p {project}" if left else "."),
+        highlight=False, soft_wrap=True)
+    raise typer.Exit(130)
 
 
 def _print_report(rep, project: Path) -> None:

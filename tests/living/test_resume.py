@@ -169,3 +169,19 @@ def test_updates_from_before_the_steps_table_are_judged_by_what_they_stored(proj
     conn.commit()
     assert migrate(conn) == ["0011_update_steps"]
     assert [u.id for u in pending_updates(conn)] == [2]
+
+
+def test_ctrl_c_during_an_update_says_how_to_finish_it(screened_first, tmp_path,
+                                                       ecec_replay, monkeypatch):
+    """Ctrl-C exited with status 130 and no word on what was left."""
+    upd = write_export(ecec_replay.update[:40], tmp_path / "rerun.csv")
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update_mod, "_rank_new", ctrl_c)
+    p = str(screened_first.path)
+    out = runner.invoke(app, ["update", str(upd), "--no-tag", "-p", p])
+    assert out.exit_code == 130
+    assert "Interrupted" in out.output and "did not finish" in out.output
+    assert f"Finish it with: nlp-review update -p {p}" in out.output
