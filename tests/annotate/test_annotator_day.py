@@ -345,3 +345,29 @@ def test_wrong_format_option_says_what_the_file_is(runner, tagged, tmp_path):
     assert "JSON Lines (one task per line), not Label Studio's JSON list" in \
         _flat(result.stderr)
     assert _rows(tagged) == 0
+
+
+def test_import_interrupted_midway_stores_nothing(runner, tagged, tmp_path, monkeypatch):
+    import nlp_review.annotate.exchange as exchange
+    from nlp_review.store.project import open_project
+    from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
+
+    out = _export(runner, tagged, tmp_path / "p.jsonl")
+    stored = []
+    real = exchange.add_annotation
+
+    def add_then_interrupt(*args, **kwargs):
+        if len(stored) == 4:
+            raise KeyboardInterrupt  # Ctrl-C after half the texts
+        real(*args, **kwargs)
+        stored.append(args[1])
+
+    monkeypatch.setattr(exchange, "add_annotation", add_then_interrupt)
+    proj = open_project(tagged)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            exchange.import_annotations(proj.conn, out, "kim", load_taxonomy(
+                default_models_dir() / "taxonomy.json"))
+    finally:
+        proj.close()
+    assert len(stored) == 4 and _rows(tagged) == 0
