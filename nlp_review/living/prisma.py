@@ -48,6 +48,9 @@ class PrismaCounts:
     assessed: int  # included works with a full text in the project
     included: int
     fulltext_stage: bool = True  # False: no full texts in the project (report boxes unknown)
+    #: update only: duplicates of records already in the project (the earlier searches);
+    #: the rest of ``duplicates`` are duplicates within the update
+    duplicates_of_earlier: int | None = None
 
     @property
     def unique(self) -> int:
@@ -72,7 +75,14 @@ class PrismaCounts:
         out = [("identification", f"records from {name}", n, "")
                for name, n in self.sources]
         out += [("identification", "records identified", self.identified, ""),
-                ("identification", "duplicate records removed", self.duplicates, ""),
+                ("identification", "duplicate records removed", self.duplicates, "")]
+        if self.duplicates_of_earlier is not None:
+            out += [("identification", "duplicates of records from earlier searches",
+                     self.duplicates_of_earlier, "part of the duplicates removed"),
+                    ("identification", "duplicates within this update",
+                     self.duplicates - self.duplicates_of_earlier,
+                     "part of the duplicates removed")]
+        out += [
                 ("screening", "records screened", self.screened,
                  "unique records with a title/abstract decision"),
                 ("screening", "records excluded", self.excluded, ""),
@@ -130,6 +140,10 @@ def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> Pri
             counted.add(rid)
     identified = sum(per_source.values())
     works = [g for g, ms in members.items() if min(ms) in counted]
+    of_earlier = None
+    if update_id is not None:
+        of_earlier = sum(1 for ms in members.values() if min(ms) not in counted
+                         for m in ms if m in counted)
     decisions = current_decisions(conn)
     screened = [w for w in works if w in decisions]
     included = [w for w in screened if decisions[w].label == 1]
@@ -145,7 +159,8 @@ def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> Pri
         identified=identified, duplicates=identified - len(works), screened=len(screened),
         excluded=len(screened) - len(included), awaiting=len(works) - len(screened),
         sought=len(included), not_retrieved=len(included) - assessed, assessed=assessed,
-        included=len(included), fulltext_stage=has_fulltexts)
+        included=len(included), fulltext_stage=has_fulltexts,
+        duplicates_of_earlier=of_earlier)
 
 
 def prisma_csv(counts: PrismaCounts) -> str:

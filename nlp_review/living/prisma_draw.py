@@ -69,9 +69,13 @@ def draw_prisma(counts: PrismaCounts):
     _stage(ax, y, y - id_h, "Identification")
     _box(ax, _MAIN_X, y, _W, id_h,
          f"Records identified (n = {counts.identified}) from:\n{sources}", 52)
-    _box(ax, _SIDE_X, y - id_h / 2 + 0.04, _SIDE_W, 0.08,
-         f"Records removed before screening:\n  duplicate records (n = {counts.duplicates})",
-         46)
+    removed = f"Records removed before screening:\n  duplicate records (n = {counts.duplicates})"
+    if counts.duplicates_of_earlier is not None:
+        removed += (f"\n    of records from earlier searches (n = "
+                    f"{counts.duplicates_of_earlier})\n    within this update (n = "
+                    f"{counts.duplicates - counts.duplicates_of_earlier})")
+    _box(ax, _SIDE_X, y - id_h / 2 + 0.04, _SIDE_W, 0.08 if counts.duplicates_of_earlier
+         is None else 0.11, removed, 46)
     _arrow(ax, _MAIN_X + _W, y - id_h / 2, _SIDE_X, y - id_h / 2)
     gap, h = 0.045, 0.085
     ft = counts.fulltext_stage

@@ -92,6 +92,11 @@ def test_update_keeps_every_decision_and_duplicates_inherit(screened_first, tmp_
     assert part.check() == []
     assert part.identified == len(ecec_replay.update)
     assert part.duplicates == report.duplicates
+    # the update's diagram splits them: duplicates of earlier searches' records vs within
+    assert part.duplicates_of_earlier == sum(s.duplicates_existing for s in report.sources)
+    assert part.duplicates - part.duplicates_of_earlier == sum(
+        s.duplicates_within for s in report.sources)
+    assert whole.duplicates_of_earlier is None
     assert part.unique == len(report.new_works)
     assert part.screened == 0 and part.awaiting == len(report.new_works)
     first_part = whole.unique - part.unique
