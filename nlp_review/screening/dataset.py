@@ -3,6 +3,7 @@ label_included``), for simulation. Validated: unique ids, both classes, some abs
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nlp_review.errors import InputError
+from nlp_review.formats.tabular import sniff_delimiter
 
 LABEL_COLUMNS = ("label_included", "included", "label")
 
@@ -37,7 +39,9 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     """Read a labelled CSV; raise ``InputError`` naming the file and the problem."""
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may save a BOM ...
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                         sep=sniff_delimiter(text) or ",")  # ... and ';' or tabs
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

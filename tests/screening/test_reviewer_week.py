@@ -1,0 +1,32 @@
+"""What a review team trips on when simulating its own spreadsheets (QA walk-through of a
+screening week): files saved by a spreadsheet, datasets too small for the drawn priors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from nlp_review.errors import InputError
+from nlp_review.screening.dataset import load_labelled_csv
+from tests.screening.conftest import read_rows
+
+
+def _write(path: Path, rows: list[dict], *, delimiter: str = ",", bom: bool = False) -> Path:
+    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=delimiter)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_spreadsheet_csv_with_semicolons_and_a_bom_is_read(tmp_path, delimiter):
+    rows = read_rows("cohen_antihistamines")[:60]
+    path = _write(tmp_path / "saved.csv", rows, delimiter=delimiter, bom=True)
+    data = load_labelled_csv(path)
+    assert len(data) == 60
+    assert data.record_ids[0] == rows[0]["record_id"]
+    assert data.labels.tolist() == [int(r["label_included"]) for r in rows]
+    assert data.titles[3] == rows[3]["title"]
