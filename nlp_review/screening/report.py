@@ -46,6 +46,30 @@ def default_priors(data: LabelledDataset, seed: int) -> list[str]:
     return [relevant[rs.randint(len(relevant))], irrelevant[rs.randint(len(irrelevant))]]
 
 
+def _check_left_after_priors(data: LabelledDataset, data_path: Path,
+                             priors: Sequence[str]) -> None:
+    """Both classes must remain beyond the priors (the drawn priors take one of each):
+    with none left there is nothing to measure WSS, recall or loss on."""
+    prior_labels = ([int(data.labels[data.row_of(str(p))]) for p in set(priors)] if priors
+                    else [1, 0])
+    relevant = int(data.labels.sum())
+    irrelevant = len(data) - relevant
+    relevant_left = relevant - sum(prior_labels)
+    irrelevant_left = irrelevant - (len(prior_labels) - sum(prior_labels))
+    if relevant_left > 0 and irrelevant_left > 0:
+        return
+    which = "relevant" if relevant_left <= 0 else "irrelevant"
+    if priors:
+        raise InputError(f"the priors include every {which} record; nothing left to "
+                         "measure the ranking on", file=data_path,
+                         hint=f"give priors that leave at least one {which} record")
+    count = relevant if which == "relevant" else irrelevant
+    raise InputError(f"the data has {count} {which} record{'s' if count != 1 else ''}, "
+                     f"and the drawn prior takes one; nothing left to measure the ranking on",
+                     file=data_path, hint=f"simulation needs at least 2 {which} records "
+                     "(or name --prior records that leave one)")
+
+
 def simulate_file(data_path: Path, out_dir: Path, *, priors: Sequence[str] = (),
                   seeds: Sequence[int] = (0,), preset: str | None = None,
                   until: str = "last_relevant", plot: bool = True,
@@ -87,11 +111,7 @@ def _simulate(data_path: Path, out_dir: Path, priors: Sequence[str], seeds: Sequ
                              hint="--prior takes values of the record_id column") from None
     if priors and len(set(priors)) >= len(data):
         raise InputError("every record is a prior; nothing left to simulate", file=data_path)
-    relevant_left = int(data.labels.sum()) - sum(
-        int(data.labels[data.row_of(str(p))]) for p in set(priors))
-    if priors and relevant_left == 0:
-        raise InputError("the priors include every relevant record; nothing to find",
-                         file=data_path)
+    _check_left_after_priors(data, data_path, priors)
     seeds = list(seeds) or [0]
     runs: list[SeedRun] = []
     for seed in seeds:

@@ -10,6 +10,7 @@ import pytest
 
 from nlp_review.errors import InputError
 from nlp_review.screening.dataset import load_labelled_csv
+from nlp_review.screening.report import simulate_file
 from tests.screening.conftest import read_rows
 
 
@@ -30,3 +31,25 @@ def test_a_spreadsheet_csv_with_semicolons_and_a_bom_is_read(tmp_path, delimiter
     assert data.record_ids[0] == rows[0]["record_id"]
     assert data.labels.tolist() == [int(r["label_included"]) for r in rows]
     assert data.titles[3] == rows[3]["title"]
+
+
+def test_one_relevant_record_is_an_error_not_a_traceback(tmp_path):
+    rows = read_rows("cohen_antihistamines")
+    keep = [r for r in rows if r["label_included"] == "0"][:80]
+    keep.append(next(r for r in rows if r["label_included"] == "1"))
+    path = _write(tmp_path / "one.csv", keep)
+    with pytest.raises(InputError) as err:
+        simulate_file(path, tmp_path / "out", plot=False)
+    assert "1 relevant record" in err.value.message and "prior" in err.value.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_priors_taking_every_irrelevant_record_are_refused(tmp_path):
+    rows = read_rows("cohen_antihistamines")
+    keep = [r for r in rows if r["label_included"] == "1"][:5]
+    keep.append(next(r for r in rows if r["label_included"] == "0"))
+    path = _write(tmp_path / "few.csv", keep)
+    with pytest.raises(InputError) as err:
+        simulate_file(path, tmp_path / "out", priors=[keep[0]["record_id"],
+                                                       keep[-1]["record_id"]], plot=False)
+    assert "every irrelevant record" in err.value.message
