@@ -249,6 +249,11 @@ def _print_estimate(rep) -> None:
     from nlp_review.living.estimate import BENCHMARK_NOTE, THRESHOLD_RECALL
 
     fig = rep.estimate_figures()
+    if not rep.new_works:
+        console.print("\nNo new unique records: every record of the update is a duplicate of "
+                      "one already in the project (or of another in the update), so there is "
+                      "nothing to rank or estimate.", highlight=False, soft_wrap=True)
+        return
     if fig["model_mode"] == "all decided":
         console.print("\nEvery new unique record already has a decision (the export "
                       "carried them): nothing to rank, no inclusion threshold and no "

@@ -71,8 +71,8 @@ class UpdateReport:
     new_works: list[int]  # work ids of the new unique works
     inherited: dict[int, int]  # work id -> label, for new records that joined screened works
     flags: list[Flag]
-    model_mode: str  # "model" (trained on both classes), "cold", or "all decided" (no new
-    # work is without a decision: nothing to rank)
+    model_mode: str  # "model" (trained on both classes), "cold", "none new" (no new unique
+    # work) or "all decided" (no new work is without a decision): nothing to rank
     top: list[tuple[int, float, str]]  # (work id, score, title), best first, new works only
     tagged: int
     decided_before: int
@@ -529,7 +529,7 @@ def _rank_new(conn: sqlite3.Connection, new_works: list[int],
     (with the cross-fit they came from and the new works they are for, in that order; None
     without a trained model), the new works' scores, the top ten."""
     if not new_works:
-        return "cold", None, {}, []
+        return "none new", None, {}, []
     if all(w in decided for w in new_works):  # e.g. the export carried a label column
         return "all decided", None, {}, []
     from nlp_review.screening.session import ScreeningSession

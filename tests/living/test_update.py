@@ -193,3 +193,19 @@ def test_an_export_carrying_decisions_is_said_so_and_not_ranked(screened_first, 
     (u,) = list_updates(screened_first.conn)
     assert u.summary["new_decided"] == u.summary["new_unique"] > 0
     assert u.summary["threshold"] is None and u.summary["model_mode"] == "all decided"
+
+
+def test_an_update_of_duplicates_only_says_there_is_nothing_to_rank(screened_first, tmp_path,
+                                                                    ecec_replay):
+    """A re-run export whose every record is already in the project said 'Model: cold
+    (needs two includes and an exclude)' on a project with hundreds of decisions."""
+    import dataclasses
+
+    rerun = [dataclasses.replace(r, source_id=f"again-{r.source_id}")
+             for r in ecec_replay.first[:30]]
+    out = runner.invoke(app, ["update", str(write_export(rerun, tmp_path / "again.csv")),
+                              "--no-tag", "-p", str(screened_first.path)])
+    assert out.exit_code == 0, out.output
+    assert "30 new records: 0 new unique, 30 duplicates" in out.output
+    assert "No new unique records" in out.output
+    assert "needs two includes" not in out.output
