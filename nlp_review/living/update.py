@@ -212,6 +212,7 @@ def run_update(
     if search_id is not None:
         get_search(conn, search_id)
     _check_files(paths)
+    paths, same_notes = _distinct_files(paths)
     started = utcnow()
     before_max = conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
     decided_before = current_decisions(conn)
@@ -230,7 +231,7 @@ def run_update(
         if rep.status == "skipped":
             _adopt(conn, path, change, search_id)
         changes.append(change)
-    interrupted_notes = []
+    interrupted_notes = list(same_notes)
     for path in earlier:  # files of an update interrupted before it was recorded
         change = SourceChange(path.stem, path.name, "skipped")
         if path.is_file():
@@ -413,6 +414,25 @@ def _adopt(conn: sqlite3.Connection, path: Path, change: SourceChange,
 
         with transaction(conn):
             tie_source(conn, src.id, search_id)
+
+
+def _distinct_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files with the same content given twice (the same path, or a copy) kept once,
+    and a note for each one left out."""
+    from nlp_review.workflows.importing import file_hash
+
+    seen: dict[str, Path] = {}
+    keep, notes = [], []
+    for path in paths:
+        digest = file_hash(path.read_bytes())
+        if digest in seen:
+            same = path.resolve() == seen[digest].resolve()
+            notes.append(f"{path} was given twice: read once" if same else
+                         f"{path} has the same content as {seen[digest]}: read once")
+            continue
+        seen[digest] = path
+        keep.append(path)
+    return keep, notes
 
 
 def _source_name(conn: sqlite3.Connection, source_id: int | None) -> str:

@@ -209,3 +209,18 @@ def test_an_update_of_duplicates_only_says_there_is_nothing_to_rank(screened_fir
     assert "30 new records: 0 new unique, 30 duplicates" in out.output
     assert "No new unique records" in out.output
     assert "needs two includes" not in out.output
+
+
+def test_a_file_given_twice_is_read_once(screened_first, tmp_path, ecec_replay):
+    """`update a.csv a.csv` (or a copy of it) listed the file twice and counted its records
+    twice as imported."""
+    upd = write_export(ecec_replay.update[:30], tmp_path / "rerun.csv")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(upd.read_bytes())
+    report = run_update(screened_first, [upd, upd, copy], tag=False)
+    assert [s.file for s in report.sources] == ["rerun.csv"]
+    assert report.sources[0].imported == report.new_records == 30
+    assert any("given twice" in n for n in report.notes)
+    assert any("copy.csv has the same content" in n for n in report.notes)
+    part = prisma_counts(screened_first.conn, report.update_id)
+    assert part.identified == 30 and part.check() == []
