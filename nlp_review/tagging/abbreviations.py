@@ -17,6 +17,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 MAX_SHORT_FORM_CHARS = 10
+# doc.user_data key: (group, start, end, label) of each span copied onto a short form ->
+# the token ranges of the long-form spans it was copied from, so that a later exclusion of
+# the long form ("Perceived Stress Scale") also drops its short form ("PSS").
+ABBREVIATION_SOURCES = ("nlp_review", "abbreviation_sources")
 
 
 def best_long_form(short: str, long: str) -> str | None:
@@ -96,10 +100,17 @@ class AbbreviationTagger:
                           and 2 * (s.end - s.start) >= n_long}
                 if not labels:
                     continue
+                sources: dict[str, list[tuple[int, int]]] = {}
+                for s in doc.spans[group]:
+                    if s.start >= long_span.start and s.end <= long_span.end \
+                            and 2 * (s.end - s.start) >= n_long:
+                        sources.setdefault(s.label_, []).append((s.start, s.end))
+                copied = doc.user_data.setdefault(ABBREVIATION_SOURCES, {})
                 new = []
                 for start, end in _uses(doc, short):
                     for label, span_id in sorted(labels):
                         new.append(Span(doc, start, end, label=label, span_id=span_id))
+                        copied[(group, start, end, label)] = sources[label]
                 if new:
                     doc.spans[group] = list(doc.spans[group]) + new
         return doc

@@ -31,6 +31,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from nlp_review.tagging.abbreviations import ABBREVIATION_SOURCES
+
 for _name, _default in (("negated", False), ("hedged", False), ("group", None)):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=_default)
@@ -130,14 +132,23 @@ class EvidenceContext:
         return [f for f in found if f[2]["category"] != "pseudo"]
 
     @staticmethod
-    def _exclusion(span: Span, excludes: list[tuple[int, int, dict]]) -> dict | None:
-        """The first exclude cue covering ``span`` (for its label), or None."""
-        for s, e, c in excludes:
-            if s <= span.start and span.end <= e and (not c["labels"] or span.label_ in c["labels"]):
-                return c
+    def _exclusion(span: Span, excludes: list[tuple[int, int, dict]],
+                   copied: dict | None = None, group: str = "") -> dict | None:
+        """The first exclude cue covering ``span`` (for its label), or None. A span the
+        abbreviation tagger copied onto a short form takes the cue that covers the long-form
+        span it was copied from ("Perceived Stress Scale (PSS)": both are dropped)."""
+        ranges = [(span.start, span.end)]
+        if copied:
+            ranges += copied.get((group, span.start, span.end, span.label_), [])
+        for start, end in ranges:
+            for s, e, c in excludes:
+                if s <= start and end <= e and (not c["labels"] or span.label_ in c["labels"]):
+                    return c
         return None
 
     def __call__(self, doc: Doc) -> Doc:
+        # Only needed here; removed so that a Doc's user_data stays serialisable.
+        copied = doc.user_data.pop(ABBREVIATION_SOURCES, None)
         groups = {g: list(doc.spans[g]) if g in doc.spans else [] for g in self.groups}
         if not any(groups.values()):
             return doc
@@ -148,7 +159,7 @@ class EvidenceContext:
             for group, spans in groups.items():
                 kept = []
                 for span in spans:
-                    cue = self._exclusion(span, excludes)
+                    cue = self._exclusion(span, excludes, copied, group)
                     if cue is None:
                         kept.append(span)
                     elif cue.get("relabel_group") in groups:
