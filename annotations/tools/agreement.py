@@ -1,6 +1,6 @@
 """Inter-annotator agreement on double-annotated samples of the gold set.
 
-Two studies, picked with ``--study`` (default ``a_on_b``):
+Three studies, picked with ``--study`` (default ``a_on_b``):
 
 ``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
 independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
@@ -14,6 +14,14 @@ or ``holdout.jsonl``, in ``annotations/agreement/i_on_gh/``. G's and H's part fi
 git at the commits where each batch was finished (``GH_FINAL``), so later edits of the holdout
 batches do not change the figure.
 
+``m_on_jkl`` (round five, the second holdout split): annotator M annotated 18 texts, 6 of each of
+batches j, k and l, chosen so that the sparse groups are represented (``m_sample_ids``: per batch
+the 3 texts naming the most distinct mechanism/intervention cue words in the raw text, plus 3
+drawn at random from the rest), without reading J's, K's or L's part files or ``holdout2.jsonl``,
+in ``annotations/agreement/m_on_jkl/``. J's, K's and L's part files are read from git at the
+commits where each batch was finished (``JKL_FINAL``); mechanism and intervention are also
+reported per label.
+
 The second annotations are not part of the gold set (``build_gold.py`` reads only
 ``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
 per group and overall, the agreement as F1 with the batch annotator's spans as the reference
@@ -26,6 +34,7 @@ plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
     python annotations/tools/agreement.py --sample            # the sample ids to annotate
     python annotations/tools/agreement.py --study i_on_gh     # round-four table (G/H vs I)
     python annotations/tools/agreement.py --study i_on_gh --disagreements  # + kinds, and every one
+    python annotations/tools/agreement.py --study m_on_jkl --disagreements # round five (J/K/L vs M)
 """
 
 from __future__ import annotations
@@ -55,6 +64,15 @@ GH_FINAL: dict[str, str] = {
     "g": "7f54b32e6acf1c657cf83c2e53b25e19de6d6bbd",  # round 4 complete ... batch g final
     "h": "04a173c3bca32cfab861a0b2d0034a5a39c1053c",  # gold holdout batch h final
 }
+M_SAMPLE_SEED = 20261130
+M_TOP_PER_BATCH = 3
+M_RANDOM_PER_BATCH = 3
+# The commits where J, K and L finished their round-five batches.
+JKL_FINAL: dict[str, str] = {
+    "j": "81918caefcad548e9ab06bfcae9bcbad2114f249",  # gold round 5: batch j final
+    "k": "862c020f90572d5ccce7cf874ef49998600de7c3",  # gold round 5: batch k final
+    "l": "160821bc4f710df8acf570247b70100ffafd5009",  # gold round 5: batch l final
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,8 @@ class Study:
     second_annotator: str
     batches: tuple[str, ...]
     commits: dict[str, str] = field(default_factory=dict)
+    # groups whose agreement is also printed per label (the sparse groups of m_on_jkl)
+    label_groups: tuple[str, ...] = ()
 
     @property
     def reference_annotator(self) -> str:
@@ -75,6 +95,8 @@ class Study:
 STUDIES = {
     "a_on_b": Study("a_on_b", SECOND, "A", ("b",), {"b": B_FIRST_PASS}),
     "i_on_gh": Study("i_on_gh", AGREEMENT / "i_on_gh", "I", ("g", "h"), GH_FINAL),
+    "m_on_jkl": Study("m_on_jkl", AGREEMENT / "m_on_jkl", "M", ("j", "k", "l"), JKL_FINAL,
+                      label_groups=("mechanism", "intervention")),
 }
 
 
@@ -105,9 +127,69 @@ def i_sample_ids(selection: dict[str, dict[str, str]]) -> list[str]:
     return sorted(picked)
 
 
-def study_sample(study: Study, selection: dict[str, dict[str, str]]) -> list[str]:
+def _sparse_cues() -> tuple[str, ...]:
+    """``MECHANISM_CUES`` + ``INTERVENTION_CUES`` of ``select_texts.py``, each once."""
+    spec = importlib.util.spec_from_file_location("select_texts", HERE / "select_texts.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(dict.fromkeys(module.MECHANISM_CUES + module.INTERVENTION_CUES))
+
+
+def sparse_cue_rank(text: str, cues: tuple[str, ...]) -> tuple[int, int]:
+    """(distinct cue words present, cue occurrences) in the raw text, case-insensitive."""
+    lower = text.lower()
+    return sum(cue in lower for cue in cues), sum(lower.count(cue) for cue in cues)
+
+
+def m_sample_ids(selection: dict[str, dict[str, str]],
+                 texts: dict[str, str]) -> list[str]:
+    """The round-five sample annotator M annotates: 6 of each of batches j, k and l.
+
+    Mechanism and intervention spans are rare, so a plain random sample would again hold
+    almost none (round four's held 7 mechanism and no intervention span). Within each batch
+    the texts are ranked by the number of distinct mechanism or intervention cue words
+    (``MECHANISM_CUES`` + ``INTERVENTION_CUES`` of ``select_texts.py``) in the RAW text, never
+    the gold spans; as every selected text names at least two, ties are broken by the number
+    of cue occurrences, then at random (the sorted ids shuffled by the study's generator
+    before a stable sort). The top ``M_TOP_PER_BATCH`` are taken, and
+    ``M_RANDOM_PER_BATCH`` more are drawn from the rest (sorted ids). One
+    ``random.Random(M_SAMPLE_SEED)`` serves all three batches, j first, then k, then l.
+    ``texts`` maps each id to its text (title, blank line, abstract)."""
+    rng = random.Random(M_SAMPLE_SEED)
+    cues = _sparse_cues()
+    picked: list[str] = []
+    for batch in ("j", "k", "l"):
+        ids = sorted(key for key, row in selection.items() if row["batch"] == batch)
+        rank = {key: sparse_cue_rank(texts[key], cues) for key in ids}
+        shuffled = list(ids)
+        rng.shuffle(shuffled)
+        ranked = sorted(shuffled, key=lambda key: (-rank[key][0], -rank[key][1]))
+        rest = sorted(ranked[M_TOP_PER_BATCH:])
+        picked += ranked[:M_TOP_PER_BATCH] + rng.sample(rest, M_RANDOM_PER_BATCH)
+    return sorted(picked)
+
+
+def _texts(gold, selection: dict[str, dict[str, str]],  # type: ignore[no-untyped-def]
+           batches: tuple[str, ...]) -> dict[str, str]:
+    """{"<dataset>__<record_id>": text} of every selected text of the batches, from the CSVs."""
+    wanted: dict[str, set[str]] = {}
+    for row in selection.values():
+        if row["batch"] in batches:
+            wanted.setdefault(row["dataset"], set()).add(row["record_id"])
+    return {f"{dataset}__{record_id}": text for dataset, ids in sorted(wanted.items())
+            for record_id, text in gold.source_texts(dataset, ids).items()}
+
+
+def study_sample(study: Study, selection: dict[str, dict[str, str]],
+                 gold=None) -> list[str]:  # type: ignore[no-untyped-def]
     """The sample ids (``<dataset>__<record_id>``) of a study."""
-    return sample_ids(selection) if study.name == "a_on_b" else i_sample_ids(selection)
+    if study.name == "a_on_b":
+        return sample_ids(selection)
+    if study.name == "i_on_gh":
+        return i_sample_ids(selection)
+    gold = gold or _build_gold()
+    return m_sample_ids(selection, _texts(gold, selection, study.batches))
 
 
 def _f1(matched: int, n_gold: int, n_other: int) -> float:
@@ -150,6 +232,28 @@ def agreement(first: list[dict], second: list[dict], groups: tuple[str, ...]) ->
             exact += _matches(ref, oth, overlap=False)
             loose += _matches(ref, oth, overlap=True)
         rows.append((scope, n_a, n_b, _f1(exact, n_a, n_b), _f1(loose, n_a, n_b)))
+    return rows
+
+
+def label_agreement(first: list[dict], second: list[dict], group: str) -> list[tuple]:
+    """Rows (label, n_first, n_second, exact F1, overlap F1) for every label of ``group``
+    that either annotator used, most frequent first (then by name)."""
+    by_id = {record["id"]: record for record in first}
+    counts: Counter[str] = Counter()
+    for record in second:
+        for span in by_id[record["id"]]["spans"] + record["spans"]:
+            if span["group"] == group:
+                counts[span["label"]] += 1
+    rows = []
+    for label in sorted(counts, key=lambda name: (-counts[name], name)):
+        n_a = n_b = exact = loose = 0
+        for record in second:
+            ref = [s for s in by_id[record["id"]]["spans"] if s["label"] == label]
+            oth = [s for s in record["spans"] if s["label"] == label]
+            n_a, n_b = n_a + len(ref), n_b + len(oth)
+            exact += _matches(ref, oth, overlap=False)
+            loose += _matches(ref, oth, overlap=True)
+        rows.append((label, n_a, n_b, _f1(exact, n_a, n_b), _f1(loose, n_a, n_b)))
     return rows
 
 
@@ -274,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     study = STUDIES[args.study]
     gold = _build_gold()
     selection = gold.read_selection()
-    sample = study_sample(study, selection)
+    sample = study_sample(study, selection, gold)
     if args.sample:
         print("\n".join(sample))
         return 0
@@ -313,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
           f"hedged agrees {attrs['hedged']:.0%}.")
     if len(study.batches) > 1:
         _per_batch(gold, study, primary, secondary, selection)
+    for group in study.label_groups:
+        _per_label(study, group, primary, secondary)
     if args.disagreements:
         _print_disagreements(primary, secondary, study)
     return 0
@@ -330,6 +436,14 @@ def _per_batch(gold, study: Study, primary: list[dict], secondary: list[dict],  
                          [r for r in secondary if r["id"] in ids], gold.GROUPS)
         _, n_a, n_b, exact, loose = rows[-1]
         print(f"| {batch} | {len(ids)} | {n_a} | {n_b} | {exact:.2f} | {loose:.2f} |")
+
+
+def _per_label(study: Study, group: str, primary: list[dict], secondary: list[dict]) -> None:
+    ref, sec = study.reference_annotator, study.second_annotator
+    print(f"\n| {group} label | spans {ref} | spans {sec} | exact F1 | overlap F1 |")
+    print("|---|---:|---:|---:|---:|")
+    for label, n_a, n_b, exact, loose in label_agreement(primary, secondary, group):
+        print(f"| {label} | {n_a} | {n_b} | {exact:.2f} | {loose:.2f} |")
 
 
 def _print_disagreements(primary: list[dict], secondary: list[dict], study: Study) -> None:

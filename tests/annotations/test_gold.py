@@ -388,3 +388,127 @@ def test_attribute_differences_list_matched_spans_whose_flags_differ():
         ("neg/hedge", "'anxiety' ANXIETY", "'anxiety' ANXIETY neg")]
     assert agreement.attribute_agreement(first, second) == {"negated": 0.0, "hedged": 1.0}
     assert agreement.attribute_differences(first, first) == []
+
+
+# --- round five: annotator M on batches j, k and l --------------------------------------------
+
+def _round_five_texts() -> dict[str, str]:
+    selection = build_gold.read_selection()
+    return agreement._texts(build_gold, selection, ("j", "k", "l"))
+
+
+def test_round_five_sample_takes_the_cue_richest_texts_of_each_batch_plus_random_ones():
+    selection = build_gold.read_selection()
+    texts = _round_five_texts()
+    sample = agreement.m_sample_ids(selection, texts)
+    assert sample == agreement.m_sample_ids(selection, texts)  # seeded: the same every run
+    assert len(sample) == 18
+    cues = agreement._sparse_cues()
+    assert set(select.MECHANISM_CUES) | set(select.INTERVENTION_CUES) == set(cues)
+    for batch in ("j", "k", "l"):
+        ids = [key for key in texts if selection[key]["batch"] == batch]
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(picked) == 6
+        assert all(selection[key]["split"] == "holdout2" for key in picked)
+        # the batch's top-ranked texts by distinct cues (then occurrences) are all in the sample
+        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
+        best = max(ranks.values())
+        assert all(key in picked for key in ids if ranks[key] == best)
+        assert sum(ranks[key] >= sorted(ranks.values())[-3] for key in picked) >= 3
+
+
+def test_round_five_sample_rule_on_made_up_batches():
+    selection, texts = {}, {}
+    for batch in ("j", "k", "l"):
+        for number in range(10):
+            key = f"d__{batch}{number}"
+            selection[key] = {"batch": batch}
+            # text 0 names 4 distinct cues, 1 and 2 name 3 (2 has more occurrences), the rest 1
+            texts[key] = {0: "peer support trust network", 1: "peer support group",
+                          2: "peer support group group"}.get(number, f"skill {number}")
+    sample = agreement.m_sample_ids(selection, texts)
+    for batch in ("j", "k", "l"):
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(picked) == 6
+        assert {f"d__{batch}0", f"d__{batch}1", f"d__{batch}2"} <= set(picked)
+    # the three random picks per batch change with the seed, the top three do not
+    seed = agreement.M_SAMPLE_SEED
+    try:
+        agreement.M_SAMPLE_SEED = seed + 1
+        other = agreement.m_sample_ids(selection, texts)
+    finally:
+        agreement.M_SAMPLE_SEED = seed
+    assert other != sample
+    assert {key for key in other if key[-1] in "012"} == {key for key in sample if key[-1] in "012"}
+
+
+def test_sparse_cue_rank_counts_distinct_cue_words_then_occurrences():
+    cues = agreement._sparse_cues()
+    assert agreement.sparse_cue_rank("Peer support and peer mentoring groups.", cues) == (4, 5)
+    assert agreement.sparse_cue_rank("Children in day care.", cues) == (0, 0)
+    # "program" is found inside "programme" too, as select_texts.cue_count counts it
+    assert agreement.sparse_cue_rank("a programme", cues) == (2, 2)
+
+
+def test_annotator_m_covers_the_round_five_sample_and_is_kept_out_of_the_gold():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["m_on_jkl"]
+    sample = agreement.study_sample(study, selection, build_gold)
+    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
+    assert all(path.read_text(encoding="utf-8").startswith("annotator: M\n")
+               for path in study.second.glob("*.txt"))
+    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
+    assert sorted(r["id"].replace(":", "__") for r in second) == sample
+    assert all(r["meta"]["annotator"] == "M" and r["spans"] for r in second)
+    assert {"mechanism", "intervention"} <= {s["group"] for r in second for s in r["spans"]}
+    holdout2 = [json.loads(line) for line in (GOLD / "holdout2.jsonl").open(encoding="utf-8")]
+    assert all(r["meta"]["annotator"] in ("J", "K", "L") for r in holdout2)
+    assert set(study.commits) == {"j", "k", "l"}
+    assert all(len(commit) == 40 for commit in study.commits.values())
+
+
+def test_label_agreement_scores_each_label_of_a_group_on_its_own():
+    first = [_record((0, 7, "EMPOWERMENT", "mechanism"), (10, 17, "RECIPROCITY", "mechanism"),
+                     (20, 28, "CHILDREN", "population"))]
+    second = [_record((0, 7, "EMPOWERMENT", "mechanism"), (10, 15, "RECIPROCITY", "mechanism"),
+                      (30, 38, "TRUST_BUILDING", "mechanism"))]
+    rows = agreement.label_agreement(first, second, "mechanism")
+    assert [row[0] for row in rows] == ["EMPOWERMENT", "RECIPROCITY", "TRUST_BUILDING"]
+    by_label = {row[0]: row[1:] for row in rows}
+    assert by_label["EMPOWERMENT"] == (1, 1, 1.0, 1.0)
+    assert by_label["RECIPROCITY"] == (1, 1, 0.0, 1.0)  # overlapping, not the same extent
+    assert by_label["TRUST_BUILDING"] == (0, 1, 0.0, 0.0)  # marked by the second side only
+    assert agreement.label_agreement(first, second, "intervention") == []
+
+
+def test_round_five_study_prints_mechanism_and_intervention_per_label(capsys):
+    assert agreement.main(["--study", "m_on_jkl", "--sample"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == agreement.study_sample(agreement.STUDIES["m_on_jkl"],
+                                             build_gold.read_selection(), build_gold)
+    assert agreement.main(["--study", "m_on_jkl", "--current"]) == 0
+    out = capsys.readouterr().out
+    tables: dict[str, list[list[str]]] = {}
+    current = None
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in ("group", "batch", "mechanism label",
+                                                   "intervention label"):
+            current = cells[0]
+            tables[current] = []
+        elif line.startswith("| ") and current:
+            tables[current].append(cells)
+        elif not line.strip():
+            current = None
+    groups = {row[0]: row for row in tables["group"]}
+    for group in ("mechanism", "intervention"):
+        rows = tables[f"{group} label"]
+        assert rows, group
+        # the per-label spans add up to the group's spans on each side
+        assert sum(int(row[1]) for row in rows) == int(groups[group][1])
+        assert sum(int(row[2]) for row in rows) == int(groups[group][2])
+        assert all(0.0 <= float(row[3]) <= float(row[4]) <= 1.0 for row in rows)
+    assert [row[0] for row in tables["batch"]] == ["j", "k", "l"]
+    # the earlier studies print no per-label table (their output is unchanged)
+    assert agreement.main(["--study", "i_on_gh", "--current"]) == 0
+    assert "label |" not in capsys.readouterr().out
