@@ -7,7 +7,14 @@ records the update (its sources and counts) so a PRISMA diagram can be drawn for
 
 Decisions, tags and full texts are keyed by record and read through the record's dedup group,
 so a new record that joins a screened group shares its decision without anything being
-written; the update itself never writes a decision.
+written; the update itself never writes a decision (an export's own label column is
+imported as prior decisions, as `import` does, and reported).
+
+Resumable: the update is recorded once its records are imported and counted; each later
+step (ranked, tagged, completed) is recorded when done (``update_steps``), so an
+interrupted update is finished by ``resume_updates`` without redoing or changing what was
+stored. An interruption while importing leaves a mark (``update_importing``) naming the
+files; run with them again, the files already imported join the update.
 
 The estimates printed with the update (``nlp_review.living.estimate``): the inclusion
 threshold (the out-of-fold score 95 % of the included works reach), how many new works
@@ -161,8 +168,8 @@ class UpdateReport:
 
 
 _COUNT_KEYS = ("sources", "new_records", "new_unique", "new_works", "duplicates",
-               "duplicates_of_screened", "new_decided", "inherited", "flags", "notes", "decided_before",
-               "decided_after", "tag")
+               "duplicates_of_screened", "new_decided", "inherited", "flags", "notes",
+               "decided_before", "decided_after", "tag")
 _ESTIMATE_KEYS = ("model_mode", "threshold", "above_threshold", "expected_relevant",
                   "expected_interval", "expected_above_threshold", "estimate_decided",
                   "estimate_included", "top")
