@@ -84,24 +84,35 @@ def label_cmd(
     include: List[int] = typer.Option([], "--include", "-i", help="Record id to include."),
     exclude: List[int] = typer.Option([], "--exclude", "-x", help="Record id to exclude."),
     from_file: Optional[Path] = typer.Option(None, "--from", help="CSV with record_id,"
-                                             "label_included columns (all or nothing)."),
+                                             "label_included columns (empty label: left "
+                                             "undecided) or an RIS file from `nlp-review "
+                                             "export`; all or nothing."),
     project: Path = ProjectOption,
     reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
 ) -> None:
-    """Record decisions made elsewhere (any record of a duplicate group decides the group)."""
-    from nlp_review.screening.session import label_from_file, label_works
+    """Record decisions made elsewhere (any record of a duplicate group decides the group).
+
+    A decision the record already has is not recorded again; one that changes another
+    decision replaces it and is listed (who decided what before)."""
+    from nlp_review.screening.session import LabelResult, labels_from_file, record_labels
 
     if not include and not exclude and from_file is None:
         raise InputError("nothing to label", hint="use --include ID, --exclude ID or --from FILE")
     reviewer = reviewer or default_reviewer()
+    result = LabelResult()
     with project_at(project) as proj:
-        n = 0
         if include or exclude:
-            n += label_works(proj.conn, [(i, 1) for i in include] + [(x, 0) for x in exclude],
-                             reviewer=reviewer)
+            result += record_labels(proj.conn, [(i, 1) for i in include] +
+                                    [(x, 0) for x in exclude], reviewer=reviewer)
         if from_file is not None:
-            n += label_from_file(proj.conn, from_file, reviewer=reviewer)
-    console.print(f"Recorded {n} decision(s).")
+            result += labels_from_file(proj.conn, from_file, reviewer=reviewer)
+    unchanged = (f"; {result.unchanged} already recorded, unchanged" if result.unchanged
+                 else "")
+    console.print(f"Recorded {result.written} decision(s){unchanged}.")
+    if result.replaced:
+        console.print(f"[yellow]{len(result.replaced)} decision(s) changed:[/yellow]")
+        for line in result.replaced:
+            console.print(f"  {escape(line)}", highlight=False)
 
 
 def simulate_cmd(

@@ -1,6 +1,8 @@
 """Reading a file of decisions made elsewhere: a CSV with columns ``record_id`` and
-``label_included`` (1 include, 0 exclude; other columns are ignored). Pure parsing: every
-bad line is reported at once, with its line number."""
+``label_included`` (1 include, 0 exclude, empty: not decided, skipped; other columns are
+ignored), or a RIS file written by ``nlp-review export`` (or ASReview: the record's ``ID``
+and its ``ASReview_relevant``/``ASReview_irrelevant`` N1 note). Pure parsing: every bad
+line is reported at once, with its line number."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tup
         line = reader.line_num
         rid = (row[fields["record_id"]] or "").strip()
         value = (row[fields["label_included"]] or "").strip().lower()
+        if not value:
+            continue  # not decided (an export of every record leaves these blank)
         if not rid.isdigit():
             errors.append(InputError(f"record_id {rid!r} is not a record id", file=file,
                                      line=line))
@@ -44,11 +48,40 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tup
     if errors:
         raise InputErrors(errors, hint="fix these lines; nothing was imported")
     if not out:
-        raise InputError("no decisions in the file", file=file)
+        raise InputError("no decisions in the file", file=file,
+                         hint="every label_included cell is empty; fill in 1 or 0")
     return out
 
 
-def read_decisions_csv(path: Path) -> list[tuple[int, int, int]]:
+def parse_decisions_ris(text: str, file: str | Path = "<decisions>"
+                        ) -> list[tuple[None, int, int]]:
+    """(None, record id, label) for every RIS record with an ASReview label note; the ``ID``
+    of each is the project's record id (as ``nlp-review export --format ris`` writes)."""
+    from nlp_review.formats.ris import parse_ris
+
+    out, errors = [], []
+    records = parse_ris(text, str(file)).records
+    for n, record in enumerate(records, start=1):
+        if record.label is None:
+            continue
+        if not (record.source_id or "").isdigit():
+            errors.append(InputError(f"ID {record.source_id!r} is not a record id",
+                                     file=file, record=n))
+            continue
+        out.append((None, int(record.source_id), record.label))
+    if errors:
+        raise InputErrors(errors, hint="the ID of each record must be the project's record "
+                          "id (as `nlp-review export` writes it); nothing was imported")
+    if not out:
+        raise InputError(f"none of the {len(records)} RIS records carries a decision",
+                         file=file, hint="decisions are read from the N1 notes "
+                         "ASReview_relevant / ASReview_irrelevant that `nlp-review export` "
+                         "writes; or give a CSV with record_id,label_included")
+    return out
+
+
+def read_decisions_csv(path: Path) -> list[tuple[int | None, int, int]]:
+    """The decisions of a CSV or RIS file (see the module): (line or None, record id, label)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -59,4 +92,8 @@ def read_decisions_csv(path: Path) -> list[tuple[int, int, int]]:
                          ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
+    from nlp_review.formats.ris import looks_like_ris
+
+    if looks_like_ris(text.lstrip("\ufeff")):
+        return parse_decisions_ris(text.lstrip("\ufeff"), file=path)
     return parse_decisions_csv(text, file=path)

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import time
 from pathlib import Path
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
@@ -189,28 +189,72 @@ def criteria_terms(criteria: str | None) -> list[str]:
     return sorted(w for w in words if w not in ENGLISH_STOP_WORDS)
 
 
-def label_works(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], *,
-                reviewer: str, origin: str = "label", file: Path | None = None,
-                lines: list[int] | None = None) -> int:
+@dataclass
+class LabelResult:
+    """What ``record_labels`` did: decisions written, decisions the works already had
+    (not written again, so the original reviewer stays on record), and one line per
+    decision that replaced a different one (who decided what before)."""
+
+    written: int = 0
+    unchanged: int = 0
+    replaced: list[str] = field(default_factory=list)
+
+    def __iadd__(self, other: "LabelResult") -> "LabelResult":
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.replaced += other.replaced
+        return self
+
+
+def _word(label: int) -> str:
+    return "include" if label else "exclude"
+
+
+def record_labels(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], *,
+                  reviewer: str, origin: str = "label", file: Path | None = None,
+                  lines: list[int] | None = None) -> LabelResult:
     """Record (record id, label) decisions made elsewhere in ONE transaction: any unknown
     id, or a work given both labels through its records, raises before anything is
     written (naming ``file`` and the decisions' ``lines`` when they come from a file).
-    Returns the number written."""
+    A decision the work already has is not written again; one that replaces a different
+    decision is written and reported."""
     from nlp_review.store.db import transaction
-    from nlp_review.store.decisions import add_decision
+    from nlp_review.store.decisions import add_decision, current_decisions
 
     decisions = list(decisions)
     works = store.resolve_work_ids(conn, [rid for rid, _ in decisions])
-    where = [f" (line {line})" for line in lines] if lines else None
+    where = [f" (line {line})" if line else "" for line in lines] if lines else None
     conflicts = _conflicting(works, decisions, where)
     if conflicts:
         raise InputErrors([InputError(message, file=file) for message in conflicts],
                           hint="records of one work (duplicates) share one decision: give "
                                "the work one label; nothing was recorded")
+    current = current_decisions(conn)
+    result = LabelResult()
     with transaction(conn):
+        done: set[int] = set()
         for rid, label in decisions:
+            before = current.get(works[rid])
+            if works[rid] in done or (before is not None and before.label == label):
+                result.unchanged += 1
+                continue
+            if before is not None:
+                result.replaced.append(
+                    f"record {works[rid]}: {_word(before.label)} by {before.reviewer} "
+                    f"({before.created_at[:16].replace('T', ' ')}) replaced by "
+                    f"{_word(label)} by {reviewer}")
             add_decision(conn, rid, label, reviewer=reviewer, origin=origin, commit=False)
-    return len(decisions)
+            done.add(works[rid])
+            result.written += 1
+    return result
+
+
+def label_works(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]], *,
+                reviewer: str, origin: str = "label", file: Path | None = None,
+                lines: list[int] | None = None) -> int:
+    """``record_labels``, returning the number of decisions written."""
+    return record_labels(conn, decisions, reviewer=reviewer, origin=origin, file=file,
+                         lines=lines).written
 
 
 def _conflicting(works: dict[int, int], decisions: list[tuple[int, int]],
@@ -228,9 +272,10 @@ def _conflicting(works: dict[int, int], decisions: list[tuple[int, int]],
     return out
 
 
-def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> int:
-    """Import decisions from a CSV (``record_id,label_included``), all or nothing: a bad
-    line (unknown id, label not 0/1) names the line and nothing is written."""
+def labels_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> LabelResult:
+    """Import decisions from a CSV (``record_id,label_included``; empty labels are skipped)
+    or an RIS file written by ``nlp-review export``, all or nothing: a bad line (unknown
+    id, label not 0/1) names the line and nothing is written."""
     rows = read_decisions_csv(path)
     known = {r[0] for r in conn.execute("SELECT id FROM records")}
     bad = [InputError(f"no record with id {rid} in the project", file=path, line=line)
@@ -238,8 +283,13 @@ def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> i
     if bad:
         raise InputErrors(bad, hint="record ids are the project's ids (see `nlp-review rank`)"
                           "; nothing was imported")
-    return label_works(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer,
-                       file=path, lines=[line for line, _, _ in rows])
+    return record_labels(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer,
+                         file=path, lines=[line for line, _, _ in rows])
+
+
+def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> int:
+    """``labels_from_file``, returning the number of decisions written."""
+    return labels_from_file(conn, path, reviewer=reviewer).written
 
 
 def rank_works(conn: sqlite3.Connection, preset: str | None = None) -> list[QueueRow]:

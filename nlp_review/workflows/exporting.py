@@ -24,7 +24,8 @@ def _keep(which: str, label: int | None) -> bool:
 
 def works_for_export(conn: sqlite3.Connection, which: str = "all") -> list[dict]:
     """One row per unique work: ``record_id`` (the work's id = its face record's id), the
-    bibliographic fields, and ``label_included`` (1, 0 or None when not screened)."""
+    bibliographic fields, and ``label_included`` (1, 0 or None when not screened; also the
+    record's ``label``)."""
     if which not in WHICH:
         raise unknown_name("selection", which, WHICH)
     decisions = current_decisions(conn)
@@ -35,6 +36,7 @@ def works_for_export(conn: sqlite3.Connection, which: str = "all") -> list[dict]
         if not _keep(which, label):
             continue
         record = row_to_record(row, source_id=str(row["id"]))
+        record.label = label  # written as ASReview's N1 note in RIS, so decisions survive
         rows.append({"record": record, "record_id": row["id"], "label_included": label,
                      "n_records": row["n_records"]})
     return rows

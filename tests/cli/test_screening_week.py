@@ -1,0 +1,80 @@
+"""What a two-reviewer team trips on in a screening week (QA walk-through on real exports):
+exported decisions read back with `label --from`, decisions given twice or changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+from nlp_review.store.db import connect
+from nlp_review.store.decisions import current_decisions, decision_history
+from nlp_review.store.project import DB_NAME
+
+runner = CliRunner()
+EXPORTS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "dedup"
+           / "multi_database_exports")
+PSYCINFO = EXPORTS / "20221207_gambling-harms_psycinfo_124.ris"
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _project(tmp_path: Path, name: str) -> Path:
+    project = tmp_path / name
+    _run("init", str(project))
+    _run("import", str(PSYCINFO), "-p", str(project))
+    return project
+
+
+def _decisions(project: Path) -> dict[int, tuple[int, str]]:
+    conn = connect(project / DB_NAME)
+    try:
+        return {w: (d.label, d.reviewer) for w, d in current_decisions(conn).items()}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "ris"])
+def test_an_export_of_every_record_reads_back_with_label_from(tmp_path, suffix):
+    screened = _project(tmp_path, "screened")
+    _run("label", "--include", "3", "--include", "40", "--exclude", "1", "--exclude", "77",
+         "--reviewer", "ana", "-p", str(screened))
+    out = tmp_path / f"all.{suffix}"
+    _run("export", "--which", "all", "--out", str(out), "-p", str(screened))
+    # the same search imported by the second reviewer's copy of the project
+    copy = _project(tmp_path, "copy")
+    output = _run("label", "--from", str(out), "--reviewer", "ben", "-p", str(copy))
+    assert "Recorded 4 decision(s)" in output
+    assert {w: l for w, (l, _) in _decisions(copy).items()} == {3: 1, 40: 1, 1: 0, 77: 0}
+    # read back into the project it came from: nothing new, the reviewer stays ana
+    output = _run("label", "--from", str(out), "--reviewer", "ben", "-p", str(screened))
+    assert "Recorded 0 decision(s); 4 already recorded, unchanged" in output
+    assert {r for _, (_, r) in _decisions(screened).items()} == {"ana"}
+
+
+def test_a_changed_decision_says_whose_decision_it_replaced(tmp_path):
+    project = _project(tmp_path, "review")
+    _run("label", "--include", "5", "--reviewer", "ana", "-p", str(project))
+    output = _run("label", "--include", "5", "--reviewer", "ben", "-p", str(project))
+    assert "Recorded 0 decision(s); 1 already recorded, unchanged" in output
+    output = _run("label", "--exclude", "5", "--reviewer", "ben", "-p", str(project))
+    assert "1 decision(s) changed" in output
+    assert "record 5: include by ana" in output and "replaced by exclude by ben" in output
+    conn = connect(project / DB_NAME)
+    assert [(r["label"], r["reviewer"]) for r in decision_history(conn)] == [(1, "ana"),
+                                                                              (0, "ben")]
+    conn.close()
+
+
+def test_a_ris_file_without_decisions_is_refused_with_what_to_do(tmp_path):
+    project = _project(tmp_path, "review")
+    result = runner.invoke(app, ["label", "--from", str(PSYCINFO), "-p", str(project)])
+    assert result.exit_code != 0
+    assert "none of the 124 RIS records carries a decision" in result.output
+    assert _decisions(project) == {}
