@@ -119,7 +119,8 @@ def export_cmd(
             console.print(f"Wrote the duplicate map to {duplicates}")
         if out is not None:
             format = format or _format_of(out)
-            rows = works_for_export(proj.conn, which.value)
+            with err_console.status(f"Exporting {which.value} records..."):
+                rows = works_for_export(proj.conn, which.value)
             if format is ExportFormat.ris:
                 text = write_ris([r["record"] for r in rows])
             else:

@@ -71,13 +71,19 @@ def rank_cmd(
 
     check_output_file(out)
     with project_at(project) as proj:
-        rows = rank_works(proj.conn, preset=preset)
+        # reading every title and abstract into the model takes minutes on 30,000 records
+        with err_console.status("Ranking records (reading every title and abstract)..."):
+            rows = rank_works(proj.conn, preset=preset)
     with atomic_open(out, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["rank", "record_id", "score", "title", "year", "doi"])
         for r in rows:
             w.writerow([r.rank, r.work_id, f"{r.score:.6f}", r.title, r.year or "", r.doi or ""])
-    console.print(f"Wrote {len(rows)} ranked records to {out}")
+    if rows:
+        console.print(f"Wrote {len(rows)} ranked records to {out}")
+    else:
+        console.print(f"Nothing left to rank: every record has a decision (wrote the header "
+                      f"only to {out}).")
 
 
 def label_cmd(
@@ -213,7 +219,7 @@ def screen_cmd(
     reviewer = reviewer or default_reviewer()
     read = _key_reader()
     with project_at(project) as proj:
-        with err_console.status("Ranking records..."):
+        with err_console.status("Ranking records (reading every title and abstract)..."):
             session = ScreeningSession(proj.conn, reviewer=reviewer, preset=preset)
         terms = criteria_terms(session.criteria)
         note: str | None = None

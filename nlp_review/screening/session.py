@@ -294,4 +294,7 @@ def label_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> i
 
 def rank_works(conn: sqlite3.Connection, preset: str | None = None) -> list[QueueRow]:
     """The undecided works of a project, ranked best first (for ``nlp-review rank``)."""
+    works = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
+    if works and works <= len(store.decision_order(conn)):
+        return []  # every work decided: nothing to rank (training would take minutes)
     return ScreeningSession(conn, reviewer="rank", preset=preset).ranking()

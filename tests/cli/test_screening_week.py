@@ -3,6 +3,7 @@ exported decisions read back with `label --from`, decisions given twice or chang
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,24 @@ def test_a_ris_file_without_decisions_is_refused_with_what_to_do(tmp_path):
     assert result.exit_code != 0
     assert "none of the 124 RIS records carries a decision" in result.output
     assert _decisions(project) == {}
+
+
+def test_rank_when_every_record_is_decided_says_so(tmp_path, monkeypatch):
+    project = _project(tmp_path, "review")
+    out = tmp_path / "all.csv"
+    _run("export", "--out", str(out), "-p", str(project))
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    decided = tmp_path / "decided.csv"
+    decided.write_text("record_id,label_included\n" +
+                       "".join(f"{r['record_id']},0\n" for r in rows))
+    _run("label", "--from", str(decided), "-p", str(project))
+    import nlp_review.screening.session as session
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was built although nothing is left to rank")
+
+    monkeypatch.setattr(session, "ScreeningSession", no_model)
+    output = _run("rank", "--out", str(tmp_path / "queue.csv"), "-p", str(project))
+    assert "Nothing left to rank: every record has a decision" in output
+    assert (tmp_path / "queue.csv").read_text().startswith("rank,record_id,score")
