@@ -283,9 +283,9 @@ def _print_updates(updates) -> None:
     if not updates:
         console.print("No updates yet.")
         return
-    table = Table("id", Column("date", overflow="fold"), Column("sources", overflow="fold"),
-                  "new records", "new unique", "duplicates", "dup. of screened", "flagged",
-                  Column("state", overflow="fold"))
+    table = Table(*(Column(name, overflow="fold") for name in (
+        "id", "started (UTC)", "sources", "records", "new unique", "dups",
+        "dups of screened", "flags", "state")))
     for u in updates:
         s = u.summary
         table.add_row(str(u.id), u.started_at[:16].replace("T", " "),
