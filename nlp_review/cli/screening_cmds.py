@@ -208,6 +208,25 @@ def _highlight(text: str, terms: list[str]) -> Text:
     return t
 
 
+def _decided_elsewhere(other, work_id: int, label: int, reviewer: str) -> None:
+    """Tell the reviewer whose decision came first, and how to change it if they differ."""
+    word = {1: "include", 0: "exclude"}
+    if other is None:  # decided and undone meanwhile: rare, say it plainly
+        console.print("[yellow]Another session changed this record meanwhile; your decision "
+                      "was not recorded; moving on.[/yellow]")
+        return
+    who = escape(other.reviewer)
+    if other.label == label:
+        console.print(f"[yellow]{who} had already decided this record the same way "
+                      f"({word[label]}); moving on.[/yellow]")
+        return
+    console.print(f"[bold yellow]Disagreement:[/bold yellow] {who} had already decided record "
+                  f"{work_id} ({word[other.label]}) before you chose {word[label]}; {who}'s "
+                  f"decision stands and yours was not recorded. If {word[label]} is the "
+                  f"team's decision: nlp-review label --{word[label]} {work_id} --reviewer "
+                  f"{escape(reviewer)}", highlight=False)
+
+
 def screen_cmd(
     project: Path = ProjectOption,
     reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
@@ -252,11 +271,12 @@ def screen_cmd(
                     console.print(f"Saved. {p.screened} screened, {p.included} included.")
                     return
                 if key in ("i", "e"):
-                    ok = session.decide(work.work_id, 1 if key == "i" else 0, note=note)
+                    label = 1 if key == "i" else 0
+                    ok = session.decide(work.work_id, label, note=note)
                     note = None
                     if not ok:
-                        console.print("[yellow]Another session decided this record; "
-                                      "moving on.[/yellow]")
+                        _decided_elsewhere(session.decision_on(work.work_id), work.work_id,
+                                           label, reviewer)
                     break
                 if key == "s":
                     session.skip(work.work_id)

@@ -24,6 +24,7 @@ from nlp_review.screening.decisions_file import read_decisions_csv
 from nlp_review.screening.presets import Preset
 from nlp_review.screening.ranker import Ranker
 from nlp_review.store import screening as store
+from nlp_review.store.decisions import Decision
 
 
 @dataclass
@@ -154,6 +155,13 @@ class ScreeningSession:
             self.history.append(work_id)
         self.refresh()
         return done
+
+    def decision_on(self, work_id: int) -> Decision | None:
+        """The work's current decision (whoever made it), e.g. after ``decide`` found that
+        another session had decided it."""
+        from nlp_review.store.decisions import current_decisions
+
+        return current_decisions(self.conn).get(work_id)
 
     def skip(self, work_id: int) -> None:
         self.skipped.add(work_id)

@@ -100,3 +100,67 @@ def test_rank_when_every_record_is_decided_says_so(tmp_path, monkeypatch):
     output = _run("rank", "--out", str(tmp_path / "queue.csv"), "-p", str(project))
     assert "Nothing left to rank: every record has a decision" in output
     assert (tmp_path / "queue.csv").read_text().startswith("rank,record_id,score")
+
+
+def _second_reviewer_decides_first(monkeypatch, project: Path, label: int) -> list[int]:
+    """Make 'ben', in another connection, decide each record just after it is shown."""
+    import nlp_review.screening.session as session
+    from nlp_review.store.screening import decide_if_undecided
+
+    shown: list[int] = []
+    original = session.ScreeningSession.next_work
+
+    def next_work(self):
+        work = original(self)
+        if work is not None and not shown:
+            shown.append(work.work_id)
+            other = connect(project / DB_NAME)
+            decide_if_undecided(other, work.work_id, label, reviewer="ben")
+            other.close()
+        return work
+
+    monkeypatch.setattr(session.ScreeningSession, "next_work", next_work)
+    return shown
+
+
+def test_screening_a_record_another_reviewer_decided_differently_says_so(tmp_path,
+                                                                        monkeypatch):
+    project = _project(tmp_path, "review")
+    shown = _second_reviewer_decides_first(monkeypatch, project, 0)
+    result = runner.invoke(app, ["screen", "--reviewer", "ana", "-p", str(project)],
+                           input="i\nq\n")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"Disagreement: ben had already decided record {shown[0]} (exclude)" in text
+    assert f"nlp-review label --include {shown[0]} --reviewer ana" in text
+    assert _decisions(project) == {shown[0]: (0, "ben")}
+
+
+def test_screening_a_record_another_reviewer_decided_alike_says_so(tmp_path, monkeypatch):
+    project = _project(tmp_path, "review")
+    shown = _second_reviewer_decides_first(monkeypatch, project, 1)
+    result = runner.invoke(app, ["screen", "--reviewer", "ana", "-p", str(project)],
+                           input="i\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "ben had already decided this record the same way (include)" in \
+        " ".join(result.output.split())
+    assert _decisions(project) == {shown[0]: (1, "ben")}
+
+
+def test_the_csv_export_says_who_decided_each_record_and_their_note(tmp_path):
+    project = _project(tmp_path, "review")
+    result = runner.invoke(app, ["screen", "--reviewer", "ana", "-p", str(project)],
+                           input="n\nchildren under 12 only\ni\ne\nq\n")
+    assert result.exit_code == 0, result.output
+    _run("label", "--exclude", "100", "--reviewer", "ben", "-p", str(project))
+    out = tmp_path / "all.csv"
+    _run("export", "--out", str(out), "-p", str(project))
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = {int(r["record_id"]): r for r in csv.DictReader(fh)}
+    decided = {rid: (r["label_included"], r["decided_by"], r["decision_note"])
+               for rid, r in rows.items() if r["label_included"]}
+    assert sorted(decided.values()) == [("0", "ana", ""), ("0", "ben", ""),
+                                        ("1", "ana", "children under 12 only")]
+    assert decided[100] == ("0", "ben", "")
+    assert all(r["decided_at"].startswith("20") for r in rows.values() if r["label_included"])
+    assert all(not r["decided_by"] for r in rows.values() if not r["label_included"])
