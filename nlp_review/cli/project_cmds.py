@@ -14,7 +14,7 @@ from nlp_review.cli.common import (ProjectOption, console, err_console, print_er
 from nlp_review.errors import ConfigError, InputError
 from nlp_review.io import atomic_write_text
 from nlp_review.store.project import init_project
-from nlp_review.workflows.exporting import duplicates_csv, works_for_export
+from nlp_review.workflows.exporting import DECISION_COLUMNS, duplicates_csv, works_for_export
 from nlp_review.workflows.status import project_status
 
 
@@ -106,7 +106,11 @@ def export_cmd(
         "as CSV to this file."),
     project: Path = ProjectOption,
 ) -> None:
-    """Export unique records with their decisions (label_included), or the duplicate map."""
+    """Export unique records with their decisions (label_included), or the duplicate map.
+
+    The CSV has ASReview's columns, then who decided each record, when, and the note given
+    while screening (decided_by, decided_at, decision_note); the RIS file carries each
+    decision as ASReview's N1 note. Either reads back with `nlp-review label --from`."""
     from nlp_review.formats import write_csv, write_ris
 
     if out is None and duplicates is None:
@@ -125,9 +129,10 @@ def export_cmd(
                 text = write_ris([r["record"] for r in rows])
             else:
                 text = write_csv([
-                    {**r["record"].to_dict(), "record_id": r["record_id"],
-                     "label_included": r["label_included"]} for r in rows
-                ])
+                    {**r["record"].to_dict(), **{c: r[c] for c in DECISION_COLUMNS},
+                     "record_id": r["record_id"], "label_included": r["label_included"]}
+                    for r in rows
+                ], extra=DECISION_COLUMNS)
             atomic_write_text(out, text)
             console.print(f"Wrote {len(rows)} records ({which.value}) to {out}")
 

@@ -107,12 +107,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]]) -> str:
-    """CSV text with the ASReview-compatible ``CSV_COLUMNS``; lists (authors, keywords) are
-    joined with "; ", None is blank, keys outside ``CSV_COLUMNS`` are not written."""
+def write_csv(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> str:
+    """CSV text with the ASReview-compatible ``CSV_COLUMNS`` and then the ``extra`` columns;
+    lists (authors, keywords) are joined with "; ", None is blank, other keys are not
+    written."""
+    columns = CSV_COLUMNS + tuple(c for c in extra if c not in CSV_COLUMNS)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([_cell(row.get(column)) for column in columns])
     return out.getvalue()

@@ -11,6 +11,8 @@ from nlp_review.store.decisions import current_decisions
 from nlp_review.store.records import iter_works, row_to_record
 
 WHICH = ("all", "included", "excluded", "unscreened")
+#: Written after the ASReview-compatible columns of the CSV export.
+DECISION_COLUMNS = ("decided_by", "decided_at", "decision_note")
 
 
 def _keep(which: str, label: int | None) -> bool:
@@ -24,8 +26,8 @@ def _keep(which: str, label: int | None) -> bool:
 
 def works_for_export(conn: sqlite3.Connection, which: str = "all") -> list[dict]:
     """One row per unique work: ``record_id`` (the work's id = its face record's id), the
-    bibliographic fields, and ``label_included`` (1, 0 or None when not screened; also the
-    record's ``label``)."""
+    bibliographic fields, ``label_included`` (1, 0 or None when not screened; also the
+    record's ``label``) and who decided it, when, with which note (``DECISION_COLUMNS``)."""
     if which not in WHICH:
         raise unknown_name("selection", which, WHICH)
     decisions = current_decisions(conn)
@@ -38,7 +40,10 @@ def works_for_export(conn: sqlite3.Connection, which: str = "all") -> list[dict]
         record = row_to_record(row, source_id=str(row["id"]))
         record.label = label  # written as ASReview's N1 note in RIS, so decisions survive
         rows.append({"record": record, "record_id": row["id"], "label_included": label,
-                     "n_records": row["n_records"]})
+                     "n_records": row["n_records"],
+                     "decided_by": decision.reviewer if decision else None,
+                     "decided_at": decision.created_at if decision else None,
+                     "decision_note": decision.note if decision else None})
     return rows
 
 
