@@ -156,12 +156,17 @@ def simulate_cmd(
     if stop:
         stops = Table(title="Where each stopping rule stops")
         for col in ("seed", "rule", "recall", "work saved", "screened", "drawn at random"):
-            stops.add_column(col, justify="left" if col == "rule" else "right")
+            stops.add_column(col, justify="left" if col == "rule" else "right",
+                             overflow="fold")  # 'consecutive:threshold=50' whole, not '…'
         for run in runs:
             for p in run.stop_points:
+                screened = str(p.screened) if p.stopped else f"never stopped ({p.screened})"
                 stops.add_row(str(run.seed), p.rule, f"{p.recall:.3f}", f"{p.work_saved:.1%}",
-                              str(p.screened), str(p.random_sample))
+                              screened, str(p.random_sample))
         console.print(stops)
+        if any(not p.stopped for run in runs for p in run.stop_points):
+            console.print("never stopped: the rule did not say stop before every record was "
+                          "screened.")
     console.print(f"Results in {out}")
 
 

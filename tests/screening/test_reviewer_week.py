@@ -53,3 +53,18 @@ def test_priors_taking_every_irrelevant_record_are_refused(tmp_path):
         simulate_file(path, tmp_path / "out", priors=[keep[0]["record_id"],
                                                        keep[-1]["record_id"]], plot=False)
     assert "every irrelevant record" in err.value.message
+
+
+def test_simulate_names_a_rule_that_never_stopped_and_shows_long_rule_names(small_csv,
+                                                                             tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp_review.cli.app import app
+
+    result = CliRunner().invoke(app, ["simulate", str(small_csv), "--out", str(tmp_path / "o"),
+                                      "--stop", "knee", "--stop", "consecutive:threshold=50"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output  # 'consecutive:threshold=50' was cut to 'consecutive:thres…'
+    assert "reshold=50" in result.output  # folded onto a second line at 80 columns
+    assert "never stopped" in result.output and "knee" in result.output
