@@ -70,6 +70,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/nlp_review_spancat"))
     ap.add_argument("--skip-training", action="store_true", help="reuse the model in --out")
     ap.add_argument("--no-test", action="store_true", help="train and cross-validate only")
+    ap.add_argument("--rechoose", type=Path, help="with --skip-training: choose the "
+                    "combination of the model in --out again, against the rules in --models "
+                    "(and the unseen-rules snapshots), from the held-out predictions its "
+                    "training dumped here (--dump-held-out); the model is not retrained")
     ap.add_argument("--criterion", default="additions_bound",
                     choices=["additions_bound", "held_out_gain"])
     ap.add_argument("--gold", type=Path, action="append",
@@ -78,6 +82,8 @@ def main() -> None:
     ap.add_argument("--unseen-rules", action="append",
                     help="FILE=COMMIT or FILE=DIR (repeatable; 'none': no snapshot; default: "
                          + " ".join(f"{f}={c}" for f, c in UNSEEN_RULES) + ")")
+    ap.add_argument("--tok2vec-depth", type=int, help="CNN layers of the model's tok2vec "
+                    "(default: nlp_review.annotate.train.TOK2VEC_DEPTH)")
     ap.add_argument("--models", type=Path, help="models folder with the rule files "
                     "(default: the repo's models/)")
     ap.add_argument("--test", type=Path, action="append",
@@ -94,6 +100,10 @@ def main() -> None:
                                            train_tagger)
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
+    if args.tok2vec_depth:
+        import nlp_review.annotate.train as train_module
+
+        train_module.TOK2VEC_DEPTH = args.tok2vec_depth
     models = args.models or default_models_dir()
     taxonomy = load_taxonomy(models / "taxonomy.json")
     gold_paths = args.gold or [GOLD / "train.jsonl", GOLD / "test.jsonl",
@@ -106,7 +116,7 @@ def main() -> None:
              [tuple(v.split("=", 1)) for v in args.unseen_rules] if args.unseen_rules else
              [(str(GOLD / f), c) for f, c in UNSEEN_RULES])
     snapshots = []
-    if not args.skip_training:
+    if not args.skip_training or args.rechoose:
         for file, rules in pairs:
             ids = frozenset(g.id for g in gold_from_files([Path(file)], taxonomy))
             snapshots.append(RuleSnapshot(_rules_at(rules, tmp), ids,
@@ -144,6 +154,16 @@ def main() -> None:
 
             args.dump_held_out.write_bytes(pickle.dumps(  # without the pipeline closures
                 [Scored(t.gold, t.rules, t.candidates, t.existing) for t in r.held_out]))
+    if args.skip_training and args.rechoose:
+        import pickle
+
+        from nlp_review.annotate.train import rechoose_combination
+
+        held = {t.gold.id: t.candidates for t in pickle.loads(args.rechoose.read_bytes())}
+        rechoose_combination(train, held, args.out, models, unseen_rules=snapshots,
+                             criterion=args.criterion)
+        print(f"combination chosen again from {args.rechoose} against the rules in {models} "
+              f"({time.time() - t0:.0f} s)", flush=True)
     meta = spacy.load(args.out).meta
     combination = meta["nlp_review_combination"]
     thresholds = {g: round(t, 3) for g, t in combination["group_thresholds"].items()}

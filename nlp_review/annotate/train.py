@@ -68,7 +68,8 @@ from nlp_review.tagging.evaluate import GoldText, evaluate
 from nlp_review.tagging.patterns import GROUPS, load_taxonomy
 
 __all__ = ["CRITERIA", "DEFAULT_CRITERION", "DEFAULT_DEFER_TO", "DEFAULT_THRESHOLD", "DEFER_TO",
-           "MODEL_SPAN_ID", "ModelSpans", "RuleSnapshot", "build_combined_pipeline", "load_spancat", "model_fingerprint", "train_tagger",
+           "MODEL_SPAN_ID", "ModelSpans", "RuleSnapshot", "build_combined_pipeline",
+           "rechoose_combination", "load_spancat", "model_fingerprint", "train_tagger",
            "TrainReport", "compare_saved", "compare_thresholds", "compare_settings",
            "suggest_patterns", "write_suggestions"]
 
@@ -270,6 +271,70 @@ def _scored(g: GoldText, candidates: list, context: Callable[[Doc], Doc], pre: D
                   lambda kept: _finish(context, pre, kept))
 
 
+View = tuple  # (context component, doc before it, the rules' final spans) of one text
+
+
+def _rule_views(gold: list[GoldText], models_dir: Path) -> dict[str, View]:
+    """Each text as the model component sees it under the rules in ``models_dir``: the doc
+    after every rule component but the context one (which runs after the model and also
+    applies to its spans), that component, and the rules' final spans."""
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    nlp = build_pipeline(models_dir)
+    context = nlp.get_pipe(CONTEXT)
+    with nlp.select_pipes(disable=[CONTEXT]):
+        return {g.id: (context, d, _finish(context, d, []))
+                for g, d in zip(gold, nlp.pipe(g.text for g in gold))}
+
+
+def _unseen_views(gold: list[GoldText], unseen_rules: list[RuleSnapshot]
+                  ) -> dict[str, View]:
+    """The views of the texts each snapshot's rules had not seen, under those rules."""
+    check_snapshots(gold, unseen_rules)
+    out: dict[str, View] = {}
+    for snap in unseen_rules:
+        out.update(_rule_views([g for g in gold if g.id in snap.ids], Path(snap.models_dir)))
+    return out
+
+
+def rechoose_combination(gold: list[GoldText], held_out: dict[str, list], spancat_dir: Path,
+                         models_dir: Path, *, unseen_rules: Iterable[RuleSnapshot] = (),
+                         thresholds: Iterable[float] = CANDIDATE_THRESHOLDS,
+                         criterion: str = DEFAULT_CRITERION) -> dict:
+    """The combination of a trained model chosen again, against the rules in
+    ``models_dir`` (and ``unseen_rules``), from the held-out candidates its
+    cross-validation made (``held_out``: text id -> candidates; they depend on the gold and
+    the seed only, not on the rules); saved in the model's ``meta.json``. What
+    ``train_tagger`` with the same gold and seed would save with these rules, without
+    training again."""
+    if criterion not in CRITERIA:
+        raise unknown_name("choice criterion", criterion, CRITERIA)
+    meta_path = Path(spancat_dir) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    training = meta.get("nlp_review_training", {})
+    if sorted(i for part in training.get("fold_ids", []) for i in part) != sorted(
+            g.id for g in gold) or set(held_out) != {g.id for g in gold}:
+        raise InputError(f"{spancat_dir} was not cross-validated on these gold texts",
+                         hint="give the gold files and held-out predictions of its training")
+    unseen_rules = list(unseen_rules)
+    views = {**_rule_views(gold, Path(models_dir)), **_unseen_views(gold, unseen_rules)}
+    full_group_of = {k: v.group for k, v in
+                     load_taxonomy(Path(models_dir) / "taxonomy.json").items()}
+    oof = [_scored(g, held_out[g.id], *views[g.id]) for g in gold]
+    combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds),
+                                     criterion=criterion)
+    combination["passes"] = meta.get("nlp_review_combination", {}).get("passes",
+                                                                       training.get("epochs"))
+    meta["nlp_review_combination"] = combination
+    training["unseen_rules"] = [{"name": snap.name or str(snap.models_dir),
+                                 "texts": len(snap.ids & set(held_out))}
+                                for snap in unseen_rules]
+    meta["nlp_review_training"] = training
+    with atomic_open(meta_path) as handle:
+        handle.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    return combination
+
+
 def _folds(gold: list[GoldText], k: int, seed: int) -> list[list[GoldText]]:
     order = list(gold)
     random.Random(seed).shuffle(order)
@@ -354,7 +419,6 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     """Cross-validate, choose passes and combination, train on all ``gold``, save to
     ``out`` (see the module docstring; ``unseen_rules``: the rules the combination is
     judged against on the texts they had not seen)."""
-    from nlp_review.tagging.pipeline import build_pipeline
 
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
@@ -371,25 +435,13 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     st = _Settings(seed=seed, sparse_groups=sparse_groups(gold))
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     full_group_of = {k: v.group for k, v in taxonomy.items()}
-    rules_nlp = build_pipeline(models_dir)
-    # the docs as the model component sees them: every rule component but the context one
-    # (which runs after the model and also applies to its spans)
-    context = rules_nlp.get_pipe(CONTEXT)
-    with rules_nlp.select_pipes(disable=[CONTEXT]):
-        docs = {g.id: doc for g, doc in zip(gold, rules_nlp.pipe(g.text for g in gold))}
-    rule_spans = {i: _finish(context, d, []) for i, d in docs.items()}
+    views = _rule_views(gold, Path(models_dir))
+    docs = {i: d for i, (_, d, _) in views.items()}
+    rule_spans = {i: r for i, (_, _, r) in views.items()}
     # the texts some earlier rules had not seen: judged against those rules (built before
     # training, so a bad folder stops it early)
     unseen_rules = list(unseen_rules)
-    check_snapshots(gold, unseen_rules)
-    as_unseen: dict[str, tuple[Callable[[Doc], Doc], Doc, list[dict]]] = {}
-    for snap in unseen_rules:
-        old_nlp = build_pipeline(Path(snap.models_dir))
-        old_context = old_nlp.get_pipe(CONTEXT)
-        texts = [g for g in gold if g.id in snap.ids]
-        with old_nlp.select_pipes(disable=[CONTEXT]):
-            for g, d in zip(texts, old_nlp.pipe(g.text for g in texts)):
-                as_unseen[g.id] = (old_context, d, _finish(old_context, d, []))
+    as_unseen = _unseen_views(gold, unseen_rules)
     parts = _folds(gold, folds, seed)
     _JOB.update(gold=gold, parts=parts, docs=docs, rule_spans=rule_spans, group_of=group_of,
                 epochs=epochs, settings=st, on_epoch=on_epoch)
@@ -420,8 +472,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     finally:
         _JOB.clear()
     best = chosen_epochs - 1
-    oof = [_scored(g, held[chosen_epochs][g.id],
-                   *as_unseen.get(g.id, (context, docs[g.id], rule_spans[g.id])))
+    oof = [_scored(g, held[chosen_epochs][g.id], *as_unseen.get(g.id, views[g.id]))
            for g in gold]
     combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds),
                                      criterion=criterion)
@@ -435,6 +486,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
         "n_train": len(gold), "folds": folds, "seed": seed, "max_epochs": epochs,
         "epochs": chosen_epochs, "cv_p": round(p, 4), "cv_r": round(r, 4), "cv_f": round(f, 4),
         "sparse_groups": list(st.sparse_groups), "sparse_repeat": st.sparse_repeat,
+        "tok2vec_width": TOK2VEC_WIDTH, "tok2vec_depth": TOK2VEC_DEPTH,
         "cv_f_by_epoch": [round(x[2], 4) for x in by_epoch],
         "gold_files": gold_sources(gold), "fold_sizes": [len(part) for part in parts],
         "fold_ids": [[g.id for g in part] for part in parts],

@@ -296,3 +296,46 @@ def test_unseen_rules_option_is_checked_before_training(runner, tmp_path):
     assert result.exit_code != 0
     assert "none of its 1 text(s) is in the training gold" in " ".join(result.stderr.split())
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.slow  # cross-validates and trains on six texts (~10-20 s)
+def test_rechoosing_reproduces_the_saved_choice_and_follows_the_rules(tmp_path):
+    """``rechoose_combination`` from the held-out predictions of a training run and the
+    same rules saves exactly the combination training saved; against other rules (none
+    for population here) it judges against those."""
+    import shutil
+
+    import spacy
+
+    from nlp_review.annotate.train import rechoose_combination, train_tagger
+    from nlp_review.tagging.evaluate import GoldText
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models_dir = default_models_dir()
+    gold = [GoldText(g["id"], g["text"], g["spans"], "g.jsonl", i)
+            for i, g in enumerate(gold_lines(GOLD_TRAIN, 6))]
+    out = tmp_path / "spancat"
+    report = train_tagger(gold, out, models_dir, folds=2, epochs=1, seed=1)
+    saved = spacy.load(out).meta["nlp_review_combination"]
+    held = {t.gold.id: t.candidates for t in report.held_out}
+    again = rechoose_combination(gold, held, out, models_dir)
+
+    def rounded(x):  # spaCy's JSON writer prints some floats as 0.6667000000000001
+        if isinstance(x, dict):
+            return {k: rounded(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [rounded(v) for v in x]
+        return round(x, 6) if isinstance(x, float) else x
+
+    assert rounded(again) == rounded(saved)
+    assert rounded(spacy.load(out).meta["nlp_review_combination"]) == rounded(saved)
+
+    old = tmp_path / "old" / "models"
+    shutil.copytree(models_dir, old, ignore=shutil.ignore_patterns("spancat"))
+    (old / "patterns" / "population.jsonl").unlink()
+    other = rechoose_combination(gold, held, out, old)
+    assert other["table"]["rules"]["population"][1] < saved["table"]["rules"]["population"][1]
+    saved_now = spacy.load(out).meta["nlp_review_combination"]
+    assert rounded(saved_now["table"]) == rounded(other["table"])
+    with pytest.raises(Exception, match="not cross-validated on these gold texts"):
+        rechoose_combination(gold[:5], held, out, models_dir)
