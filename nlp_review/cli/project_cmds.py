@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nlp_review.cli.common import (ProjectOption, console, err_console, print_error, progress,
@@ -159,6 +160,10 @@ def status_cmd(project: Path = ProjectOption) -> None:
         console.print(f"  included            {st.included:>8}")
         console.print(f"  excluded            {st.excluded:>8}")
         console.print(f"not yet screened      {st.unscreened:>8}")
+        if len(st.by_reviewer) > 1:  # a team: who made the current decisions
+            console.print("decided by            " + "; ".join(
+                f"{escape(name)} {n} ({i} included)" for name, (n, i) in st.by_reviewer.items()),
+                highlight=False, soft_wrap=True)
         if st.grey_pairs:
             console.print(f"possible duplicates waiting for a human: {st.grey_pairs} "
                           "(nlp-review dedupe --review)")

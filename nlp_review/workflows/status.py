@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp_review.store.decisions import current_decisions
 
@@ -27,6 +27,8 @@ class ProjectStatus:
     included: int
     excluded: int
     grey_pairs: int
+    #: reviewer -> (current decisions, of which includes), most decisions first
+    by_reviewer: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def unscreened(self) -> int:
@@ -51,8 +53,15 @@ def project_status(conn: sqlite3.Connection) -> ProjectStatus:
     decisions = current_decisions(conn)
     included = sum(1 for d in decisions.values() if d.label == 1)
     grey = conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'").fetchone()[0]
+    by_reviewer: dict[str, list[int]] = {}
+    for d in decisions.values():
+        counts = by_reviewer.setdefault(d.reviewer, [0, 0])
+        counts[0] += 1
+        counts[1] += d.label == 1
     return ProjectStatus(
         sources=sources, records=records, duplicates_removed=records - unique, unique=unique,
         screened=len(decisions), included=included, excluded=len(decisions) - included,
         grey_pairs=grey,
+        by_reviewer={r: (n, i) for r, (n, i) in sorted(by_reviewer.items(),
+                                                         key=lambda kv: (-kv[1][0], kv[0]))},
     )

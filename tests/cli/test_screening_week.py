@@ -164,3 +164,15 @@ def test_the_csv_export_says_who_decided_each_record_and_their_note(tmp_path):
     assert decided[100] == ("0", "ben", "")
     assert all(r["decided_at"].startswith("20") for r in rows.values() if r["label_included"])
     assert all(not r["decided_by"] for r in rows.values() if not r["label_included"])
+
+
+def test_status_says_who_made_the_current_decisions_in_a_team(tmp_path):
+    project = _project(tmp_path, "review")
+    _run("label", "--include", "3", "--exclude", "4", "--exclude", "5", "--reviewer", "ana",
+         "-p", str(project))
+    output = _run("status", "-p", str(project))
+    assert "decided by" not in output  # one reviewer: nothing to tell apart
+    _run("label", "--include", "6", "--exclude", "5", "--reviewer", "ben", "-p", str(project))
+    _run("label", "--include", "4", "--reviewer", "ben", "-p", str(project))
+    output = " ".join(_run("status", "-p", str(project)).split())
+    assert "decided by ana 2 (1 included); ben 2 (2 included)" in output
