@@ -273,7 +273,9 @@ def screen_cmd(
             while True:
                 key = read(f"{KEYS}{'  (note set)' if note else ''} > ")
                 if key == "q":
-                    console.print(f"Saved. {p.screened} screened, {p.included} included.")
+                    console.print(f"Saved. You decided {len(session.history)} record(s) in "
+                                  f"this session; the project has {p.screened} screened, "
+                                  f"{p.included} included.")
                     return
                 if key in ("i", "e"):
                     label = 1 if key == "i" else 0

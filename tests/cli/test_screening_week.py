@@ -176,3 +176,13 @@ def test_status_says_who_made_the_current_decisions_in_a_team(tmp_path):
     _run("label", "--include", "4", "--reviewer", "ben", "-p", str(project))
     output = " ".join(_run("status", "-p", str(project)).split())
     assert "decided by ana 2 (1 included); ben 2 (2 included)" in output
+
+
+def test_quitting_says_what_this_reviewer_decided_apart_from_the_project(tmp_path):
+    project = _project(tmp_path, "review")
+    _run("label", "--include", "50", "--exclude", "51", "--reviewer", "ben", "-p", str(project))
+    result = runner.invoke(app, ["screen", "--reviewer", "ana", "-p", str(project)],
+                           input="e\ne\ne\nu\nq\n")
+    assert result.exit_code == 0, result.output
+    assert ("You decided 2 record(s) in this session; the project has 4 screened, 1 included"
+            in " ".join(result.output.split()))
