@@ -89,10 +89,10 @@ def rank_cmd(
 def label_cmd(
     include: List[int] = typer.Option([], "--include", "-i", help="Record id to include."),
     exclude: List[int] = typer.Option([], "--exclude", "-x", help="Record id to exclude."),
-    from_file: Optional[Path] = typer.Option(None, "--from", help="CSV with record_id,"
-                                             "label_included columns (empty label: left "
-                                             "undecided) or an RIS file from `nlp-review "
-                                             "export`; all or nothing."),
+    from_file: Optional[Path] = typer.Option(None, "--from", help="CSV or Excel workbook "
+                                             "with record_id,label_included columns (empty "
+                                             "label: left undecided) or an RIS file from "
+                                             "`nlp-review export`; all or nothing."),
     project: Path = ProjectOption,
     reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
 ) -> None:

@@ -1,6 +1,6 @@
 """Reading a file of decisions made elsewhere: a CSV with columns ``record_id`` and
 ``label_included`` (1 include, 0 exclude, empty: not decided, skipped; other columns are
-ignored), or a RIS file written by ``nlp-review export`` (or ASReview: the record's ``ID``
+ignored) as CSV or the first sheet of an Excel workbook, or a RIS file written by ``nlp-review export`` (or ASReview: the record's ``ID``
 and its ``ASReview_relevant``/``ASReview_irrelevant`` N1 note). Pure parsing: every bad
 line is reported at once, with its line number."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from nlp_review.errors import InputError, InputErrors
@@ -80,10 +81,30 @@ def parse_decisions_ris(text: str, file: str | Path = "<decisions>"
     return out
 
 
+def xlsx_as_csv(data: bytes, name: str | Path) -> str:
+    """The first sheet of an Excel workbook as CSV text, one line per spreadsheet row (cells
+    holding line breaks are flattened, so line numbers are row numbers); whole numbers that
+    Excel stored as 12.0 are written 12."""
+    from nlp_review.formats.tabular import _read_xlsx
+
+    header, cells = _read_xlsx(data, str(name))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in [header] + cells:
+        writer.writerow([re.sub(r"^(\d+)\.0$", r"\1", " ".join(str(c).split())) for c in row])
+    return out.getvalue()
+
+
 def read_decisions_csv(path: Path) -> list[tuple[int | None, int, int]]:
-    """The decisions of a CSV or RIS file (see the module): (line or None, record id, label)."""
+    """The decisions of a CSV, Excel or RIS file (see the module): (line or None, record
+    id, label)."""
+    from nlp_review.formats.tabular import is_xlsx
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
+        if is_xlsx(data):
+            return parse_decisions_csv(xlsx_as_csv(data, path), file=path)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except IsADirectoryError:
@@ -91,7 +112,9 @@ def read_decisions_csv(path: Path) -> list[tuple[int | None, int, int]]:
                          hint="give the CSV file inside it (columns record_id,label_included)"
                          ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path,
+                         hint="save it as CSV UTF-8 (or .xlsx) with columns record_id,"
+                         "label_included") from None
     from nlp_review.formats.ris import looks_like_ris
 
     if looks_like_ris(text.lstrip("\ufeff")):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp_review.errors import InputError
+from nlp_review.errors import InputError, InputErrors
 from nlp_review.screening.dataset import load_labelled_csv
 from nlp_review.screening.report import simulate_file
 from tests.screening.conftest import read_rows
@@ -68,3 +68,29 @@ def test_simulate_names_a_rule_that_never_stopped_and_shows_long_rule_names(smal
     assert "…" not in result.output  # 'consecutive:threshold=50' was cut to 'consecutive:thres…'
     assert "reshold=50" in result.output  # folded onto a second line at 80 columns
     assert "never stopped" in result.output and "knee" in result.output
+
+
+def test_decisions_typed_into_an_excel_workbook_are_read(filled, tmp_path):
+    import openpyxl
+
+    from nlp_review.screening.session import labels_from_file
+    from nlp_review.store.decisions import current_decisions
+
+    project, ids, rows = filled
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["rank", "record_id", "title", "label_included"])
+    sheet.append([1, ids[0], rows[0]["title"] + "\n(second line)", 1])
+    sheet.append([2, float(ids[1]), rows[1]["title"], 0.0])  # Excel's own numbers
+    sheet.append([3, ids[2], rows[2]["title"], None])  # not decided yet
+    sheet.append([4, ids[3], rows[3]["title"], "maybe"])
+    path = tmp_path / "queue.xlsx"
+    book.save(path)
+    with pytest.raises(InputErrors) as err:
+        labels_from_file(project.conn, path, reviewer="ana")
+    assert "line 5" in str(err.value) and "'maybe'" in str(err.value)
+    sheet.delete_rows(5)
+    book.save(path)
+    assert labels_from_file(project.conn, path, reviewer="ana").written == 2
+    assert {w: d.label for w, d in current_decisions(project.conn).items()} == {ids[0]: 1,
+                                                                               ids[1]: 0}
