@@ -41,6 +41,21 @@ def config_path_for(out: Path) -> Path:
     return out.with_name(out.stem + ".config.xml")
 
 
+#: The file name ending each tool picks its reader by (Prodigy's loaders and Label Studio's
+#: import go by the extension: a JSONL file named .json is read as one JSON list).
+TOOL_SUFFIX = {"prodigy": ".jsonl", "labelstudio": ".json"}
+
+
+def suffix_advice(fmt: str, out: Path) -> str | None:
+    """What to rename ``out`` to when the tool would read its extension as another format."""
+    want = TOOL_SUFFIX.get(fmt)
+    if want is None or Path(out).suffix.lower() == want:
+        return None
+    what = "JSON Lines (one task per line)" if want == ".jsonl" else "one JSON list of tasks"
+    return (f"{out} holds {what}, but {fmt} picks its reader by the file extension: name it "
+            f"{Path(out).with_suffix(want).name}")
+
+
 def write_export(tasks: list[Task], fmt: str, out: Path, taxonomy: dict,
                  tokenizer: Callable[[str], Doc]) -> list[Path]:
     """Write ``tasks`` in ``fmt`` to ``out``; returns the paths written. Files appear only

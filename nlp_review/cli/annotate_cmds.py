@@ -55,7 +55,7 @@ def export_cmd(
 ) -> None:
     """Write the project's texts with their current tags as pre-annotations, in an
     annotation tool's own format."""
-    from nlp_review.annotate.exchange import write_export
+    from nlp_review.annotate.exchange import suffix_advice, write_export
     from nlp_review.annotate.texts import select_tasks
 
     taxonomy = _taxonomy(models)
@@ -70,6 +70,9 @@ def export_cmd(
     n_spans = sum(len(t.spans) for t in tasks)
     console.print(f"Wrote {len(tasks)} texts ({n_spans} pre-annotated spans) to "
                   + ", ".join(str(p) for p in paths))
+    advice = suffix_advice(fmt, out)
+    if advice:
+        warn(advice)
 
 
 @annotate_app.command("import")

@@ -371,3 +371,16 @@ def test_import_interrupted_midway_stores_nothing(runner, tagged, tmp_path, monk
     finally:
         proj.close()
     assert len(stored) == 4 and _rows(tagged) == 0
+
+
+@pytest.mark.parametrize("fmt,name,want", [("prodigy", "tasks.json", "tasks.jsonl"),
+                                           ("labelstudio", "tasks.jsonl", "tasks.json")])
+def test_export_named_so_the_tool_would_misread_it_is_warned(runner, tagged, tmp_path, fmt,
+                                                             name, want):
+    result = runner.invoke(app, ["annotate", "export", "-f", fmt, "-o", str(tmp_path / name),
+                                 "-p", str(tagged)])
+    assert result.exit_code == 0
+    assert f"picks its reader by the file extension: name it {want}" in _flat(result.stderr)
+    good = runner.invoke(app, ["annotate", "export", "-f", fmt, "-o", str(tmp_path / want),
+                               "-p", str(tagged)])
+    assert good.exit_code == 0 and "file extension" not in _flat(good.stderr)
