@@ -120,20 +120,25 @@ def lodo_margin(rec: np.ndarray, sav: np.ndarray, names: list[str], train: list[
     return calibrate.MARGINS[-1]
 
 
-def lodo(names: list[str], rec: np.ndarray, sav: np.ndarray, fallback: str = "last") -> dict:
-    """calibrate.py's procedure over any settings matrix (columns in grid order)."""
+def lodo(names: list[str], rec: np.ndarray, sav: np.ndarray, fallback: str = "last",
+         per_fold: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> dict:
+    """calibrate.py's procedure over any settings matrix (columns in grid order).
+    ``per_fold``: the matrices to use in the fold that leaves dataset d out (for the
+    combination, whose counting-lodo part has that fold's setting on every run)."""
     all_names = list(dict.fromkeys(names))
     folds = []
     for d in all_names:
+        r, s = per_fold[d] if per_fold else (rec, sav)
         train = [o for o in all_names if o != d]
-        k = lodo_margin(rec, sav, names, train, fallback)
+        k = lodo_margin(r, s, names, train, fallback)
         rows = np.array([i for i, n in enumerate(names) if n in train])
-        j = choose(rec, sav, rows, k, fallback)
+        j = choose(r, s, rows, k, fallback)
         test = np.array([i for i, n in enumerate(names) if n == d])
         allowed = math.floor(0.05 * rows.size + 1e-9) - k
-        fallback = not ((rec[rows] < 0.95 - 1e-12).sum(axis=0) <= allowed).any()
-        folds.append({"dataset": d, "margin": k, "setting": j, "fallback": bool(fallback),
-                      "recall": rec[test, j].tolist(), "saved": sav[test, j].tolist()})
+        used_fallback = not ((r[rows] < 0.95 - 1e-12).sum(axis=0) <= allowed).any()
+        folds.append({"dataset": d, "margin": k, "setting": j,
+                      "fallback": bool(used_fallback),
+                      "recall": r[test, j].tolist(), "saved": s[test, j].tolist()})
     k_all = lodo_margin(rec, sav, names, all_names, fallback)
     j_all = choose(rec, sav, np.arange(len(names)), k_all, fallback)
     return {"folds": folds,
@@ -186,23 +191,30 @@ def analyse(per_dataset: bool = False, partial: bool = False) -> None:
     cl_rec = np.concatenate([f["recall"] for f in cal["folds"]])
     cl_sav = np.concatenate([f["saved"] for f in cal["folds"]])
 
-    # the combination: counting-lodo (fold setting) AND the model rule (each setting)
-    both_rec = np.empty_like(rec)
-    both_sav = np.empty_like(rec)
-    carried = np.zeros_like(rec, dtype=bool)
-    for i, run in enumerate(runs):
-        q, m = fold_setting[run["dataset"]]
-        c_at, c_ok = counting_verdict(cal_key[(run["dataset"], run["seed"])], q, m)
-        at, ver = verdicts[i]
-        recorded_to = len(run["cum"])
-        for j in range(n_set):
-            stop, carry = combined_stop(at, ver[:, j], c_at, c_ok, run["pool"], recorded_to)
-            both_rec[i, j], both_sav[i, j] = outcome_at(run, stop)
-            carried[i, j] = carry
-    both = lodo(names, both_rec, both_sav)
-    both_latest = lodo(names, both_rec, both_sav, "latest")
-    n_carried = sum(int(carried[[k for k, n in enumerate(names) if n == f["dataset"]],
-                                f["setting"]].sum()) for f in both["folds"])
+    # the combination: counting-lodo AND the model rule (each setting); in the fold that
+    # leaves d out, counting-lodo has the setting calibrate.py chose for that fold, on the
+    # training runs and the left-out ones alike
+    matrices: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for q, m in set(fold_setting.values()):
+        b_rec, b_sav = np.empty_like(rec), np.empty_like(rec)
+        carried = np.zeros_like(rec, dtype=bool)
+        for i, run in enumerate(runs):
+            c_at, c_ok = counting_verdict(cal_key[(run["dataset"], run["seed"])], q, m)
+            at, ver = verdicts[i]
+            for j in range(n_set):
+                stop, carry = combined_stop(at, ver[:, j], c_at, c_ok, run["pool"],
+                                            len(run["cum"]))
+                b_rec[i, j], b_sav[i, j] = outcome_at(run, stop)
+                carried[i, j] = carry
+        matrices[(q, m)] = (b_rec, b_sav, carried)
+    per_fold = {d: matrices[fold_setting[d]][:2] for d in fold_setting}
+    shipped = (cal["shipped"]["quantile"], cal["shipped"]["min_found"])
+    both_rec, both_sav = matrices[shipped][:2] if shipped in matrices else per_fold[names[0]]
+    both = lodo(names, both_rec, both_sav, per_fold=per_fold)
+    both_latest = lodo(names, both_rec, both_sav, "latest", per_fold=per_fold)
+    n_carried = sum(int(matrices[fold_setting[f["dataset"]]][2][
+        [k for k, n in enumerate(names) if n == f["dataset"]], f["setting"]].sum())
+        for f in both["folds"])
 
     # counting (the recommended rule), from run.py's cached replays
     results = mb.WORK / "stopping" / "results" / mb.PRESET
