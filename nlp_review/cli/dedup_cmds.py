@@ -89,7 +89,8 @@ def dedupe_cmd(
                                             "CSV with an empty `verdict` column to fill in."),
     verdicts: Optional[Path] = typer.Option(None, "--verdicts", help="Read a filled grey-pairs "
                                             "CSV (verdict: same/different) and regroup."),
-    reviewer: str = typer.Option(default_reviewer(), "--reviewer", help="Who gives verdicts."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who gives verdicts "
+                                           "(default: the OS user)."),
     project: Path = ProjectOption,
 ) -> None:
     """Find duplicate records (DOI, PMID, fuzzy titles confirmed by the other fields).
@@ -97,6 +98,7 @@ def dedupe_cmd(
     Duplicates form groups; nothing is deleted. Pairs in the grey zone are left for a human,
     whose "same" / "not the same" every later run respects. Incremental: new imports are
     matched against what is there."""
+    reviewer = reviewer or default_reviewer()
     with project_at(project) as proj:
         if verdicts is not None:
             n = import_verdicts(proj.conn, verdicts, by=reviewer)

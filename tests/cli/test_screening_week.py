@@ -186,3 +186,12 @@ def test_quitting_says_what_this_reviewer_decided_apart_from_the_project(tmp_pat
     assert result.exit_code == 0, result.output
     assert ("You decided 2 record(s) in this session; the project has 4 screened, 1 included"
             in " ".join(result.output.split()))
+
+
+def test_dedupe_help_shows_no_machine_user_as_the_reviewer_default(tmp_path):
+    import getpass
+
+    output = _run("dedupe", "--help")
+    text = " ".join(output.split())
+    assert "Who gives verdicts (default: the OS user)." in text
+    assert f"[default: {getpass.getuser()}]" not in text  # was '[default: root]'
