@@ -145,7 +145,8 @@ def status_cmd(project: Path = ProjectOption) -> None:
     records since the last include, estimated recall with its interval, and each stopping
     rule's verdict with its reason."""
     with project_at(project) as proj:
-        st = project_status(proj.conn)
+        with err_console.status("Counting records and decisions..."):
+            st = project_status(proj.conn)
         table = Table(title="Records identified", title_justify="left")
         for col in ("source", "file", "format", "records", "found only here"):
             table.add_column(col, justify="right" if col in ("records", "found only here")
@@ -182,7 +183,9 @@ def status_cmd(project: Path = ProjectOption) -> None:
             from nlp_review.stopping.report import stopping_report
 
             console.print()
-            console.print(render_stopping(stopping_report(proj.conn)))
+            with err_console.status("Checking the stopping rules..."):
+                report = stopping_report(proj.conn)
+            console.print(render_stopping(report))
 
 
 def register(app: typer.Typer) -> None:
