@@ -225,8 +225,11 @@ def _print_report(rep, project: Path) -> None:
     if rep.top:
         console.print("Top new records" + (" (when they were ranked)" if
                                           "ranked" in rep.done_before else "") + ":")
+        room = max(console.width - 21, 30)  # one line per record, not a wrapped tail
         for w, score, title in rep.top[:5]:
-            console.print(f"  {w:>7}  {score:7.3f}  {title[:80]}", highlight=False)
+            title = " ".join(title.split())
+            short = title if len(title) <= room else title[:room - 1] + "…"
+            console.print(f"  {w:>7}  {score:7.3f}  {short}", highlight=False)
     if rep.tag:
         console.print(f"Tagged {counts.get('tagged') or 0} records (the new ones, and any "
                       "whose text or the tagging rules changed since they were tagged)"
