@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import typer
 from rich.markup import escape
@@ -17,6 +17,9 @@ from rich.text import Text
 from nlp_review.cli.common import ProjectOption, console, default_reviewer, err_console, project_at
 from nlp_review.errors import InputError
 from nlp_review.io import atomic_open, check_output_file
+
+if TYPE_CHECKING:
+    from nlp_review.screening.session import ScreeningSession
 
 PRESET_HELP = "Model preset (see models/screening/presets.json; default: the benchmark winner)."
 REVIEWER_HELP = "Name recorded with each decision (default: the OS user)."
@@ -238,66 +241,77 @@ def screen_cmd(
     preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
 ) -> None:
     """Screen records one at a time, best first; each decision is saved at once."""
-    from nlp_review.screening.session import ScreeningSession, criteria_terms
+    from nlp_review.screening.session import ScreeningSession
 
     reviewer = reviewer or default_reviewer()
     read = _key_reader()
     with project_at(project) as proj:
         with err_console.status("Ranking records (reading every title and abstract)..."):
             session = ScreeningSession(proj.conn, reviewer=reviewer, preset=preset)
-        terms = criteria_terms(session.criteria)
-        note: str | None = None
+        try:
+            _screen_loop(session, read, reviewer)
+        finally:
+            session.close()  # other reviewers' sessions may show its record now
+
+
+def _screen_loop(session: ScreeningSession, read: Callable[[str], str],
+                 reviewer: str) -> None:
+    """Show records best first and take keys until quit or nothing is left."""
+    from nlp_review.screening.session import criteria_terms
+
+    terms = criteria_terms(session.criteria)
+    note: str | None = None
+    while True:
+        work = session.next_work()
+        p = session.progress()
+        if work is None:
+            console.print(f"Nothing left to screen: {p.screened} screened, "
+                          f"{p.included} included.")
+            return
+        body = Text()
+        body.append(_highlight(work.title, terms))
+        body.stylize("bold", 0, len(work.title))
+        meta = ", ".join(x for x in ["; ".join(work.authors[:6]) +
+                                     (" et al." if len(work.authors) > 6 else ""),
+                                     str(work.year or ""), work.journal or ""] if x)
+        body.append("\n" + meta + "\n\n", style="dim")
+        body.append(_highlight(work.abstract or "(no abstract)", terms))
+        if session.random_sample:
+            console.print("[yellow]random-sample mode:[/yellow] the statistical stopping "
+                          "rule asks for records drawn at random from the unscreened "
+                          "pool; please decide each one (see `nlp-review stopping`).")
+        console.print(Panel(body, title=f"record {work.work_id}  score {work.score:.3f}",
+                            subtitle=f"screened {p.screened} · included {p.included} · "
+                            f"since last include {p.since_last_include} · "
+                            f"left {p.works - p.screened}"))
         while True:
-            work = session.next_work()
-            p = session.progress()
-            if work is None:
-                console.print(f"Nothing left to screen: {p.screened} screened, "
+            key = read(f"{KEYS}{'  (note set)' if note else ''} > ")
+            if key == "q":
+                console.print(f"Saved. You decided {len(session.history)} record(s) in "
+                              f"this session; the project has {p.screened} screened, "
                               f"{p.included} included.")
                 return
-            body = Text()
-            body.append(_highlight(work.title, terms))
-            body.stylize("bold", 0, len(work.title))
-            meta = ", ".join(x for x in ["; ".join(work.authors[:6]) +
-                                         (" et al." if len(work.authors) > 6 else ""),
-                                         str(work.year or ""), work.journal or ""] if x)
-            body.append("\n" + meta + "\n\n", style="dim")
-            body.append(_highlight(work.abstract or "(no abstract)", terms))
-            if session.random_sample:
-                console.print("[yellow]random-sample mode:[/yellow] the statistical stopping "
-                              "rule asks for records drawn at random from the unscreened "
-                              "pool; please decide each one (see `nlp-review stopping`).")
-            console.print(Panel(body, title=f"record {work.work_id}  score {work.score:.3f}",
-                                subtitle=f"screened {p.screened} · included {p.included} · "
-                                f"since last include {p.since_last_include} · "
-                                f"left {p.works - p.screened}"))
-            while True:
-                key = read(f"{KEYS}{'  (note set)' if note else ''} > ")
-                if key == "q":
-                    console.print(f"Saved. You decided {len(session.history)} record(s) in "
-                                  f"this session; the project has {p.screened} screened, "
-                                  f"{p.included} included.")
-                    return
-                if key in ("i", "e"):
-                    label = 1 if key == "i" else 0
-                    ok = session.decide(work.work_id, label, note=note)
-                    note = None
-                    if not ok:
-                        _decided_elsewhere(session.decision_on(work.work_id), work.work_id,
-                                           label, reviewer)
-                    break
-                if key == "s":
-                    session.skip(work.work_id)
-                    break
-                if key == "u":
-                    undone = session.undo()
-                    console.print(f"Undid the decision on record {undone}." if undone
-                                  else "Nothing to undo in this session.")
-                    break
-                if key == "n":
-                    console.print("Note (Enter to finish): ", end="")
-                    note = sys.stdin.readline().strip() or None
-                    continue
-                console.print(f"[dim]keys: {escape(KEYS)}[/dim]")
+            if key in ("i", "e"):
+                label = 1 if key == "i" else 0
+                ok = session.decide(work.work_id, label, note=note)
+                note = None
+                if not ok:
+                    _decided_elsewhere(session.decision_on(work.work_id), work.work_id,
+                                       label, reviewer)
+                break
+            if key == "s":
+                session.skip(work.work_id)
+                break
+            if key == "u":
+                undone = session.undo()
+                console.print(f"Undid the decision on record {undone}." if undone
+                              else "Nothing to undo in this session.")
+                break
+            if key == "n":
+                console.print("Note (Enter to finish): ", end="")
+                note = sys.stdin.readline().strip() or None
+                continue
+            console.print(f"[dim]keys: {escape(KEYS)}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

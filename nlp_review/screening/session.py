@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -83,6 +84,7 @@ class ScreeningSession:
         self.rng = np.random.RandomState(0)
         self.random_sample = False  # True while the statistical stopping rule asks for it
         self._drawn: int | None = None  # work drawn at random, decided with origin "sample"
+        self.session_id = uuid.uuid4().hex  # its claim on the record shown (store.claim_next)
         self.refresh()
 
     # -- model --------------------------------------------------------------------------
@@ -119,11 +121,35 @@ class ScreeningSession:
         from nlp_review.stopping.report import wants_random_sample
 
         self.random_sample = wants_random_sample(self.conn)
-        if self.random_sample:  # uniform draw from the unscreened pool (issue 4)
-            self._drawn = int(self.work_ids[pool[np.random.default_rng().integers(len(pool))]])
-            return self.view(self._drawn)
-        self._drawn = None
-        return self.view(int(self.work_ids[self.ranker.query(pool, self.rng)]))
+
+        def choose(shown_elsewhere: set[int], decided: set[int]) -> int | None:
+            free = self._unclaimed(self._without(pool, decided), shown_elsewhere)
+            if len(free) == 0:
+                return None
+            if self.random_sample:  # uniform draw from the unscreened pool (issue 4)
+                return int(self.work_ids[free[np.random.default_rng().integers(len(free))]])
+            return int(self.work_ids[self.ranker.query(free, self.rng)])
+
+        work = store.claim_next(self.conn, self.session_id, self.reviewer, choose)
+        if work is None:  # the rest was decided elsewhere meanwhile
+            return self.next_work()
+        self._drawn = work if self.random_sample else None
+        return self.view(work)
+
+    def _without(self, pool: np.ndarray, works: set[int]) -> np.ndarray:
+        if not works:
+            return pool
+        return pool[~np.isin(pool, [self._row_of[w] for w in works if w in self._row_of])]
+
+    def _unclaimed(self, pool: np.ndarray, shown_elsewhere: set[int]) -> np.ndarray:
+        """The pool without the works other sessions are showing (all of it if nothing
+        else is left: two reviewers near the end may see one record)."""
+        free = self._without(pool, shown_elsewhere)
+        return free if len(free) else pool
+
+    def close(self) -> None:
+        """Release the record this session is showing (when the reviewer quits)."""
+        store.release_claims(self.conn, self.session_id)
 
     def view(self, work_id: int) -> WorkView:
         if work_id not in self._row_of:

@@ -299,4 +299,19 @@ MIGRATIONS: list[tuple[str, str]] = [
                OR json_extract(summary, '$.threshold') IS NOT NULL;
         """,
     ),
+    (
+        "0012_screen_claims",
+        """
+        -- the record each running `nlp-review screen` session is showing, so that two
+        -- reviewers screening one project at once are shown different records; a claim
+        -- older than the claim time (store.screening.CLAIM_SECONDS) no longer counts
+        CREATE TABLE screen_claims (
+            work_id INTEGER PRIMARY KEY,
+            session TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            claimed_at REAL NOT NULL
+        );
+        CREATE INDEX screen_claims_session ON screen_claims(session);
+        """,
+    ),
 ]

@@ -4,6 +4,8 @@ work only if nobody decided it meanwhile (two reviewers screening one project)."
 from __future__ import annotations
 
 import sqlite3
+import time
+from typing import Callable
 
 from nlp_review.errors import NotFoundError
 from nlp_review.store.db import transaction, utcnow
@@ -79,3 +81,38 @@ def resolve_work_ids(conn: sqlite3.Connection, record_ids: list[int]) -> dict[in
         raise NotFoundError(f"no record with id {', '.join(map(str, missing))}",
                             hint="record ids are the project's ids (see `nlp-review rank`)")
     return out
+
+
+#: how long a screening session's claim on the record it shows keeps others off it (a
+#: session that crashed or was left open stops blocking the record after this)
+CLAIM_SECONDS = 15 * 60
+
+
+def claim_next(conn: sqlite3.Connection, session: str, reviewer: str,
+               choose: Callable[[set[int], set[int]], int | None]) -> int | None:
+    """Pick and claim the record a screening session shows next, in one transaction:
+    ``choose(shown_elsewhere, decided)`` gets the works other sessions are showing now and
+    those found decided since the session last read the decisions, and returns the work to
+    show (None: nothing); the session's earlier claim is released. Two sessions asking at
+    the same moment are serialised, so they never claim the same work unless ``choose``
+    falls back to a claimed one (nothing else left), and never a work already decided."""
+    now = time.time()
+    with transaction(conn):
+        conn.execute("DELETE FROM screen_claims WHERE session = ? OR claimed_at < ?",
+                     (session, now - CLAIM_SECONDS))
+        others = {row[0] for row in conn.execute("SELECT work_id FROM screen_claims")}
+        decided: set[int] = set()
+        work = choose(others, decided)
+        while work is not None and _current_label(conn, work) is not None:
+            decided.add(work)  # decided by another session since this one refreshed
+            work = choose(others, decided)
+        if work is not None:
+            conn.execute("INSERT OR REPLACE INTO screen_claims(work_id, session, reviewer,"
+                         " claimed_at) VALUES (?, ?, ?, ?)", (work, session, reviewer, now))
+    return work
+
+
+def release_claims(conn: sqlite3.Connection, session: str) -> None:
+    """Drop the session's claim (it quit or decided its record)."""
+    with transaction(conn):
+        conn.execute("DELETE FROM screen_claims WHERE session = ?", (session,))

@@ -53,14 +53,46 @@ def test_two_sessions_never_both_decide_a_work(filled):
     conn2 = connect(project.path / DB_NAME)
     s1 = ScreeningSession(project.conn, reviewer="ana")
     s2 = ScreeningSession(conn2, reviewer="ben")
-    w1, w2 = s1.next_work(), s2.next_work()
-    assert w1.work_id == w2.work_id
+    w1 = s1.next_work()
     assert s1.decide(w1.work_id, 0) is True
-    assert s2.decide(w2.work_id, 1) is False  # ana was first; ben's is not written
+    assert s2.decide(w1.work_id, 1) is False  # ana was first; ben's is not written
     rows = [r for r in decision_history(project.conn) if r["work_id"] == w1.work_id]
     assert len(rows) == 1 and rows[0]["reviewer"] == "ana" and rows[0]["label"] == 0
     # ben's next record is not the one ana decided
     assert s2.next_work().work_id != w1.work_id
+    conn2.close()
+
+
+def test_two_reviewers_at_once_are_shown_different_records(filled):
+    project, ids, _ = filled
+    conn2 = connect(project.path / DB_NAME)
+    ana = ScreeningSession(project.conn, reviewer="ana")
+    ben = ScreeningSession(conn2, reviewer="ben")
+    a1 = ana.next_work()
+    b1 = ben.next_work()
+    assert b1.work_id != a1.work_id  # ana is reading a1: ben gets the next best
+    assert ben.ranking()[0].work_id == a1.work_id  # the ranking itself is unchanged
+    # asking again (e.g. after a skip elsewhere) does not hand ana's record to ben
+    assert ben.next_work().work_id != a1.work_id
+    # once ana decides (or quits), her record is no longer kept from ben
+    ana.close()
+    assert ben.next_work().work_id == a1.work_id
+    conn2.close()
+
+
+def test_a_stale_claim_stops_counting_and_a_last_record_is_shown_anyway(filled):
+    project, ids, _ = filled
+    conn2 = connect(project.path / DB_NAME)
+    ana = ScreeningSession(project.conn, reviewer="ana")
+    ben = ScreeningSession(conn2, reviewer="ben")
+    a1 = ana.next_work()
+    with transaction(project.conn):  # ana's terminal was left open for an hour
+        project.conn.execute("UPDATE screen_claims SET claimed_at = claimed_at - 3600")
+    assert ben.next_work().work_id == a1.work_id
+    # only one undecided record left: both reviewers see it rather than nothing
+    label_works(project.conn, [(w, 0) for w in ids if w != a1.work_id], reviewer="ana")
+    assert ana.next_work().work_id == a1.work_id
+    assert ben.next_work().work_id == a1.work_id
     conn2.close()
 
 
