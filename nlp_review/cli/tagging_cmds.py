@@ -182,7 +182,8 @@ def evaluate_cmd(
     if stored or annotator:
         from nlp_review.cli.annotate_cmds import stored_gold_texts
 
-        texts, gold = stored_gold_texts(project, annotator), [Path(f"{project} (stored gold)")]
+        source = f"annotator {annotator}'s annotations" if annotator else "stored gold"
+        texts, gold = stored_gold_texts(project, annotator), [Path(f"{project} ({source})")]
     elif not gold:
         raise ConfigError("give gold files, or --stored", hint="nlp-review evaluate "
                           "annotations/gold/test.jsonl")

@@ -93,6 +93,7 @@ def test_agreement_adjudicate_and_evaluate_stored(runner, tagged, tmp_path):
                                  str(tagged), "--no-labels"])
     assert result.exit_code == 0, result.stderr
     assert "1.00" in result.output
+    assert "(annotator ann's annotations)" in result.output  # says what was scored against
     for line in result.output.splitlines():  # no score under 1 but on an empty row (an
         if "0.00 " in line:                    # attribute no text of the sample has)
             counts = [c.strip() for c in line.split("│")[1:-1]][-2:]
@@ -101,6 +102,7 @@ def test_agreement_adjudicate_and_evaluate_stored(runner, tagged, tmp_path):
     result = runner.invoke(app, ["evaluate", "--stored", "-p", str(tagged), "--no-labels",
                                  "--patterns-json", str(report)])
     assert result.exit_code == 0, result.stderr
+    assert "(stored gold)" in result.output
     data = json.loads(report.read_text())
     n_false = sum(r["n_false_hits"] for g in data.values() for r in g.values())
     n_unreached = sum(r["n_unreached"] for g in data.values() for r in g.values())
