@@ -49,9 +49,14 @@ def americanise(word: str, spelling: Mapping[str, str]) -> str:
     return word
 
 
+#: the Unicode hyphen, non-breaking hyphen and minus sign, read as "-" (publishers' text
+#: has "self\u2010esteem"; patterns are written with "-")
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2212": "-"})
+
+
 def normalise(text: str, table: Mapping[str, str], spelling: Mapping[str, str]) -> str:
     """The normalised lemma of one token's text."""
-    lower = text.lower()
+    lower = text.lower().translate(_HYPHENS)
     lemma = table.get(lower)
     if lemma is None:
         # A British form missing from the table may be there under its American spelling

@@ -173,7 +173,18 @@ def _base(base_model: str | None) -> Language:
                               "not English")
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("nlp_review_senter", name="senter")
+    _split_unicode_hyphens(nlp)
     return nlp
+
+
+def _split_unicode_hyphens(nlp: Language) -> None:
+    """Split words at the Unicode hyphen and non-breaking hyphen (U+2010, U+2011) as the
+    tokenizer does at "-": "self\u2010esteem" -> self, \u2010, esteem, whose lemma (see
+    normalise.py) is "-", so patterns written "self-esteem" match it."""
+    pattern = nlp.tokenizer.infix_finditer.__self__.pattern  # type: ignore[union-attr]
+    extra = r"(?<=\w)[\u2010\u2011](?=\w)"
+    if extra not in pattern:
+        nlp.tokenizer.infix_finditer = re.compile(f"{pattern}|{extra}").finditer
 
 
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9&+/.]*[A-Z][A-Z0-9&+/.]*")

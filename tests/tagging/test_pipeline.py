@@ -39,6 +39,14 @@ def test_hyphen_and_space_variants(tag):
         "well-being", "wellbeing", "well being"]
 
 
+def test_unicode_hyphens_match_like_the_ascii_hyphen(tag):
+    # publishers write U+2010 (hyphen) and U+2011 (non-breaking hyphen) for "-"
+    for hyphen in ("-", "\u2010", "\u2011"):
+        text = f"Children's self{hyphen}esteem rose in the school{hyphen}based programme."
+        assert labels_of(tag(text), "SELF_ESTEEM") == [f"self{hyphen}esteem"], hyphen
+        assert labels_of(tag(text), "SCHOOL") == [f"school{hyphen}based"], hyphen
+
+
 def test_abbreviation_defined_in_text(tag):
     spans = tag("We interviewed young people (YP) in care. Most YP valued their mentors.")
     assert labels_of(spans, "ADOLESCENTS") == ["young people", "YP", "YP"]
