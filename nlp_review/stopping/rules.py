@@ -233,5 +233,5 @@ class StatisticalStop(StoppingRule):
                 f"screen records drawn at random so recall can be tested{shown}",
                 wants_random_sample=True, numbers=numbers)
         return StopDecision(self.name, False, f"ranking still finding records ({run} excluded "
-                            f"in a row; random sampling starts at {need}){shown}",
+                            f"in a row; random sampling starts after {need} excluded in a row){shown}",
                             numbers=numbers)

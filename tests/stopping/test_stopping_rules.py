@@ -108,6 +108,9 @@ def test_statistical_rule_asks_for_random_sample_then_stops_when_h0_rejected():
     ranked = [1] * 20 + [0] * 49
     d = rule.decide(ranked, pool_size=1000)
     assert not d.stop and not d.wants_random_sample
+    # the reason counts excludes in a row, not a record number (it read "starts at 50")
+    assert "(49 excluded in a row; random sampling starts after 50 excluded in a row)" \
+        in d.reason
     d = rule.decide(ranked + [0], pool_size=1000)
     assert d.wants_random_sample and not d.stop and "flattened" in d.reason
     # random draws, none relevant: stop at the first n with P(X=0 | 930, K=2, n) < .05
