@@ -48,11 +48,18 @@ def test_skip_and_undo(filled):
     assert session.progress().screened == 0
 
 
-def test_two_sessions_never_both_decide_a_work(filled):
+@pytest.fixture
+def two_reviewers(filled):
+    """Sessions of ana and ben on one project, each with its own connection."""
     project, ids, _ = filled
     conn2 = connect(project.path / DB_NAME)
-    s1 = ScreeningSession(project.conn, reviewer="ana")
-    s2 = ScreeningSession(conn2, reviewer="ben")
+    yield (project, ids, ScreeningSession(project.conn, reviewer="ana"),
+           ScreeningSession(conn2, reviewer="ben"))
+    conn2.close()
+
+
+def test_two_sessions_never_both_decide_a_work(two_reviewers):
+    project, ids, s1, s2 = two_reviewers
     w1 = s1.next_work()
     assert s1.decide(w1.work_id, 0) is True
     assert s2.decide(w1.work_id, 1) is False  # ana was first; ben's is not written
@@ -60,14 +67,10 @@ def test_two_sessions_never_both_decide_a_work(filled):
     assert len(rows) == 1 and rows[0]["reviewer"] == "ana" and rows[0]["label"] == 0
     # ben's next record is not the one ana decided
     assert s2.next_work().work_id != w1.work_id
-    conn2.close()
 
 
-def test_two_reviewers_at_once_are_shown_different_records(filled):
-    project, ids, _ = filled
-    conn2 = connect(project.path / DB_NAME)
-    ana = ScreeningSession(project.conn, reviewer="ana")
-    ben = ScreeningSession(conn2, reviewer="ben")
+def test_two_reviewers_at_once_are_shown_different_records(two_reviewers):
+    project, ids, ana, ben = two_reviewers
     a1 = ana.next_work()
     b1 = ben.next_work()
     assert b1.work_id != a1.work_id  # ana is reading a1: ben gets the next best
@@ -77,14 +80,10 @@ def test_two_reviewers_at_once_are_shown_different_records(filled):
     # once ana decides (or quits), her record is no longer kept from ben
     ana.close()
     assert ben.next_work().work_id == a1.work_id
-    conn2.close()
 
 
-def test_a_stale_claim_stops_counting_and_a_last_record_is_shown_anyway(filled):
-    project, ids, _ = filled
-    conn2 = connect(project.path / DB_NAME)
-    ana = ScreeningSession(project.conn, reviewer="ana")
-    ben = ScreeningSession(conn2, reviewer="ben")
+def test_a_stale_claim_stops_counting_and_a_last_record_is_shown_anyway(two_reviewers):
+    project, ids, ana, ben = two_reviewers
     a1 = ana.next_work()
     with transaction(project.conn):  # ana's terminal was left open for an hour
         project.conn.execute("UPDATE screen_claims SET claimed_at = claimed_at - 3600")
@@ -93,7 +92,6 @@ def test_a_stale_claim_stops_counting_and_a_last_record_is_shown_anyway(filled):
     label_works(project.conn, [(w, 0) for w in ids if w != a1.work_id], reviewer="ana")
     assert ana.next_work().work_id == a1.work_id
     assert ben.next_work().work_id == a1.work_id
-    conn2.close()
 
 
 def test_duplicates_share_one_decision(filled):
