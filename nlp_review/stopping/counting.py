@@ -22,7 +22,8 @@ Following the authors' procedure (their code, ``ReemBinHezam/TAR_Stopping_Point_
   upper bound ``poisson.ppf(confidence, mu)``; ``process="cox"`` (a Cox process; our
   default, because the Poisson bound missed its confidence on our benchmark) averages that
   bound over the fitted parameters moved by their standard errors in the direction that
-  leaves more relevant records (normal weights over +-2.33 sd); ``process="bootstrap"``
+  leaves more relevant records (normal weights over +-2.33 sd), and never less than the
+  Poisson bound of the fit itself; ``process="bootstrap"``
   (our addition) keeps the Poisson bound unless it would stop, and then widens it to the
   mixed-Poisson quantile over rates refitted to window counts redrawn from the fit.
 
@@ -191,7 +192,13 @@ def cox_upper_left(fit: RateFit, screened: int, pool_size: int, confidence: floa
     bounds = np.full(points, float(unscreened))
     bounds[finite] = np.minimum(unscreened, poisson.ppf(confidence, mus[finite]))
     weights = norm.pdf(s)
-    return float(np.trapezoid(weights * bounds, s) / np.trapezoid(weights, s))
+    mixed = float(np.trapezoid(weights * bounds, s) / np.trapezoid(weights, s))
+    # Never below the Poisson bound of the fit itself: near a parameter's limit (a flat rate,
+    # b -> 1) the moves towards more records left are clipped and those towards fewer are
+    # not, which pulled the average under the fitted expectation ("expect 1689 left, at
+    # most 1293").
+    return max(mixed, float(upper_left(expected_left(fit, screened, pool_size), confidence,
+                                       unscreened)))
 
 
 def bootstrap_upper_left(fit: RateFit, labels: np.ndarray, pool_size: int,

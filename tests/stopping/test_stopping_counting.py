@@ -161,3 +161,16 @@ def test_bootstrap_bound_is_never_below_the_poisson_bound():
             y[:at], POOL, int(np.searchsorted(boot.checkpoints(POOL), at, side="right")))
         assert res["upper_left"] >= plain["upper_left"]
         assert "bootstrap" in boot.decide(y[:at], pool_size=POOL).reason
+
+
+def test_cox_bound_is_never_below_the_fitted_expectation_on_a_flat_rate():
+    # decisions in random order (e.g. imported from elsewhere): the rate hardly falls, the
+    # hyperbolic fit sits at its limit b -> 1, and the bound once came out under the
+    # expectation ("expect 1689.5 left, at most 1293 with 95 % confidence")
+    from nlp_review.stopping.counting import cox_upper_left, expected_left, fit_rate
+
+    labels = (np.random.RandomState(0).random_sample(3000) < 0.05).astype(int)
+    fit = fit_rate(labels)
+    assert fit is not None
+    mu = expected_left(fit, 3000, 36000)
+    assert cox_upper_left(fit, 3000, 36000, 0.95) >= mu
