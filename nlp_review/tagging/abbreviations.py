@@ -95,16 +95,15 @@ class AbbreviationTagger:
             for group in self.groups:
                 if group not in doc.spans:
                     continue
-                labels = {(s.label_, s.id_) for s in doc.spans[group]
-                          if s.start >= long_span.start and s.end <= long_span.end
-                          and 2 * (s.end - s.start) >= n_long}
-                if not labels:
+                covering = [s for s in doc.spans[group]
+                            if s.start >= long_span.start and s.end <= long_span.end
+                            and 2 * (s.end - s.start) >= n_long]
+                if not covering:
                     continue
+                labels = {(s.label_, s.id_) for s in covering}
                 sources: dict[str, list[tuple[int, int]]] = {}
-                for s in doc.spans[group]:
-                    if s.start >= long_span.start and s.end <= long_span.end \
-                            and 2 * (s.end - s.start) >= n_long:
-                        sources.setdefault(s.label_, []).append((s.start, s.end))
+                for s in covering:
+                    sources.setdefault(s.label_, []).append((s.start, s.end))
                 copied = doc.user_data.setdefault(ABBREVIATION_SOURCES, {})
                 new = []
                 for start, end in _uses(doc, short):
