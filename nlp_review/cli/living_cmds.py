@@ -283,6 +283,8 @@ def _print_estimate(rep) -> None:
 
 
 def _print_updates(updates) -> None:
+    from nlp_review.store.db import to_minute
+
     if not updates:
         console.print("No updates yet.")
         return
@@ -291,7 +293,7 @@ def _print_updates(updates) -> None:
         "dups of screened", "flags", "state")))
     for u in updates:
         s = u.summary
-        table.add_row(str(u.id), u.started_at[:16].replace("T", " "),
+        table.add_row(str(u.id), to_minute(u.started_at),
                       ", ".join(x["file"] for x in s["sources"]),
                       str(s["new_records"]), str(s["new_unique"]), str(s["duplicates"]),
                       str(s["duplicates_of_screened"]), str(len(s["flags"])),

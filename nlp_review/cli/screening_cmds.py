@@ -218,7 +218,9 @@ def _highlight(text: str, terms: list[str]) -> Text:
 
 def _decided_elsewhere(other, work_id: int, label: int, reviewer: str) -> None:
     """Tell the reviewer whose decision came first, and how to change it if they differ."""
-    word = {1: "include", 0: "exclude"}
+    from nlp_review.screening.session import label_word
+
+    word = {label: label_word(label) for label in (0, 1)}
     if other is None:  # decided and undone meanwhile: rare, say it plainly
         console.print("[yellow]Another session changed this record meanwhile; your decision "
                       "was not recorded; moving on.[/yellow]")

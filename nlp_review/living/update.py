@@ -33,7 +33,7 @@ import numpy as np
 
 from nlp_review.errors import InputError
 from nlp_review.living.estimate import CrossFit, UpdateEstimate, cross_fit, estimate
-from nlp_review.store.db import utcnow
+from nlp_review.store.db import to_minute, utcnow
 from nlp_review.store.decisions import Decision, current_decisions
 from nlp_review.store.living import (UpdateRow, add_update, clear_update_importing,
                                      get_search, mark_update_importing, mark_update_step,
@@ -368,7 +368,7 @@ def pending_note(row: UpdateRow) -> str:
                                    ("tagged", "tagging"), ("completed",
                                                            "the stopping estimate"))
             if key not in row.steps and (key != "tagged" or row.summary.get("tag", True))]
-    return (f"update {row.id} (started {row.started_at[:16].replace('T', ' ')} UTC) did not "
+    return (f"update {row.id} (started {to_minute(row.started_at)} UTC) did not "
             f"finish: its {row.summary.get('new_records', '?')} records are imported and "
             f"deduplicated, but {_and(left)} {'are' if len(left) > 1 else 'is'} not done")
 
@@ -379,7 +379,7 @@ def importing_note(conn: sqlite3.Connection) -> str | None:
     mark = update_importing(conn)
     if mark is None:
         return None
-    return (f"an update started {mark['started_at'][:16].replace('T', ' ')} UTC was "
+    return (f"an update started {to_minute(mark['started_at'])} UTC was "
             "interrupted while importing or deduplicating; run it again with the same "
             f"files (nlp-review update {' '.join(mark['files'])}): the files it had "
             "imported join it, nothing is imported twice")

@@ -240,7 +240,8 @@ class LabelResult:
         return self
 
 
-def _word(label: int) -> str:
+def label_word(label: int) -> str:
+    """"include" or "exclude", as reviewers say it."""
     return "include" if label else "exclude"
 
 
@@ -252,7 +253,7 @@ def record_labels(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]]
     written (naming ``file`` and the decisions' ``lines`` when they come from a file).
     A decision the work already has is not written again; one that replaces a different
     decision is written and reported."""
-    from nlp_review.store.db import transaction
+    from nlp_review.store.db import to_minute, transaction
     from nlp_review.store.decisions import add_decision, current_decisions
 
     decisions = list(decisions)
@@ -274,9 +275,9 @@ def record_labels(conn: sqlite3.Connection, decisions: Iterable[tuple[int, int]]
                 continue
             if before is not None:
                 result.replaced.append(
-                    f"record {works[rid]}: {_word(before.label)} by {before.reviewer} "
-                    f"({before.created_at[:16].replace('T', ' ')}) replaced by "
-                    f"{_word(label)} by {reviewer}")
+                    f"record {works[rid]}: {label_word(before.label)} by {before.reviewer} "
+                    f"({to_minute(before.created_at)}) replaced by "
+                    f"{label_word(label)} by {reviewer}")
             add_decision(conn, rid, label, reviewer=reviewer, origin=origin, commit=False)
             done.add(works[rid])
             result.written += 1
@@ -300,7 +301,7 @@ def _conflicting(works: dict[int, int], decisions: list[tuple[int, int]],
     out = []
     for work, given in by_work.items():
         if len({label for _, label, _ in given}) > 1:
-            parts = ", ".join(f"record {rid}{where_} {'include' if label else 'exclude'}"
+            parts = ", ".join(f"record {rid}{where_} {label_word(label)}"
                               for rid, label, where_ in given)
             out.append(f"work {work} is given both decisions: {parts}")
     return out

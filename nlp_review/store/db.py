@@ -23,6 +23,11 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def to_minute(stamp: str) -> str:
+    """A stored ``utcnow()`` time as people read it: ``2026-11-26 05:30``."""
+    return stamp[:16].replace("T", " ")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open the project database: WAL journal, foreign keys on, a busy timeout.
 
