@@ -117,13 +117,12 @@ def export_cmd(
     if out is None and duplicates is None:
         raise ConfigError("nothing to write", hint="pass --out FILE and/or --duplicates FILE")
     if out is not None and format is None:
-        _format_of(out)  # an unknown extension is reported before anything is written
+        format = _format_of(out)  # an unknown extension: reported before anything is written
     with project_at(project) as proj:
         if duplicates is not None:
             atomic_write_text(duplicates, duplicates_csv(proj.conn))
             console.print(f"Wrote the duplicate map to {duplicates}")
         if out is not None:
-            format = format or _format_of(out)
             with err_console.status(f"Exporting {which.value} records..."):
                 rows = works_for_export(proj.conn, which.value)
             if format is ExportFormat.ris:
@@ -175,9 +174,10 @@ def status_cmd(project: Path = ProjectOption) -> None:
             console.print(f"[bold yellow]unfinished:[/bold yellow] {pending_note(row)}; "
                           f"finish it with: nlp-review update -p {project}",
                           highlight=False, soft_wrap=True)
-        if importing_note(proj.conn):
-            console.print(f"[bold yellow]unfinished:[/bold yellow] "
-                          f"{importing_note(proj.conn)}", highlight=False, soft_wrap=True)
+        importing = importing_note(proj.conn)
+        if importing:
+            console.print(f"[bold yellow]unfinished:[/bold yellow] {importing}",
+                          highlight=False, soft_wrap=True)
         if st.unique:
             from nlp_review.cli.stopping_view import render_stopping
             from nlp_review.stopping.report import stopping_report

@@ -124,12 +124,6 @@ def add_update(conn: sqlite3.Connection, *, started_at: str, first_record: int |
     return uid
 
 
-def set_update_summary(conn: sqlite3.Connection, update_id: int, summary: dict) -> None:
-    with transaction(conn):
-        conn.execute("UPDATE updates SET summary = ? WHERE id = ?",
-                     (json.dumps(summary), update_id))
-
-
 #: the steps after an update's records are counted, in order (migration 0011_update_steps)
 UPDATE_STEPS = ("ranked", "tagged", "completed")
 

@@ -113,6 +113,6 @@ def claim_next(conn: sqlite3.Connection, session: str, reviewer: str,
 
 
 def release_claims(conn: sqlite3.Connection, session: str) -> None:
-    """Drop the session's claim (it quit or decided its record)."""
+    """Drop the session's claim (its reviewer quit)."""
     with transaction(conn):
         conn.execute("DELETE FROM screen_claims WHERE session = ?", (session,))
