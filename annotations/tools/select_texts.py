@@ -41,6 +41,13 @@ three batches of 20, "j", "k" and "l" (one annotator each; "i" names the annotat
 round-four agreement sample), and their split is "holdout2": they are built only into
 ``annotations/gold/holdout2.jsonl``. They are appended after the fourth round.
 
+A sixth round (2026-11-26, session 6: the fifth round has now been scored and its misses
+read, so a new held-out batch again), seeded separately so rounds one to five stay exactly as
+they were, picks 60 more texts not picked before in the same way. They are shuffled and dealt
+in three batches of 20, "n", "o" and "p" (one annotator each; "M" named the annotator of the
+round-five agreement sample), and their split is "holdout3": they are built only into
+``annotations/gold/holdout3.jsonl``. They are appended after the fifth round.
+
 Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
 only compares the file with a fresh selection).
@@ -77,6 +84,9 @@ N_FOURTH = 60           # held-out texts of the fourth round, half batch g, half
 FIFTH_SEED = SEED + 4   # round five: its own generator again
 N_FIFTH = 60            # held-out texts of the fifth round, batches j, k, l of 20
 FIFTH_BATCHES = ("j", "k", "l")
+SIXTH_SEED = SEED + 5   # round six: its own generator again
+N_SIXTH = 60            # held-out texts of the sixth round, batches n, o, p of 20
+SIXTH_BATCHES = ("n", "o", "p")
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -250,27 +260,40 @@ def select_fourth(before: list[dict[str, object]],
     return _by_id(picked)
 
 
-def select_fifth(before: list[dict[str, object]],
-                 rng: random.Random) -> list[dict[str, object]]:
-    """Round five: N_FIFTH new texts picked like round two; batches j, k, l; "holdout2"."""
-    picked = _cue_rich(_taken(before), N_FIFTH, rng)
-    size = len(picked) // len(FIFTH_BATCHES)
-    for n, batch in enumerate(FIFTH_BATCHES):
+def _dealt(before: list[dict[str, object]], rng: random.Random, n_texts: int,
+           batches: tuple[str, ...], split: str) -> list[dict[str, object]]:
+    """``n_texts`` new texts picked like round two, dealt in equal ``batches``, all ``split``."""
+    picked = _cue_rich(_taken(before), n_texts, rng)
+    size = len(picked) // len(batches)
+    for n, batch in enumerate(batches):
         for row in picked[n * size:(n + 1) * size]:
             row["batch"] = batch
-            row["split"] = "holdout2"
+            row["split"] = split
     return _by_id(picked)
 
 
+def select_fifth(before: list[dict[str, object]],
+                 rng: random.Random) -> list[dict[str, object]]:
+    """Round five: N_FIFTH new texts picked like round two; batches j, k, l; "holdout2"."""
+    return _dealt(before, rng, N_FIFTH, FIFTH_BATCHES, "holdout2")
+
+
+def select_sixth(before: list[dict[str, object]],
+                 rng: random.Random) -> list[dict[str, object]]:
+    """Round six: N_SIXTH new texts picked like round two; batches n, o, p; "holdout3"."""
+    return _dealt(before, rng, N_SIXTH, SIXTH_BATCHES, "holdout3")
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, third, fourth, fifth."""
+    """All rounds in file order: the first round, then the second, third, ... sixth."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
     third = select_third(first + second, random.Random(THIRD_SEED))
     fourth = select_fourth(first + second + third, random.Random(FOURTH_SEED))
     before = first + second + third + fourth
-    return before + select_fifth(before, random.Random(FIFTH_SEED))
+    fifth = select_fifth(before, random.Random(FIFTH_SEED))
+    return before + fifth + select_sixth(before + fifth, random.Random(SIXTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:
