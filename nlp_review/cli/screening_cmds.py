@@ -17,11 +17,13 @@ from rich.text import Text
 from nlp_review.cli.common import ProjectOption, console, default_reviewer, err_console, project_at
 from nlp_review.errors import InputError
 from nlp_review.io import atomic_open, check_output_file
+from nlp_review.screening.presets import default_preset_name
 
 if TYPE_CHECKING:
     from nlp_review.screening.session import ScreeningSession
 
-PRESET_HELP = "Model preset (see models/screening/presets.json; default: the benchmark winner)."
+PRESET_HELP = ("Model preset (see models/screening/presets.json; default: "
+               f"{default_preset_name() or 'the one the file names'}, the benchmark winner).")
 REVIEWER_HELP = "Name recorded with each decision (default: the OS user)."
 
 criteria_app = typer.Typer(help="The review question and inclusion criteria (used to rank "

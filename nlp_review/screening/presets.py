@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from nlp_review.errors import ConfigError, unknown_name
-from nlp_review.screening import registry
-
 PRESETS_FILE = Path(__file__).resolve().parents[2] / "models" / "screening" / "presets.json"
 PARTS = ("feature_extractor", "classifier", "balancer", "querier")
 
@@ -24,11 +22,15 @@ class Preset:
     parts: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def make(self, part: str) -> Any:
+        from nlp_review.screening import registry  # scikit-learn: imported when used
+
         name, params = self.parts[part]
         return registry.make(part, name, params)
 
 
 def _parse(name: str, data: Any, file: Path) -> Preset:
+    from nlp_review.screening import registry  # scikit-learn: imported when used
+
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: preset {name!r} is not an object")
     unknown = set(data) - {"comment", *PARTS}
@@ -59,6 +61,16 @@ def load_presets(file: Path = PRESETS_FILE) -> tuple[str, dict[str, Preset]]:
     if default not in presets:
         raise ConfigError(f"{file}: default preset {default!r} is not defined")
     return default, presets
+
+
+def default_preset_name(file: Path = PRESETS_FILE) -> str | None:
+    """The name the presets file gives as its default, read without validating the presets
+    (cheap enough for help texts); None when the file cannot be read."""
+    try:
+        default = json.loads(Path(file).read_text(encoding="utf-8")).get("default")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return default if isinstance(default, str) else None
 
 
 def get_preset(name: str | None = None) -> Preset:

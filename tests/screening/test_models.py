@@ -9,7 +9,8 @@ from nlp_review.screening.balance import Balanced
 from nlp_review.screening.classifiers import IncrementalSVM
 from nlp_review.screening.dataset import load_labelled_csv
 from nlp_review.screening.features import Tfidf
-from nlp_review.screening.presets import get_preset, load_presets, preset_names
+from nlp_review.screening.presets import (default_preset_name, get_preset, load_presets,
+                                          preset_names)
 from nlp_review.screening.ranker import Ranker
 
 
@@ -47,6 +48,21 @@ def test_presets_are_valid_data_with_comments():
             p.make(part)
     assert get_preset().name == default
     assert set(preset_names()) == set(presets)
+
+
+def test_help_names_the_default_preset_and_a_broken_file_does_not_break_help(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp_review.cli.app import app
+
+    default, _ = load_presets()
+    assert default_preset_name() == default
+    for command in ("rank", "screen", "simulate"):
+        result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert f"default: {default}" in result.output
+    broken = tmp_path / "presets.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert default_preset_name(broken) is None
 
 
 def test_estimators_refuse_use_before_fit(data):
