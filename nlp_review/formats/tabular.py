@@ -140,7 +140,9 @@ def _iter_csv_rows(text: str, sep: str, name: str) -> Iterator[tuple[int, list[s
                               "from the spreadsheet") from None
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+def read_xlsx_sheet(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the first sheet of an Excel workbook, every cell as text (empty cells
+    as ""); a workbook that cannot be read is an InputError naming ``name``."""
     try:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl",
                               keep_default_na=False, na_filter=False)
@@ -225,6 +227,6 @@ def parse_table(text: str, name: str, on_record: OnRecord | None = None) -> Pars
 def parse_xlsx(data: bytes, name: str, on_record: OnRecord | None = None) -> ParsedFile:
     """Every row of the first sheet of an Excel workbook as a ``Record``; lines in messages
     are spreadsheet row numbers (the header is row 1)."""
-    header, cells = _read_xlsx(data, name)
+    header, cells = read_xlsx_sheet(data, name)
     rows = iter([(1, header)] + [(i, row) for i, row in enumerate(cells, start=2)])
     return _rows_to_file(rows, "xlsx", name, on_record)

@@ -85,9 +85,9 @@ def xlsx_as_csv(data: bytes, name: str | Path) -> str:
     """The first sheet of an Excel workbook as CSV text, one line per spreadsheet row (cells
     holding line breaks are flattened, so line numbers are row numbers); whole numbers that
     Excel stored as 12.0 are written 12."""
-    from nlp_review.formats.tabular import _read_xlsx
+    from nlp_review.formats.tabular import read_xlsx_sheet
 
-    header, cells = _read_xlsx(data, str(name))
+    header, cells = read_xlsx_sheet(data, str(name))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in [header] + cells:
