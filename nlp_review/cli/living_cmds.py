@@ -140,7 +140,7 @@ def update_cmd(
                 bar.update(task, completed=done, total=total, visible=True)
 
             try:
-                resumed = resume_updates(proj, step=step)
+                resumed = resume_updates(proj, step=step, pending=pending)
                 rep = run_update(proj, files, search_id=search, tag=tag, step=step,
                                  dedupe_progress=dd) if files else None
             except KeyboardInterrupt:

@@ -337,12 +337,15 @@ def finish_update(project: Project, report: UpdateReport, *, preset: str | None 
 
 
 def resume_updates(project: Project, *, preset: str | None = None,
-                   step: Callable[[str], None] = lambda s: None) -> list[UpdateReport]:
+                   step: Callable[[str], None] = lambda s: None,
+                   pending: Sequence[UpdateRow] | None = None) -> list[UpdateReport]:
     """Finish every update that was interrupted after its records were imported and
-    counted (see ``finish_update``); returns their reports, oldest first."""
+    counted (see ``finish_update``; ``pending``: those updates as the caller already read
+    them, else read here); returns their reports, oldest first."""
+    rows = pending_updates(project.conn) if pending is None else pending
     return [finish_update(project, resumable_report(project.conn, row), preset=preset,
                           step=step)
-            for row in pending_updates(project.conn)]
+            for row in rows]
 
 
 def resumable_report(conn: sqlite3.Connection, row: UpdateRow) -> UpdateReport:
