@@ -3,14 +3,15 @@
 
 Steps, as `nlp-review train-tagger --gold ... --unseen-rules ... --test ...` does them:
 k-fold cross-validation over the training gold (--gold, repeatable; default train.jsonl +
-test.jsonl + holdout.jsonl, the 390 texts of rounds 1-4) chooses the number of passes and
+test.jsonl + holdout.jsonl + holdout2.jsonl, the 450 texts of rounds 1-5) chooses the number of passes and
 the combination (per group a model score threshold or no model spans, by --criterion;
 whether the model defers to rule spans of the same label, group or any), judged on the
 texts of each --unseen-rules FILE against the rules as they were before FILE was annotated
-(default: test_fresh.jsonl=478871c, round 3, and holdout.jsonl=1cc447f, round 4; COMMIT or
-a models folder; `git archive COMMIT models` is unpacked to a temporary folder); the final
+(default: test_fresh.jsonl=478871c, round 3, holdout.jsonl=1cc447f, round 4, and
+holdout2.jsonl=8881aec, round 5; COMMIT or a models folder; `git archive COMMIT models` is
+unpacked to a temporary folder); the final
 model is trained on all the training gold; then rules vs rules + model on each --test file
-(default: annotations/gold/holdout2.jsonl, round 5), for that choice only (--all-settings
+(default: annotations/gold/holdout3.jsonl, round 6), for that choice only (--all-settings
 also prints every single-threshold setting on the test files, for transparency; nothing is
 chosen from them). --models: the rule files (default: the repo's models/; give a `git
 archive` of the frozen commit to be sure no uncommitted edit is used).
@@ -18,7 +19,7 @@ archive` of the frozen commit to be sure no uncommitted edit is used).
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
         --jobs 4 --no-test          # train and cross-validate; then, once:
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
-        --skip-training --test annotations/gold/holdout2.jsonl
+        --skip-training --test annotations/gold/holdout3.jsonl
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "annotations" / "gold"
 THRESHOLDS = [0.5, 0.7, 0.9, 0.95]
 # the gold rounds annotated after a rules commit: round 3 (test_fresh, complete at 478871c,
-# 22:40) and round 4 (holdout, scored with the rules frozen at 1cc447f before it was opened)
-UNSEEN_RULES = [("test_fresh.jsonl", "478871c"), ("holdout.jsonl", "1cc447f")]
+# 22:40), round 4 (holdout, scored with the rules frozen at 1cc447f before it was opened)
+# and round 5 (holdout2, scored with the rules frozen at 8881aec before it was opened)
+UNSEEN_RULES = [("test_fresh.jsonl", "478871c"), ("holdout.jsonl", "1cc447f"),
+                ("holdout2.jsonl", "8881aec")]
+TRAIN_GOLD = ["train.jsonl", "test.jsonl", "holdout.jsonl", "holdout2.jsonl"]  # rounds 1-5
+TEST_GOLD = "holdout3.jsonl"  # round 6
 
 
 def _rules_at(value: str, tmp: Path) -> Path:
@@ -78,7 +83,7 @@ def main() -> None:
                     choices=["additions_bound", "held_out_gain"])
     ap.add_argument("--gold", type=Path, action="append",
                     help="gold JSONL to train and cross-validate on (repeatable; default: "
-                         "annotations/gold/train.jsonl, test.jsonl, holdout.jsonl: rounds 1-4)")
+                         "annotations/gold/" + ", ".join(TRAIN_GOLD) + ": rounds 1-5)")
     ap.add_argument("--unseen-rules", action="append",
                     help="FILE=COMMIT or FILE=DIR (repeatable; 'none': no snapshot; default: "
                          + " ".join(f"{f}={c}" for f, c in UNSEEN_RULES) + ")")
@@ -88,7 +93,7 @@ def main() -> None:
                     "(default: the repo's models/)")
     ap.add_argument("--test", type=Path, action="append",
                     help="gold JSONL to report on (repeatable; default: "
-                         "annotations/gold/holdout2.jsonl)")
+                         f"annotations/gold/{TEST_GOLD})")
     ap.add_argument("--all-settings", action="store_true",
                     help="also print the test split for every single threshold/deferral")
     args = ap.parse_args()
@@ -106,8 +111,7 @@ def main() -> None:
         train_module.TOK2VEC_DEPTH = args.tok2vec_depth
     models = args.models or default_models_dir()
     taxonomy = load_taxonomy(models / "taxonomy.json")
-    gold_paths = args.gold or [GOLD / "train.jsonl", GOLD / "test.jsonl",
-                               GOLD / "holdout.jsonl"]
+    gold_paths = args.gold or [GOLD / name for name in TRAIN_GOLD]
     train = gold_from_files(gold_paths, taxonomy)
     from nlp_review.annotate.train import RuleSnapshot
 
@@ -121,7 +125,7 @@ def main() -> None:
             ids = frozenset(g.id for g in gold_from_files([Path(file)], taxonomy))
             snapshots.append(RuleSnapshot(_rules_at(rules, tmp), ids,
                                           f"{Path(file).name}={rules}"))
-    test_paths = args.test or [GOLD / "holdout2.jsonl"]
+    test_paths = args.test or [GOLD / TEST_GOLD]
     tests = [] if args.no_test else [(p, gold_from_files([p], taxonomy)) for p in test_paths]
     from nlp_review.annotate.train import gold_sources
 

@@ -47,6 +47,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
+from scipy.stats import binomtest
+
 from nlp_review.tagging.evaluate import Counts, GoldText, score
 from nlp_review.tagging.patterns import GROUPS
 
@@ -60,7 +62,7 @@ CANDIDATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 CRITERIA = ("additions_bound", "held_out_gain")
 DEFAULT_CRITERION = "additions_bound"
 MIN_ADDITIONS = 20  # held-out additions of a group needed to trust their precision
-CONFIDENCE_Z = 1.2816  # one-sided 90 % (Wilson lower bound on the additions' precision)
+CONFIDENCE = 0.9  # one-sided (Wilson lower bound on the additions' precision)
 
 
 @dataclass(frozen=True)
@@ -173,14 +175,14 @@ def additions(texts: Sequence[Scored], thresholds: dict[str, float | None], defe
     return {g: (k, n) for g, (k, n) in out.items()}
 
 
-def wilson_lower(right: int, n: int, z: float = CONFIDENCE_Z) -> float:
-    """The lower end of the Wilson score interval for a proportion ``right / n``."""
+def wilson_lower(right: int, n: int, confidence: float = CONFIDENCE) -> float:
+    """The one-sided lower Wilson score bound at ``confidence`` for a proportion
+    ``right / n`` (scipy's ``binomtest(...).proportion_ci``; 0 for ``n == 0``)."""
     if n <= 0:
         return 0.0
-    p = right / n
-    centre = p + z * z / (2 * n)
-    spread = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
-    return max(0.0, (centre - spread) / (1 + z * z / n))
+    ci = binomtest(right, n, alternative="greater").proportion_ci(
+        confidence_level=confidence, method="wilson")
+    return float(ci.low)
 
 
 def addition_bound(a: Counts, added: tuple[int, int]) -> float | None:
@@ -273,5 +275,5 @@ def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
     best["safety"] = safety
     best["min_found"] = min_found
     best["min_additions"] = MIN_ADDITIONS
-    best["confidence_z"] = CONFIDENCE_Z
+    best["confidence"] = CONFIDENCE
     return best
