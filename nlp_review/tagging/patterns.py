@@ -264,7 +264,8 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
 SENSE_LIST_KEYS = ("head", "noun_forms", "noun_before", "noun_after", "verb_before",
                    "passive_before", "people", "skip", "object_preps", "list_before",
                    "not_context", "adjective_suffixes", "compound_forms", "condition_labels",
-                   "object_start", "determined_preps", "people_modifies")
+                   "object_start", "determined_preps", "people_modifies", "passive_adverbs",
+                   "object_needs", "object_possessives")
 SENSE_KEYS = {"id", "label", *SENSE_LIST_KEYS}
 
 

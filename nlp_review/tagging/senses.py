@@ -69,7 +69,7 @@ class WordSenseTagger:
             sets = {k: set(rule.get(k, [])) for k in (
                 "noun_before", "noun_after", "verb_before", "passive_before", "people",
                 "skip", "object_preps", "list_before", "object_start", "determined_preps",
-                "people_modifies")}
+                "people_modifies", "passive_adverbs", "object_needs", "object_possessives")}
             contexts = []
             for text in rule.get("not_context", []):
                 words = text.split()
@@ -128,9 +128,17 @@ class WordSenseTagger:
         def is_people(k: int) -> bool:
             return k in people_starts or (0 <= k < len(doc) and lemmas[k] in sets["people"])
 
+        def modifier(j: int) -> bool:
+            # "highly able", "transnational", "disadvantaged": adverbs and adjective-like
+            # words before the people word.
+            t = doc[j]
+            return t.is_alpha and len(t) > 3 and not is_people(j) and (
+                t.lower_.endswith("ly") or t.lower_.endswith(comp["suffixes"]))
+
         def people_object(k: int) -> bool:
             j = k
-            while j < len(doc) and j - k < 3 and (lemmas[j] in sets["skip"] or j in conditions):
+            while j < len(doc) and j - k < 3 and (lemmas[j] in sets["skip"] or j in conditions
+                                                  or modifier(j)):
                 j = conditions.get(j, j + 1)
             if j >= len(doc) or not is_people(j):
                 return False
@@ -143,6 +151,18 @@ class WordSenseTagger:
             return not (end < len(doc) and (doc[end].text in NOT_OBJECT_AFTER
                                             or lemmas[end] in sets["people_modifies"]))
 
+        def needs_object(k: int) -> bool:
+            # "support for their development", "support for behavior difficulties": the
+            # object of "for" is the people's own (a possessive) or a need they have.
+            if k < len(doc) and lemmas[k] in sets["object_possessives"]:
+                return True
+            for j in range(k, min(k + 3, len(doc))):
+                if lemmas[j] in sets["object_needs"]:
+                    return True
+                if doc[j].is_punct or lemmas[j] in sets["object_start"]:
+                    return False
+            return False
+
         if prev in sets["verb_before"] or form not in comp["noun_forms"]:
             if people_object(i + 1):
                 return True
@@ -153,8 +173,13 @@ class WordSenseTagger:
                 if be > 0 and lemmas[be - 1] in sets["passive_before"]:
                     be -= 1
                 return be in people_ends or is_people(be - 1)
-            if prev.endswith("ly") and i > 1 and lemmas[i - 2] in sets["passive_before"]:
-                return (i - 2) in people_ends or is_people(i - 3)
+            # "children were (most) frequently supported": adverbs between "be" and the head.
+            be = i - 1
+            while be > 0 and i - be <= 3 and (lemmas[be].endswith("ly")
+                                              or lemmas[be] in sets["passive_adverbs"]):
+                be -= 1
+            if be < i - 1 and lemmas[be] in sets["passive_before"]:
+                return be in people_ends or is_people(be - 1)
             return False
         prev_token = doc[i - 1] if i > 0 else None
         # "play support", "teacher support": a singular lower-case word before the head
@@ -169,11 +194,17 @@ class WordSenseTagger:
             or not nxt)
         # A determiner next starts a verb's object ("intervention support its potential").
         weak = (compound or adjective) and nxt not in sets["object_start"]
-        noun = prev in sets["noun_before"] or nxt in sets["noun_after"] or weak or in_list
+        # "How support is provided": the subject of a passive giving verb.
+        given = nxt == "be" and i + 2 < len(doc) and lemmas[i + 2] in sets["noun_after"]
+        # "Support characteristics ...", "Supports and aid to parenting": a noun form
+        # opening a sentence (a verb there would be an imperative with people after it).
+        opening = doc[i].is_sent_start and not doc[i].is_lower
+        noun = prev in sets["noun_before"] or nxt in sets["noun_after"] or weak or in_list \
+            or given or opening
         if not noun:
             return people_object(i + 1)
         if nxt in sets["object_preps"]:
-            return people_object(i + 2)
+            return people_object(i + 2) or needs_object(i + 2)
         # "support to the families" names people; "support to the assumption" does not;
         # "support to meet demands" is fine.
         if nxt in sets["determined_preps"] and i + 2 < len(doc) \
