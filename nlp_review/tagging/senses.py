@@ -11,14 +11,19 @@ The blank English pipeline has no part-of-speech tagger, so each rule in
    ``"in * of"``) cancels it;
 2. it is a **verb** after a ``verb_before`` word ("to", "can", "that") or in a form that is
    never the noun ("supported", "supporting"): tagged only with a people object right after it
-   (a population span or a ``people`` word, ``skip`` words between, not followed by a
-   possessive: "support parents", not "support children's learning"), or in the passive with
-   people before ("children are supported");
+   (a population span or a ``people`` word, ``skip`` words or adverbs/adjective-like words
+   between, not followed by a possessive: "support parents", "supporting highly able
+   students", not "support children's learning"), or in the passive with people before
+   ("children are supported"; ``passive_adverbs`` or -ly words may stand between: "were
+   most frequently supported");
 3. otherwise it is a **noun** after a ``noun_before`` word (determiners, possessives,
-   prepositions, verbs taking it as object) or an adjective-like word (``adjective_suffixes``),
-   before a ``noun_after`` word, or alone in a list ("training, support, and ratios"); a noun
-   followed by an ``object_preps`` word ("for", "to") must name people there ("support for
-   mothers", not "support for the idea");
+   prepositions, verbs taking it as object) or an adjective-like word (``adjective_suffixes``,
+   "-ed" included: "staff-initiated support"), before a ``noun_after`` word (also after
+   "be": "support is provided"), opening a sentence ("Support characteristics"), or alone
+   in a list ("training, support, and ratios"); a noun followed by an ``object_preps`` word
+   ("for", "to") must name people there ("support for mothers", not "support for the
+   idea") or their own need (``object_possessives``: "support for their development";
+   ``object_needs``: "support for behavior difficulties");
 4. undecided words are tagged only with a people object.
 
 The span is the head word; longer phrase patterns ("emotional support") cover it and win
