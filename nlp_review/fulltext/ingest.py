@@ -166,6 +166,12 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
         how = {"doi": "DOI", "pmid": f"PMID {text.pmid}"}.get(link.method or "") or \
             f"title match {link.score:g}"
         notes.insert(0, f"linked to record {link.record_id} by {how}")
+    elif link.ambiguous:
+        ids = ", ".join(map(str, link.ambiguous))
+        score = f" (score {link.score:g})" if link.ambiguous_by == "title" else ""
+        notes.insert(0, f"not linked: its {link.ambiguous_by} fits {len(link.ambiguous)} "
+                        f"records equally{score}: {ids}; if they are one study, merge them "
+                        "with `nlp-review dedupe --review`; else link it with --record ID")
     else:
         why = "no DOI, PMID or title match"
         if link.best_record_id is not None:

@@ -57,6 +57,32 @@ def test_links_by_doi_pmid_and_title_and_reports_the_rest(project, records):
     assert stored["aes-128.pdf"].status == "failed" and stored["aes-128.pdf"].n_paragraphs == 0
 
 
+def test_a_file_that_fits_several_records_is_not_linked(project):
+    """Two records with one title (not merged by dedupe), and a plain-text note listing the
+    DOIs of several records: neither file is linked to the first match; the records are
+    named to link by hand."""
+    title = ('"May I Buy a Pack of Marlboros, Please?" A Systematic Review of Evidence to '
+             "Improve the Validity and Impact of Youth Undercover Buy Inspections")
+    recs = [Record(title=title, year=2016), Record(title=title, year=2017),
+            Record(title="Why most published research findings are false",
+                   doi="10.1371/journal.pmed.0020124"),
+            Record(title="Intention to lose weight", doi="10.1371/journal.pmed.0020171")]
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="search", file_name="s.ris", file_hash="h2",
+                            format="ris", records=recs)
+    outcomes = add_fulltexts(project, [PLOS / "journal.pone.0153152.xml", PLOS / "SOURCE.txt"])
+    assert [o.status for o in outcomes] == ["unlinked", "unlinked"]
+    tied, listing = (o.message for o in outcomes)
+    assert f"title fits 2 records equally (score 100): {ids[0]}, {ids[1]}" in tied
+    assert f"DOI fits 2 records equally: {ids[2]}, {ids[3]}" in listing
+    assert "--record ID" in tied and "dedupe" in tied
+    # Linked by hand, the note is replaced.
+    again = add_fulltexts(project, [PLOS / "journal.pone.0153152.xml"], record_id=ids[1])
+    assert again[0].status == "relinked"
+    stored = {r.file_name: r for r in list_fulltexts(project.conn)}
+    assert stored["journal.pone.0153152.xml"].message == f"linked by hand to record {ids[1]}"
+
+
 def test_paragraph_offsets_index_the_document_text(project, records):
     (outcome,) = add_fulltexts(project, [CERMINE / "test2.pdf"])
     rows = paragraphs_of(project.conn, outcome.fulltext_id)
