@@ -75,9 +75,9 @@ class Study:
     @property
     def label(self) -> str:
         first = (self.record.authors[0].split(",")[0] if self.record.authors else "")
-        year = self.record.year or ""
-        title = (self.record.title or "")[:60]
-        return f"{first} {year}".strip() + (f": {title}" if title else "") or f"#{self.id}"
+        who = f"{first} {self.record.year or ''}".strip()
+        title = (self.record.title or "")[:60].strip()
+        return ": ".join(part for part in (who, title) if part) or f"record {self.id}"
 
 
 @dataclass

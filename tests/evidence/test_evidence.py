@@ -152,3 +152,16 @@ def test_cli(reviewed, tmp_path):
     assert out.exit_code == 0 and (tmp_path / "e.html").read_text().startswith("<!doctype")
     grid = runner.invoke(app, ["evidence", "-p", p])
     assert grid.exit_code == 0 and "R/H/N" in grid.output
+
+
+def test_study_label_without_authors_or_year():
+    from nlp_review.evidence.build import Study
+
+    def label(**kw):
+        return Study(7, Record(**kw), "none", []).label
+
+    assert label(title="Peer mentoring", authors=["Smith, J"], year=2020) == \
+        "Smith 2020: Peer mentoring"
+    assert label(title="Understanding the barriers") == "Understanding the barriers"
+    assert label(authors=["Smith, J"]) == "Smith"
+    assert label() == "record 7"
