@@ -59,12 +59,19 @@ def evidence_cmd(
         return
     if study is not None:
         _print_card(table)
+    else:
+        console.print(table.describe()[0].upper() + table.describe()[1:] + "." + (
+            " Pass --all for every work, included or not." if table.scope == "included"
+            else ""), highlight=False)
+    rows_are = ("one per study and mechanism, and one with an empty mechanism per study with"
+                " none" if table.without_mechanism() else "one per study and mechanism")
     if csv:
         n = write_csv(table, csv)
-        console.print(f"Wrote {n} rows to {csv}")
+        console.print(f"Wrote {n} rows ({rows_are}) to {csv}", highlight=False)
     if xlsx:
         n = write_xlsx(table, xlsx)
-        console.print(f"Wrote {n} rows (and matrix, for-whom and sentence sheets) to {xlsx}")
+        console.print(f"Wrote {n} rows ({rows_are}; and matrix, for-whom, sentence and about "
+                      f"sheets) to {xlsx}", highlight=False)
     if html:
         write_html(table, html)
         console.print(f"Wrote the HTML report to {html}")

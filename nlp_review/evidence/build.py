@@ -80,10 +80,32 @@ class Study:
         return ": ".join(part for part in (who, title) if part) or f"record {self.id}"
 
 
+#: What each scope of the table holds, in words for its outputs.
+SCOPES = {"included": "studies included in screening",
+          "all": "every work in the project (--all), whatever its screening decision",
+          "study": "one study asked for by id (--study)"}
+
+
 @dataclass
 class EvidenceTable:
     studies: list[Study]
     rows: list[EvidenceRow]
+    #: Which studies the table holds: "included", "all" or "study" (see SCOPES).
+    scope: str = "included"
+
+    def without_mechanism(self) -> list[Study]:
+        """Studies in the table with no mechanism tagged (they have no row)."""
+        with_rows = {r.study_id for r in self.rows}
+        return [st for st in self.studies if st.id not in with_rows]
+
+    def describe(self) -> str:
+        """The table's scope and counts in one sentence, for every output."""
+        n, bare = len(self.studies), len(self.without_mechanism())
+        what = {"included": f"{n} included stud{'y' if n == 1 else 'ies'}",
+                "all": f"all {n} works in the project (--all: included or not)",
+                "study": f"{n} study asked for by id"}[self.scope]
+        return (f"{what}: {n - bare} with a mechanism tagged ({len(self.rows)} study x "
+                f"mechanism rows), {bare} with none")
 
     def matrix(self) -> tuple[list[str], dict[int, dict[str, EvidenceRow]]]:
         """Mechanisms (columns) and {study id: {mechanism: row}}."""
@@ -194,7 +216,8 @@ def build_evidence(conn: sqlite3.Connection, *, study: int | None = None,
         st = Study(sid, record, source, sentences)
         studies.append(st)
         rows.extend(_rows_for(st))
-    return EvidenceTable(studies, rows)
+    scope = "study" if study is not None else "all" if include_all else "included"
+    return EvidenceTable(studies, rows, scope)
 
 
 def _rows_for(study: Study) -> list[EvidenceRow]:

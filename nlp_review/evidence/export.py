@@ -9,7 +9,7 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from nlp_review.evidence.build import EvidenceRow, EvidenceTable, Sentence
+from nlp_review.evidence.build import SCOPES, EvidenceRow, EvidenceTable, Sentence
 from nlp_review.io import atomic_open
 
 COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "populations",
@@ -26,15 +26,34 @@ def _where(s: Sentence) -> str:
     return f"{s.source}/{s.section}{page}"
 
 
+#: The status of a study's one row when it has no mechanism (by its source).
+NO_MECHANISM = "no mechanism tagged"
+NOTHING_TAGGED = "nothing tagged yet"
+
+
 def flat_rows(table: EvidenceTable) -> list[dict]:
-    """One dict per study x mechanism row, lists joined as text (for CSV and XLSX)."""
-    return [{
-        "study_id": r.study_id, "study": r.study, "source": r.source, "mechanism": r.mechanism,
-        "status": r.status, "n_sentences": r.n_sentences,
-        "populations": _counts(r.populations), "settings": _counts(r.settings),
-        "interventions": _counts(r.interventions), "outcomes": _counts(r.outcomes),
-        "sentences": " | ".join(f"[{_where(s)}] {s.text}" for s in r.sentences),
-    } for r in table.rows]
+    """One dict per study x mechanism row, lists joined as text (for CSV and XLSX), in study
+    order. A study with no mechanism gets one row with an empty mechanism and the status
+    "no mechanism tagged" ("nothing tagged yet" when neither its full text nor its abstract
+    is tagged), so that no study of the table is missing from the file."""
+    by_study: dict[int, list[EvidenceRow]] = {}
+    for r in table.rows:
+        by_study.setdefault(r.study_id, []).append(r)
+    out: list[dict] = []
+    for st in table.studies:
+        if st.id not in by_study:
+            out.append({"study_id": st.id, "study": st.label, "source": st.source,
+                        "mechanism": "", "n_sentences": 0, "populations": "",
+                        "settings": "", "interventions": "", "outcomes": "", "sentences": "",
+                        "status": NOTHING_TAGGED if st.source == "none" else NO_MECHANISM})
+        out.extend({
+            "study_id": r.study_id, "study": r.study, "source": r.source,
+            "mechanism": r.mechanism, "status": r.status, "n_sentences": r.n_sentences,
+            "populations": _counts(r.populations), "settings": _counts(r.settings),
+            "interventions": _counts(r.interventions), "outcomes": _counts(r.outcomes),
+            "sentences": " | ".join(f"[{_where(s)}] {s.text}" for s in r.sentences),
+        } for r in by_study.get(st.id, []))
+    return out
 
 
 def write_csv(table: EvidenceTable, path: Path) -> int:
@@ -83,6 +102,18 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
                        "; ".join(f"{g}:{label}" + ("" if status == "reported" else
                                                    f" ({status})")
                                  for g, label, status in s.tags)])
+    about = wb.create_sheet("about")
+    about.append(["what", "value"])
+    about.append(["studies", table.describe()])
+    about.append(["scope", SCOPES[table.scope]])
+    about.append(["evidence sheet", "one row per study and mechanism; a study with no "
+                  f"mechanism has one row with an empty mechanism and status '{NO_MECHANISM}'"
+                  f" ('{NOTHING_TAGGED}' when nothing of it is tagged)"])
+    about.append(["status", "reported: at least one mention neither hedged nor negated; "
+                  "hedged: none such, at least one hedged; negated: every mention negated"])
+    about.append(["counts", "(n) after a population, setting, intervention or outcome: the "
+                  "number of the row's supporting sentences in whose sentence or paragraph "
+                  "it occurs"])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -132,10 +163,13 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
     h: list[str] = [f"<!doctype html><html><head><meta charset='utf-8'><title>"
                     f"{html.escape(title)}</title><style>{_CSS}</style></head><body>",
                     f"<h1>{html.escape(title)}</h1>",
-                    f"<p>{len(table.studies)} studies, {len(table.rows)} study x mechanism rows."
-                    " Source <b>fulltext</b>: tagged full text; <b>abstract</b>: no full text,"
-                    " title and abstract only. Status: reported, hedged (hypothesised) or"
-                    " negated.</p>"]
+                    f"<p>{html.escape(table.describe())}. The table holds "
+                    f"{html.escape(SCOPES[table.scope])}; a study with no mechanism tagged "
+                    "has an empty row in the matrix and its section below says so."
+                    " Source <b>fulltext</b>: tagged full text; <b>abstract</b>: no tagged"
+                    " full text, title and abstract only. Status: reported, hedged"
+                    " (hypothesised) or negated; in the sentences a hedged mention is in"
+                    " <i>italics</i> and a negated one <s>struck through</s>.</p>"]
     # Matrix
     h.append("<h2>Study x mechanism</h2><table><tr><th>study</th><th>source</th>")
     h += [f"<th>{html.escape(m)}</th>" for m in mechanisms] + ["</tr>"]

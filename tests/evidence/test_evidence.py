@@ -115,7 +115,7 @@ def test_exports(reviewed, tmp_path):
 
     wb = load_workbook(tmp_path / "ev.xlsx")
     assert wb.sheetnames == ["evidence", "matrix", "for whom - population",
-                             "for whom - setting", "sentences"]
+                             "for whom - setting", "sentences", "about"]
     assert wb["evidence"].max_row == n + 1
     page = render_html(table)
     # Every link in the report points at an element that exists.
@@ -165,3 +165,55 @@ def test_study_label_without_authors_or_year():
     assert label(title="Understanding the barriers") == "Understanding the barriers"
     assert label(authors=["Smith, J"]) == "Smith"
     assert label() == "record 7"
+
+
+def test_a_study_without_a_mechanism_is_in_every_output_and_the_scope_is_said(tmp_path, nlp):
+    """CSV and XLSX had a row per study and mechanism only: an included study with no
+    mechanism was missing from them without a word; and no output said whether it held the
+    included studies or every work."""
+    from openpyxl import load_workbook
+
+    from nlp_review.tagging.run import tag_project
+
+    project = init_project(tmp_path / "p")
+    recs = [Record(title="Peer mentoring for children in care", abstract=ABSTRACT,
+                   authors=["Smith, J"], year=2020),
+            Record(title="Staff ratios in Norwegian kindergartens", authors=["Berg, J"],
+                   year=2016),
+            Record(title="An excluded record", abstract=ABSTRACT)]
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="s", file_name="s.ris", file_hash="y",
+                            format="ris", records=recs)
+    for rid, label in zip(ids, (1, 1, 0)):
+        add_decision(project.conn, rid, label, reviewer="t", origin="screen")
+    tag_project(project.conn, nlp, "p")
+    with transaction(project.conn):  # added after tagging: nothing of it is tagged
+        _, late = add_source(project.conn, name="t", file_name="t.ris", file_hash="z",
+                             format="ris", records=[Record(title="A late record")])
+    add_decision(project.conn, late[0], 1, reviewer="t", origin="screen")
+
+    table = build_evidence(project.conn)
+    assert [st.id for st in table.without_mechanism()] == [ids[1], late[0]]
+    assert table.describe().startswith("3 included studies: 1 with a mechanism tagged")
+    write_csv(table, tmp_path / "ev.csv")
+    rows = list(csv.DictReader((tmp_path / "ev.csv").open(encoding="utf-8")))
+    assert {int(r["study_id"]) for r in rows} == {ids[0], ids[1], late[0]}
+    bare = {int(r["study_id"]): r for r in rows if not r["mechanism"]}
+    assert bare[ids[1]]["status"] == "no mechanism tagged"
+    assert bare[late[0]]["status"] == "nothing tagged yet"
+    write_xlsx(table, tmp_path / "ev.xlsx")
+    wb = load_workbook(tmp_path / "ev.xlsx")
+    assert {r[0] for r in wb["evidence"].iter_rows(min_row=2, values_only=True)} == \
+        {ids[0], ids[1], late[0]}
+    about = dict(wb["about"].iter_rows(min_row=2, values_only=True))
+    assert about["scope"] == "studies included in screening"
+    assert "3 included studies" in render_html(table)
+
+    everything = build_evidence(project.conn, include_all=True)
+    assert everything.scope == "all" and "all 4 works" in render_html(everything)
+    out = CliRunner().invoke(app, ["evidence", "-p", str(project.path),
+                                   "--csv", str(tmp_path / "e.csv")])
+    assert out.exit_code == 0, out.output
+    assert "3 included studies: 1 with a mechanism tagged" in out.output
+    assert "Pass --all" in out.output and "one with an empty mechanism" in out.output
+    project.close()
