@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from nlp_review.cli.common import ProjectOption, console, project_at
+from nlp_review.errors import ConfigError
 
 
 def evidence_cmd(
@@ -38,9 +39,17 @@ def evidence_cmd(
     from nlp_review.evidence.build import build_evidence
     from nlp_review.evidence.export import write_csv, write_html, write_xlsx
 
+    from nlp_review.io import check_output_file
     from nlp_review.living.snapshots import diff_against, store_snapshot
     from nlp_review.store.living import list_snapshots
 
+    if diff is not None and (all_works or study is not None):
+        raise ConfigError("--diff compares the included studies with a snapshot of them",
+                          hint="drop --all / --study")
+    outputs = [path for path in (csv, xlsx, html) if path is not None]
+    for path in outputs:  # before any work: a bad path must not leave the others written
+        check_output_file(path)
+    replaced = {path for path in outputs if path.exists()}
     with project_at(project) as proj:
         if snapshots:
             _print_snapshots(list_snapshots(proj.conn))
@@ -48,15 +57,16 @@ def evidence_cmd(
         table = build_evidence(proj.conn, study=study, include_all=all_works)
         changes = diff_against(proj.conn, diff, table) if diff is not None else None
         snap = None
-        if study is None:  # each run over the review's studies is kept as a dated snapshot
-            snap, stored = store_snapshot(proj.conn, table)
+        if table.scope == "included":  # each run over the review's studies is kept as a
+            snap, stored = store_snapshot(proj.conn, table)  # dated snapshot (not --all)
     if snap is not None:
         console.print(f"Stored evidence snapshot {snap} (compare later with --diff {snap})."
                       if stored else f"Evidence unchanged since snapshot {snap} (nothing "
                       f"new stored; compare later with --diff {snap}).", highlight=False)
+    elif all_works:
+        console.print("No snapshot stored: snapshots follow the included studies, not --all.")
     if changes is not None:
         _print_diff(changes)
-        return
     if study is not None:
         _print_card(table)
     else:
@@ -65,17 +75,21 @@ def evidence_cmd(
             else ""), highlight=False)
     rows_are = ("one per study and mechanism, and one with an empty mechanism per study with"
                 " none" if table.without_mechanism() else "one per study and mechanism")
+
+    def again(path: Path) -> str:
+        return " (replacing the earlier file)" if path in replaced else ""
+
     if csv:
         n = write_csv(table, csv)
-        console.print(f"Wrote {n} rows ({rows_are}) to {csv}", highlight=False)
+        console.print(f"Wrote {n} rows ({rows_are}) to {csv}{again(csv)}", highlight=False)
     if xlsx:
         n = write_xlsx(table, xlsx)
         console.print(f"Wrote {n} rows ({rows_are}; and matrix, for-whom, sentence and about "
-                      f"sheets) to {xlsx}", highlight=False)
+                      f"sheets) to {xlsx}{again(xlsx)}", highlight=False)
     if html:
         write_html(table, html)
-        console.print(f"Wrote the HTML report to {html}")
-    if study is None and not (csv or xlsx or html):
+        console.print(f"Wrote the HTML report to {html}{again(html)}", highlight=False)
+    if study is None and changes is None and not outputs:
         _print_matrix(table)
 
 

@@ -217,3 +217,34 @@ def test_a_study_without_a_mechanism_is_in_every_output_and_the_scope_is_said(tm
     assert "3 included studies: 1 with a mechanism tagged" in out.output
     assert "Pass --all" in out.output and "one with an empty mechanism" in out.output
     project.close()
+
+
+def test_cli_output_paths_are_checked_before_anything_is_written(reviewed, tmp_path):
+    """A bad --html path left the --csv file written (and a snapshot stored) before failing;
+    a file standing where a folder should be gave a traceback; an existing file was replaced
+    without a word; --all runs were stored as snapshots, so a later --diff listed every
+    excluded record as 'no longer included'."""
+    from nlp_review.store.living import list_snapshots
+
+    project, ids = reviewed
+    runner = CliRunner()
+    p = str(project.path)
+    n_snaps = len(list_snapshots(project.conn))
+    bad = runner.invoke(app, ["evidence", "-p", p, "--csv", str(tmp_path / "ok.csv"),
+                              "--html", str(tmp_path)])
+    assert bad.exit_code == 2 and "is a folder" in bad.output
+    assert not (tmp_path / "ok.csv").exists()
+    assert len(list_snapshots(project.conn)) == n_snaps
+    (tmp_path / "afile").write_text("x")
+    under = runner.invoke(app, ["evidence", "-p", p, "--csv", str(tmp_path / "afile" / "e.csv")])
+    assert under.exit_code == 2 and "cannot write" in under.output
+    assert under.exception is None or isinstance(under.exception, SystemExit)
+    (tmp_path / "old.csv").write_text("old")
+    again = runner.invoke(app, ["evidence", "-p", p, "--csv", str(tmp_path / "old.csv")])
+    assert again.exit_code == 0 and "replacing the earlier file" in again.output
+    n_snaps = len(list_snapshots(project.conn))
+    every = runner.invoke(app, ["evidence", "-p", p, "--all"])
+    assert every.exit_code == 0 and "No snapshot stored" in every.output
+    assert len(list_snapshots(project.conn)) == n_snaps
+    mixed = runner.invoke(app, ["evidence", "-p", p, "--all", "--diff", "1"])
+    assert mixed.exit_code == 2 and "--diff compares the included studies" in mixed.output
