@@ -73,6 +73,15 @@ JKL_FINAL: dict[str, str] = {
     "k": "862c020f90572d5ccce7cf874ef49998600de7c3",  # gold round 5: batch k final
     "l": "160821bc4f710df8acf570247b70100ffafd5009",  # gold round 5: batch l final
 }
+Q_SAMPLE_SEED = 20261201
+Q_TOP_PER_BATCH = 3
+Q_RANDOM_PER_BATCH = 3
+# The commits where N, O and P finished their round-six batches.
+NOP_FINAL: dict[str, str] = {
+    "n": "bbe201575f206ade77c0e04d2b1ad6f2639be499",  # gold round 6: batch n final
+    "o": "16a4fee3fa52c40193838845b0a4d1db0c6a07a4",  # gold round 6: batch o final
+    "p": "6dbb9e26130610b526c95d865b02870f845e6a2d",  # gold round 6: batch p final
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,8 @@ STUDIES = {
     "i_on_gh": Study("i_on_gh", AGREEMENT / "i_on_gh", "I", ("g", "h"), GH_FINAL),
     "m_on_jkl": Study("m_on_jkl", AGREEMENT / "m_on_jkl", "M", ("j", "k", "l"), JKL_FINAL,
                       label_groups=("mechanism", "intervention")),
+    "q_on_nop": Study("q_on_nop", AGREEMENT / "q_on_nop", "Q", ("n", "o", "p"), NOP_FINAL,
+                      label_groups=("mechanism", "intervention", "outcome")),
 }
 
 
@@ -142,32 +153,54 @@ def sparse_cue_rank(text: str, cues: tuple[str, ...]) -> tuple[int, int]:
     return sum(cue in lower for cue in cues), sum(lower.count(cue) for cue in cues)
 
 
-def m_sample_ids(selection: dict[str, dict[str, str]],
-                 texts: dict[str, str]) -> list[str]:
-    """The round-five sample annotator M annotates: 6 of each of batches j, k and l.
+def cue_ranked_sample(selection: dict[str, dict[str, str]], texts: dict[str, str],
+                      batches: tuple[str, ...], seed: int, top: int,
+                      drawn: int) -> list[str]:
+    """Per batch, the ``top`` texts naming the most sparse cues plus ``drawn`` random others.
 
-    Mechanism and intervention spans are rare, so a plain random sample would again hold
-    almost none (round four's held 7 mechanism and no intervention span). Within each batch
-    the texts are ranked by the number of distinct mechanism or intervention cue words
+    Mechanism and intervention spans are rare, so a plain random sample would hold almost
+    none (round four's held 7 mechanism and no intervention span). Within each batch the texts
+    are ranked by the number of distinct mechanism or intervention cue words
     (``MECHANISM_CUES`` + ``INTERVENTION_CUES`` of ``select_texts.py``) in the RAW text, never
     the gold spans; as every selected text names at least two, ties are broken by the number
     of cue occurrences, then at random (the sorted ids shuffled by the study's generator
-    before a stable sort). The top ``M_TOP_PER_BATCH`` are taken, and
-    ``M_RANDOM_PER_BATCH`` more are drawn from the rest (sorted ids). One
-    ``random.Random(M_SAMPLE_SEED)`` serves all three batches, j first, then k, then l.
+    before a stable sort). The top ``top`` are taken, and ``drawn`` more are drawn from the
+    rest (sorted ids). One ``random.Random(seed)`` serves all the batches, in the order given.
     ``texts`` maps each id to its text (title, blank line, abstract)."""
-    rng = random.Random(M_SAMPLE_SEED)
+    rng = random.Random(seed)
     cues = _sparse_cues()
     picked: list[str] = []
-    for batch in ("j", "k", "l"):
+    for batch in batches:
         ids = sorted(key for key, row in selection.items() if row["batch"] == batch)
         rank = {key: sparse_cue_rank(texts[key], cues) for key in ids}
         shuffled = list(ids)
         rng.shuffle(shuffled)
         ranked = sorted(shuffled, key=lambda key: (-rank[key][0], -rank[key][1]))
-        rest = sorted(ranked[M_TOP_PER_BATCH:])
-        picked += ranked[:M_TOP_PER_BATCH] + rng.sample(rest, M_RANDOM_PER_BATCH)
+        rest = sorted(ranked[top:])
+        picked += ranked[:top] + rng.sample(rest, drawn)
     return sorted(picked)
+
+
+def m_sample_ids(selection: dict[str, dict[str, str]],
+                 texts: dict[str, str]) -> list[str]:
+    """The round-five sample annotator M annotates: 6 of each of batches j, k and l.
+
+    ``cue_ranked_sample`` with ``random.Random(M_SAMPLE_SEED)``, j first, then k, then l:
+    per batch the ``M_TOP_PER_BATCH`` cue-richest texts plus ``M_RANDOM_PER_BATCH`` drawn
+    from the rest."""
+    return cue_ranked_sample(selection, texts, ("j", "k", "l"), M_SAMPLE_SEED,
+                             M_TOP_PER_BATCH, M_RANDOM_PER_BATCH)
+
+
+def q_sample_ids(selection: dict[str, dict[str, str]],
+                 texts: dict[str, str]) -> list[str]:
+    """The round-six sample annotator Q annotates: 6 of each of batches n, o and p.
+
+    The rule of ``m_sample_ids`` (``cue_ranked_sample``) with its own generator,
+    ``random.Random(Q_SAMPLE_SEED)``, n first, then o, then p: per batch the
+    ``Q_TOP_PER_BATCH`` cue-richest texts plus ``Q_RANDOM_PER_BATCH`` drawn from the rest."""
+    return cue_ranked_sample(selection, texts, ("n", "o", "p"), Q_SAMPLE_SEED,
+                             Q_TOP_PER_BATCH, Q_RANDOM_PER_BATCH)
 
 
 def _texts(gold, selection: dict[str, dict[str, str]],  # type: ignore[no-untyped-def]
@@ -189,7 +222,10 @@ def study_sample(study: Study, selection: dict[str, dict[str, str]],
     if study.name == "i_on_gh":
         return i_sample_ids(selection)
     gold = gold or _build_gold()
-    return m_sample_ids(selection, _texts(gold, selection, study.batches))
+    texts = _texts(gold, selection, study.batches)
+    if study.name == "q_on_nop":
+        return q_sample_ids(selection, texts)
+    return m_sample_ids(selection, texts)
 
 
 def _f1(matched: int, n_gold: int, n_other: int) -> float:
