@@ -148,9 +148,13 @@ def show_cmd(
     if not tags:
         table = Table("section", "heading", "pages", "paragraphs", "tagged")
         for part in view.outline():
+            tagged = ("yes" if view.tagged else "not yet") if part["taggable"] else "never"
             table.add_row(part["kind"], part["heading"] or "", part["pages"],
-                          str(part["paragraphs"]), "yes" if part["taggable"] else "no")
+                          str(part["paragraphs"]), tagged)
         console.print(table)
+        if not view.tagged and ft.status != "failed":
+            console.print("Not tagged yet: run `nlp-review fulltext tag`. References and "
+                          "acknowledgements are never tagged.")
         return
     sentences = view.tagged_sentences()
     if not sentences:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from nlp_review.errors import ConfigError, NotFoundError
 from nlp_review.store.fulltexts import (StoredFullText, document_text, fulltext_by_id,
-                                        list_fulltexts, paragraphs_of, tags_of_fulltext)
+                                        list_fulltexts, paragraphs_of, tagged_fulltexts,
+                                        tags_of_fulltext)
 from nlp_review.store.project import Project
 
 STATUSES = ("linked", "unlinked", "failed")
@@ -26,6 +27,8 @@ class FullTextView:
     paragraphs: list[sqlite3.Row]
     tags: list[sqlite3.Row]
     text: str
+    #: Whether `fulltext tag` has run over this full text (its spans, if any, are stored).
+    tagged: bool = False
 
     def outline(self) -> list[dict]:
         """Runs of body paragraphs under one heading: kind, heading, page range, count."""
@@ -69,4 +72,5 @@ def fulltext_view(project: Project, fulltext_id: int) -> FullTextView:
         raise NotFoundError(f"no full text with id {fulltext_id}",
                             hint="ids are listed by `nlp-review fulltext list`")
     return FullTextView(ft, paragraphs_of(conn, fulltext_id), tags_of_fulltext(conn, fulltext_id),
-                        document_text(conn, fulltext_id))
+                        document_text(conn, fulltext_id),
+                        tagged=fulltext_id in tagged_fulltexts(conn))

