@@ -39,6 +39,11 @@ def labels(tagged, label):
      "access to quality early childhood programs"),
     ("Discharge planning included linkage to community services.", "NETWORK_BUILDING",
      "linkage to community services"),
+    # behaviour coordinated with another outcome noun
+    ("The programme improved language or behaviour at age three.", "BEHAVIOUR",
+     "language or behaviour"),
+    ("Teachers rated pupils' relationships and behaviors.", "BEHAVIOUR",
+     "relationships and behaviors"),
 ])
 def test_round_6_classes_are_tagged(tag, text, label, phrase):
     assert phrase in labels(tag(text), label)
@@ -52,6 +57,8 @@ def test_round_6_classes_are_tagged(tag, text, label, phrase):
     ("Engagement in substance use was assessed at grade 9.", "WELLBEING"),
     # insurance is not a cost in the guideline's sense
     ("Those with private health insurance were older.", "COST"),
+    # "behaviour management" is a practice, not the children's behaviour
+    ("A course on the parent-child relationship and behaviour management.", "BEHAVIOUR"),
 ])
 def test_round_6_near_misses_stay_untagged(tag, text, label):
     assert labels(tag(text), label) == []
