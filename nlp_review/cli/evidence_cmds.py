@@ -96,9 +96,14 @@ def evidence_cmd(
 def _print_card(table) -> None:
     from nlp_review.evidence.export import row_summary
 
+    from nlp_review.evidence.export import notice_note
+
     for st in table.studies:
         console.print(f"[bold]{st.label}[/bold] (record {st.id}; evidence from {st.source})",
                       highlight=False)
+        if st.notices:
+            console.print(f"  [red]{notice_note(st)}[/red]: check the study's status; the "
+                          "notice's text is not used as evidence", highlight=False)
         rows = [r for r in table.rows if r.study_id == st.id]
         if not rows:
             console.print("  no mechanism tagged" + (
@@ -121,6 +126,8 @@ def _colour(status: str) -> str:
 
 
 def _print_matrix(table) -> None:
+    from nlp_review.evidence.export import notice_note
+
     mechanisms, cells = table.matrix()
     if not mechanisms:
         console.print(f"{len(table.studies)} studies; no mechanism tagged yet. Run "
@@ -128,7 +135,8 @@ def _print_matrix(table) -> None:
         return
     grid = Table("study", "source", *mechanisms)
     for st in table.studies:
-        grid.add_row(f"{st.id}", st.source, *[
+        grid.add_row(f"{st.id}", st.source + ("\n[red]" + notice_note(st) + "[/red]"
+                                              if st.notices else ""), *[
             f"{cells[st.id][m].status[0].upper()}{cells[st.id][m].n_sentences}"
             if m in cells.get(st.id, {}) else "" for m in mechanisms])
     console.print(grid)

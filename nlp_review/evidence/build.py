@@ -71,6 +71,9 @@ class Study:
     record: Record
     source: str  # "fulltext", "abstract" or "none" (nothing tagged)
     sentences: list[Sentence]
+    #: Notices linked to the study (retraction, correction, erratum, expression of concern):
+    #: flagged in every output; their text is not evidence.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -104,8 +107,10 @@ class EvidenceTable:
         what = {"included": f"{n} included stud{'y' if n == 1 else 'ies'}",
                 "all": f"all {n} works in the project (--all: included or not)",
                 "study": f"{n} study asked for by id"}[self.scope]
+        flagged = sum(1 for st in self.studies if st.notices)
         return (f"{what}: {n - bare} with a mechanism tagged ({len(self.rows)} study x "
-                f"mechanism rows), {bare} with none")
+                f"mechanism rows), {bare} with none" + (
+                    f"; {flagged} with a retraction or other notice linked" if flagged else ""))
 
     def matrix(self) -> tuple[list[str], dict[int, dict[str, EvidenceRow]]]:
         """Mechanisms (columns) and {study id: {mechanism: row}}."""
@@ -154,7 +159,7 @@ def _study_ids(conn: sqlite3.Connection, study: int | None, include_all: bool) -
 def _fulltext_sentences(conn: sqlite3.Connection, study_id: int) -> list[Sentence]:
     rows = conn.execute(
         "SELECT f.id FROM fulltexts f JOIN records r ON r.id = f.record_id WHERE"
-        " f.status = 'linked' AND (r.group_id = ? OR r.id = ?) AND f.id IN"
+        " f.status = 'linked' AND f.notice IS NULL AND (r.group_id = ? OR r.id = ?) AND f.id IN"
         " (SELECT fulltext_id FROM fulltext_tagged) ORDER BY f.id", (study_id, study_id))
     sentences: list[Sentence] = []
     for (fid,) in rows.fetchall():
@@ -173,6 +178,14 @@ def _fulltext_sentences(conn: sqlite3.Connection, study_id: int) -> list[Sentenc
                                        t["label"], status))
         sentences.extend(by_sent[k] for k in sorted(by_sent))
     return sentences
+
+
+def _notices(conn: sqlite3.Connection, study_id: int) -> list[str]:
+    """The kinds of the notices (retraction, correction, ...) linked to the study."""
+    return [r[0] for r in conn.execute(
+        "SELECT f.notice FROM fulltexts f JOIN records r ON r.id = f.record_id WHERE"
+        " f.status = 'linked' AND f.notice IS NOT NULL AND (r.group_id = ? OR r.id = ?)"
+        " ORDER BY f.id", (study_id, study_id))]
 
 
 def _abstract_sentences(conn: sqlite3.Connection, study_id: int, record: Record
@@ -213,7 +226,7 @@ def build_evidence(conn: sqlite3.Connection, *, study: int | None = None,
             source = "abstract" if tagged else "none"
         for i, s in enumerate(sentences, 1):
             s.id = f"s{sid}-{i}"
-        st = Study(sid, record, source, sentences)
+        st = Study(sid, record, source, sentences, _notices(conn, sid))
         studies.append(st)
         rows.extend(_rows_for(st))
     scope = "study" if study is not None else "all" if include_all else "included"

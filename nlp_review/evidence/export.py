@@ -9,11 +9,11 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from nlp_review.evidence.build import SCOPES, EvidenceRow, EvidenceTable, Sentence
+from nlp_review.evidence.build import SCOPES, EvidenceRow, EvidenceTable, Sentence, Study
 from nlp_review.io import atomic_open
 
 COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "populations",
-           "settings", "interventions", "outcomes", "sentences")
+           "settings", "interventions", "outcomes", "sentences", "notices")
 
 
 def _counts(counter: Counter) -> str:
@@ -41,12 +41,14 @@ def flat_rows(table: EvidenceTable) -> list[dict]:
         by_study.setdefault(r.study_id, []).append(r)
     out: list[dict] = []
     for st in table.studies:
+        notices = notice_note(st)
         if st.id not in by_study:
             out.append({"study_id": st.id, "study": st.label, "source": st.source,
                         "mechanism": "", "n_sentences": 0, "populations": "",
                         "settings": "", "interventions": "", "outcomes": "", "sentences": "",
-                        "status": NOTHING_TAGGED if st.source == "none" else NO_MECHANISM})
-        out.extend({
+                        "status": NOTHING_TAGGED if st.source == "none" else NO_MECHANISM,
+                        "notices": notices})
+        out.extend({"notices": notices, 
             "study_id": r.study_id, "study": r.study, "source": r.source,
             "mechanism": r.mechanism, "status": r.status, "n_sentences": r.n_sentences,
             "populations": _counts(r.populations), "settings": _counts(r.settings),
@@ -54,6 +56,11 @@ def flat_rows(table: EvidenceTable) -> list[dict]:
             "sentences": " | ".join(f"[{_where(s)}] {s.text}" for s in r.sentences),
         } for r in by_study.get(st.id, []))
     return out
+
+
+def notice_note(study: Study) -> str:
+    """'retraction notice linked' (etc.) for a study with notices linked, else ''."""
+    return "; ".join(f"{kind} notice linked" for kind in dict.fromkeys(study.notices))
 
 
 def write_csv(table: EvidenceTable, path: Path) -> int:
@@ -78,9 +85,9 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
         ws.append([r[c] for c in COLUMNS])
     mechanisms, cells = table.matrix()
     mx = wb.create_sheet("matrix")
-    mx.append(["study_id", "study", "source", *mechanisms])
+    mx.append(["study_id", "study", "source", "notices", *mechanisms])
     for st in table.studies:
-        mx.append([st.id, st.label, st.source, *[
+        mx.append([st.id, st.label, st.source, notice_note(st), *[
             f"{cells[st.id][m].status} ({cells[st.id][m].n_sentences})"
             if m in cells.get(st.id, {}) else "" for m in mechanisms]])
     for group in ("population", "setting"):
@@ -150,6 +157,11 @@ def highlight(sentence: Sentence) -> str:
     return "".join(out)
 
 
+def _notice_html(study: Study) -> str:
+    note = notice_note(study)
+    return f' <b class="status-negated">{html.escape(note)}</b>' if note else ""
+
+
 def _links(sentences: list[Sentence]) -> str:
     return " ".join(f'<a href="#{s.id}">{i}</a>' for i, s in enumerate(sentences, 1))
 
@@ -175,7 +187,7 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
     h += [f"<th>{html.escape(m)}</th>" for m in mechanisms] + ["</tr>"]
     for st in table.studies:
         h.append(f'<tr><td><a href="#study-{st.id}">{html.escape(st.label)}</a></td>'
-                 f"<td>{st.source}</td>")
+                 f"<td>{st.source}{_notice_html(st)}</td>")
         for m in mechanisms:
             row = cells.get(st.id, {}).get(m)
             h.append("<td></td>" if row is None else
@@ -214,7 +226,7 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
     h.append("<h2>Evidence by study and mechanism</h2>")
     for st in table.studies:
         h.append(f'<h3 id="study-{st.id}">{html.escape(st.label)} <span class="src">'
-                 f"(record {st.id}, {st.source})</span></h3>")
+                 f"(record {st.id}, {st.source})</span>{_notice_html(st)}</h3>")
         rows = [r for r in table.rows if r.study_id == st.id]
         if not rows:
             h.append("<p>No mechanism tagged." + (" Nothing tagged yet: run `nlp-review tag`"

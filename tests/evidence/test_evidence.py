@@ -248,3 +248,36 @@ def test_cli_output_paths_are_checked_before_anything_is_written(reviewed, tmp_p
     assert len(list_snapshots(project.conn)) == n_snaps
     mixed = runner.invoke(app, ["evidence", "-p", p, "--all", "--diff", "1"])
     assert mixed.exit_code == 2 and "--diff compares the included studies" in mixed.output
+
+
+def test_a_retraction_notice_is_flagged_and_not_used_as_evidence(tmp_path, nlp):
+    """A retraction notice titled 'Retraction: <the study's title>' links to the study by
+    title; its text was used as the study's evidence and nothing said the study was
+    retracted."""
+    from nlp_review.tagging.run import tag_project
+
+    project = init_project(tmp_path / "p")
+    title = "Measures of Clade Confidence Do Not Correlate with Accuracy of Phylogenetic Trees"
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="s", file_name="s.ris", file_hash="r",
+                            format="ris", records=[Record(title=title, abstract=ABSTRACT,
+                                                          authors=["Hall, B"], year=2007)])
+    add_decision(project.conn, ids[0], 1, reviewer="t", origin="screen")
+    added = add_fulltexts(project, [FULLTEXT / "jats/allofplos/journal.pcbi.0030158.xml"])
+    assert added[0].status == "linked" and added[0].notice == "retraction"
+    tag_fulltexts(project.conn, nlp, "p")
+    tag_project(project.conn, nlp, "p")
+    table = build_evidence(project.conn)
+    (study,) = table.studies
+    assert study.notices == ["retraction"]
+    assert study.source == "abstract"  # the notice's sentences are not the study's evidence
+    assert all(s.source == "abstract" for s in study.sentences)
+    assert "1 with a retraction or other notice linked" in table.describe()
+    write_csv(table, tmp_path / "ev.csv")
+    rows = list(csv.DictReader((tmp_path / "ev.csv").open(encoding="utf-8")))
+    assert rows and all(r["notices"] == "retraction notice linked" for r in rows)
+    assert "retraction notice linked" in render_html(table)
+    card = CliRunner().invoke(app, ["evidence", "-p", str(project.path), "--study",
+                                    str(ids[0])])
+    assert "retraction notice linked: check the study's status" in card.output
+    project.close()
