@@ -132,6 +132,18 @@ class EvidenceTable:
         return out
 
 
+def count_studies(sentences: list[Sentence], mechanism: str) -> tuple[int, int]:
+    """Of the studies behind a for-whom cell: (how many have a mention of the mechanism that
+    is not negated, how many only negated mentions). A study whose text says the mechanism
+    did *not* happen for that group is not evidence that it did."""
+    supported: dict[int, bool] = {}
+    for s in sentences:
+        statuses = {st for g, label, st in s.tags if g == "mechanism" and label == mechanism}
+        supported[s.study_id] = supported.get(s.study_id, False) or statuses != {"negated"}
+    n = sum(supported.values())
+    return n, len(supported) - n
+
+
 def _paragraph_labels(sentence: Sentence, row: EvidenceRow, group: str) -> set[str]:
     return set(sentence.labels(group)) | sentence.paragraph_labels.get(group, set())
 

@@ -9,7 +9,8 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from nlp_review.evidence.build import SCOPES, EvidenceRow, EvidenceTable, Sentence, Study
+from nlp_review.evidence.build import (SCOPES, EvidenceRow, EvidenceTable, Sentence, Study,
+                                       count_studies)
 from nlp_review.io import atomic_open
 
 COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "populations",
@@ -72,6 +73,14 @@ def write_csv(table: EvidenceTable, path: Path) -> int:
     return len(rows)
 
 
+def _fw_cell(sentences: list[Sentence], mechanism: str) -> int | str:
+    """A for-whom cell: the studies, and those whose mentions are all negated apart."""
+    if not sentences:
+        return ""
+    n, negated = count_studies(sentences, mechanism)
+    return f"{n} + {negated} negated" if negated else n
+
+
 def write_xlsx(table: EvidenceTable, path: Path) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -96,11 +105,11 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
         labels = sorted({label for _, label in pairs})
         fw.append(["mechanism", *labels])
         for m in mechanisms:
-            fw.append([m, *[len({s.study_id for s in pairs.get((m, label), [])}) or ""
-                            for label in labels]])
+            fw.append([m, *[_fw_cell(pairs.get((m, label), []), m) for label in labels]])
         fw.append([])
         fw.append(["cells count studies in which the mechanism and the label co-occur in a "
-                   "sentence or paragraph"])
+                   "sentence or paragraph; '+ N negated': N more studies in which every such "
+                   "mention of the mechanism is negated"])
     ss = wb.create_sheet("sentences")
     ss.append(["sentence_id", "study_id", "source", "section", "page", "text", "tags"])
     for st in table.studies:
@@ -199,7 +208,10 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
     for group in ("population", "setting"):
         pairs = table.for_whom(group)
         labels = sorted({label for _, label in pairs})
-        h.append(f"<h2>For whom: mechanism x {group}</h2>")
+        h.append(f"<h2>For whom: mechanism x {group}</h2><p class='src'>Studies in which the"
+                 f" mechanism and the {group} occur in one sentence or paragraph; '+ N negated':"
+                 " N more studies in which every such mention of the mechanism is negated."
+                 "</p>")
         if not labels:
             h.append(f"<p>No {group} co-occurs with a mechanism.</p>")
             continue
@@ -209,10 +221,12 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
             h.append(f"<tr><td>{html.escape(m)}</td>")
             for label in labels:
                 sents = pairs.get((m, label), [])
-                n_studies = len({s.study_id for s in sents})
+                n_studies, negated = count_studies(sents, m)
                 h.append("<td></td>" if not sents else
                          f'<td><a href="#{_anchor("fw", group, m, label)}">{n_studies} '
-                         f"stud{'y' if n_studies == 1 else 'ies'}</a></td>")
+                         f"stud{'y' if n_studies == 1 else 'ies'}"
+                         + (f' <span class="status-negated">+ {negated} negated</span>'
+                            if negated else "") + "</a></td>")
             h.append("</tr>")
         h.append("</table>")
         for (m, label), sents in sorted(pairs.items()):

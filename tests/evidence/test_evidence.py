@@ -281,3 +281,29 @@ def test_a_retraction_notice_is_flagged_and_not_used_as_evidence(tmp_path, nlp):
                                     str(ids[0])])
     assert "retraction notice linked: check the study's status" in card.output
     project.close()
+
+
+def test_for_whom_cells_keep_negated_only_studies_apart(tmp_path):
+    """'TRUST_BUILDING x CHILDREN: 2 studies' counted a study whose only mention said trust
+    was *not* built for children as evidence for it."""
+    from openpyxl import load_workbook
+
+    from nlp_review.evidence.build import EvidenceTable, Sentence, Study, _rows_for
+
+    def study(sid: int, status: str) -> Study:
+        text = "Mentors built trust with children."
+        s = Sentence("", sid, "abstract", None, "abstract", None, text, paragraph=0,
+                     tags=[("mechanism", "TRUST_BUILDING", status),
+                           ("population", "CHILDREN", "reported")],
+                     spans=[(15, 20, "mechanism", "TRUST_BUILDING", status),
+                            (26, 34, "population", "CHILDREN", "reported")])
+        s.id = f"s{sid}-1"
+        return Study(sid, Record(title=f"Study {sid}"), "abstract", [s])
+
+    studies = [study(1, "reported"), study(2, "negated"), study(3, "hedged")]
+    table = EvidenceTable(studies, [r for st in studies for r in _rows_for(st)])
+    write_xlsx(table, tmp_path / "ev.xlsx")
+    sheet = list(load_workbook(tmp_path / "ev.xlsx")["for whom - population"].values)
+    assert sheet[0] == ("mechanism", "CHILDREN")
+    assert sheet[1] == ("TRUST_BUILDING", "2 + 1 negated")
+    assert "2 studies <span class=\"status-negated\">+ 1 negated</span>" in render_html(table)
