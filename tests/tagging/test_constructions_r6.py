@@ -39,6 +39,11 @@ def labels(tagged, label):
      "access to quality early childhood programs"),
     ("Discharge planning included linkage to community services.", "NETWORK_BUILDING",
      "linkage to community services"),
+    # collaboration between services or professionals
+    ("Support most often meant collaboration with external teams.", "SERVICE_INTEGRATION",
+     "collaboration with external teams"),
+    ("Care lacked integration with primary and secondary care.", "SERVICE_INTEGRATION",
+     "integration with primary and secondary care"),
     # behaviour coordinated with another outcome noun
     ("The programme improved language or behaviour at age three.", "BEHAVIOUR",
      "language or behaviour"),
