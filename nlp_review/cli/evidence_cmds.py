@@ -133,15 +133,40 @@ def _print_matrix(table) -> None:
         console.print(f"{len(table.studies)} studies; no mechanism tagged yet. Run "
                       "`nlp-review fulltext tag` / `nlp-review tag` first.")
         return
-    grid = Table("study", "source", *mechanisms)
+    codes = _short_names(mechanisms)
+    # Full names if they fit the terminal, else short codes with a legend (rich cut
+    # 'BARRIER_REMOVAL' to 'BARRI…' and 'abstract' to 'abstr…' in 80 columns).
+    fits = 22 + sum(len(m) + 3 for m in mechanisms) <= console.width
+    grid = Table("study", "source", *(mechanisms if fits else [codes[m] for m in mechanisms]))
+    for column in grid.columns:
+        column.no_wrap = True
     for st in table.studies:
-        grid.add_row(f"{st.id}", st.source + ("\n[red]" + notice_note(st) + "[/red]"
-                                              if st.notices else ""), *[
+        grid.add_row(f"{st.id}", st.source + (" [red]![/red]" if st.notices else ""), *[
             f"{cells[st.id][m].status[0].upper()}{cells[st.id][m].n_sentences}"
             if m in cells.get(st.id, {}) else "" for m in mechanisms])
     console.print(grid)
+    flagged = [st for st in table.studies if st.notices]
+    if flagged:
+        console.print("[red]![/red] a notice is linked to the study: " + "; ".join(
+            f"{st.id} ({', '.join(dict.fromkeys(st.notices))})" for st in flagged) +
+            " (see --study ID)", highlight=False)
+    if not fits:
+        console.print("Mechanisms: " + ", ".join(f"{codes[m]} = {m}" for m in mechanisms) + ".",
+                      highlight=False)
     console.print("R/H/N = reported / hedged / negated, then the number of sentences. "
                   "Export with --csv, --xlsx or --html; one study: --study ID.")
+
+
+def _short_names(labels: list[str]) -> dict[str, str]:
+    """A short, distinct code per label: the initials of its words (BARRIER_REMOVAL: BR)."""
+    codes: dict[str, str] = {}
+    for label in labels:
+        code = "".join(word[:1] for word in label.split("_")) or label[:2]
+        base, n = code, 2
+        while code in codes.values():
+            code, n = f"{base}{n}", n + 1
+        codes[label] = code
+    return codes
 
 
 def _print_snapshots(rows) -> None:

@@ -307,3 +307,18 @@ def test_for_whom_cells_keep_negated_only_studies_apart(tmp_path):
     assert sheet[0] == ("mechanism", "CHILDREN")
     assert sheet[1] == ("TRUST_BUILDING", "2 + 1 negated")
     assert "2 studies <span class=\"status-negated\">+ 1 negated</span>" in render_html(table)
+
+
+def test_terminal_matrix_is_readable_in_80_columns(reviewed):
+    """In 80 columns rich cut the mechanism names to 'BARRI…' and the source to 'abstr…'."""
+    project, ids = reviewed
+    narrow = CliRunner().invoke(app, ["evidence", "-p", str(project.path)],
+                                env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert "…" not in narrow.output
+    assert "Mechanisms: " in narrow.output and "SP = SKILLS_PRACTICE" in narrow.output
+    assert "│ abstract" in narrow.output and "│ fulltext" in narrow.output
+    wide = CliRunner().invoke(app, ["evidence", "-p", str(project.path)],
+                              env={"COLUMNS": "300"})
+    assert "SKILLS_PRACTICE" in wide.output.split("\n", 3)[3] and "Mechanisms:" not in \
+        wide.output
