@@ -126,8 +126,6 @@ def _colour(status: str) -> str:
 
 
 def _print_matrix(table) -> None:
-    from nlp_review.evidence.export import notice_note
-
     mechanisms, cells = table.matrix()
     if not mechanisms:
         console.print(f"{len(table.studies)} studies; no mechanism tagged yet. Run "
