@@ -1,6 +1,6 @@
 """Inter-annotator agreement on double-annotated samples of the gold set.
 
-Three studies, picked with ``--study`` (default ``a_on_b``):
+Four studies, picked with ``--study`` (default ``a_on_b``):
 
 ``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
 independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
@@ -22,6 +22,13 @@ in ``annotations/agreement/m_on_jkl/``. J's, K's and L's part files are read fro
 commits where each batch was finished (``JKL_FINAL``); mechanism and intervention are also
 reported per label.
 
+``q_on_nop`` (round six, the third holdout split): annotator Q annotated 18 texts, 6 of each of
+batches n, o and p, chosen by the rule of ``m_on_jkl`` (``cue_ranked_sample``) with the study's
+own seed (``Q_SAMPLE_SEED``), without reading N's, O's or P's part files or ``holdout3.jsonl``,
+in ``annotations/agreement/q_on_nop/``. The batch part files are read from git at the commits
+where each batch was finished (``NOP_FINAL``); mechanism, intervention and outcome are also
+reported per label.
+
 The second annotations are not part of the gold set (``build_gold.py`` reads only
 ``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
 per group and overall, the agreement as F1 with the batch annotator's spans as the reference
@@ -35,6 +42,7 @@ plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
     python annotations/tools/agreement.py --study i_on_gh     # round-four table (G/H vs I)
     python annotations/tools/agreement.py --study i_on_gh --disagreements  # + kinds, and every one
     python annotations/tools/agreement.py --study m_on_jkl --disagreements # round five (J/K/L vs M)
+    python annotations/tools/agreement.py --study q_on_nop --disagreements # round six (N/O/P vs Q)
 """
 
 from __future__ import annotations
@@ -162,8 +170,8 @@ def cue_ranked_sample(selection: dict[str, dict[str, str]], texts: dict[str, str
     none (round four's held 7 mechanism and no intervention span). Within each batch the texts
     are ranked by the number of distinct mechanism or intervention cue words
     (``MECHANISM_CUES`` + ``INTERVENTION_CUES`` of ``select_texts.py``) in the RAW text, never
-    the gold spans; as every selected text names at least two, ties are broken by the number
-    of cue occurrences, then at random (the sorted ids shuffled by the study's generator
+    the gold spans; ties (frequent: most selected texts name only one to three distinct cue
+    words) are broken by the number of cue occurrences, then at random (the sorted ids shuffled by the study's generator
     before a stable sort). The top ``top`` are taken, and ``drawn`` more are drawn from the
     rest (sorted ids). One ``random.Random(seed)`` serves all the batches, in the order given.
     ``texts`` maps each id to its text (title, blank line, abstract)."""

@@ -536,3 +536,138 @@ def test_round_five_study_prints_mechanism_and_intervention_per_label(capsys):
     # the earlier studies print no per-label table (their output is unchanged)
     assert agreement.main(["--study", "i_on_gh", "--current"]) == 0
     assert "label |" not in capsys.readouterr().out
+
+
+# --- round six: annotator Q on batches n, o and p ---------------------------------------------
+
+M_SAMPLE = ["ecec_adult_child_ratio__1049", "ecec_adult_child_ratio__1077",
+            "ecec_adult_child_ratio__1125", "ecec_adult_child_ratio__114",
+            "ecec_adult_child_ratio__1148", "ecec_adult_child_ratio__251",
+            "ecec_adult_child_ratio__294", "ecec_adult_child_ratio__365",
+            "ecec_adult_child_ratio__381", "ecec_adult_child_ratio__488",
+            "ecec_adult_child_ratio__546", "ecec_adult_child_ratio__550",
+            "ecec_adult_child_ratio__584", "ecec_adult_child_ratio__694",
+            "ecec_adult_child_ratio__739", "nagtegaal_2019__1848", "nagtegaal_2019__542",
+            "van_der_valk_2021__256"]
+
+
+def _round_six_texts() -> dict[str, str]:
+    return agreement._texts(build_gold, build_gold.read_selection(), ("n", "o", "p"))
+
+
+def test_generalised_sampling_rule_keeps_the_published_round_five_sample():
+    # m_on_jkl's 18 texts were annotated by M and published: the shared rule must not move them
+    assert agreement.m_sample_ids(build_gold.read_selection(), _round_five_texts()) == M_SAMPLE
+    assert sorted(path.stem for path in agreement.STUDIES["m_on_jkl"].second.glob("*.txt")) \
+        == M_SAMPLE
+
+
+def test_round_six_sample_is_the_round_five_rule_with_its_own_seed():
+    selection = build_gold.read_selection()
+    texts = _round_six_texts()
+    sample = agreement.q_sample_ids(selection, texts)
+    assert sample == agreement.q_sample_ids(selection, texts)  # seeded: the same every run
+    assert sample == agreement.cue_ranked_sample(selection, texts, ("n", "o", "p"),
+                                                 agreement.Q_SAMPLE_SEED, 3, 3)
+    assert agreement.Q_SAMPLE_SEED != agreement.M_SAMPLE_SEED
+    cues = agreement._sparse_cues()
+    for batch in ("n", "o", "p"):
+        ids = [key for key in texts if selection[key]["batch"] == batch]
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(ids) == 20 and len(picked) == 6
+        assert all(selection[key]["split"] == "holdout3" for key in picked)
+        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
+        best = max(ranks.values())
+        assert all(key in picked for key in ids if ranks[key] == best)
+        assert sum(ranks[key] >= sorted(ranks.values())[-3] for key in picked) >= 3
+    assert not set(sample) & set(M_SAMPLE)
+
+
+def test_cue_ranked_sample_takes_any_batches_top_and_draw_counts():
+    selection, texts = {}, {}
+    for batch in ("x", "y"):
+        for number in range(8):
+            key = f"d__{batch}{number}"
+            selection[key] = {"batch": batch}
+            texts[key] = {0: "peer support trust network", 1: "peer support group"}.get(
+                number, f"skill {number}")
+    sample = agreement.cue_ranked_sample(selection, texts, ("x", "y"), 7, 2, 1)
+    for batch in ("x", "y"):
+        picked = [key for key in sample if key.startswith(f"d__{batch}")]
+        assert len(picked) == 3
+        assert {f"d__{batch}0", f"d__{batch}1"} <= set(picked)
+    # another seed changes only the random draws
+    other = agreement.cue_ranked_sample(selection, texts, ("x", "y"), 8, 2, 1)
+    assert {key for key in other if key[-1] in "01"} == {key for key in sample if key[-1] in "01"}
+    assert agreement.cue_ranked_sample(selection, texts, ("x",), 7, 2, 0) == ["d__x0", "d__x1"]
+
+
+def test_annotator_q_covers_the_round_six_sample_and_is_kept_out_of_the_gold():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["q_on_nop"]
+    sample = agreement.study_sample(study, selection, build_gold)
+    assert sample == agreement.q_sample_ids(selection, _round_six_texts())
+    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
+    assert all(path.read_text(encoding="utf-8").startswith("annotator: Q\n")
+               for path in study.second.glob("*.txt"))
+    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
+    assert sorted(r["id"].replace(":", "__") for r in second) == sample
+    assert all(r["meta"]["annotator"] == "Q" and r["spans"] for r in second)
+    holdout3 = [json.loads(line) for line in (GOLD / "holdout3.jsonl").open(encoding="utf-8")]
+    assert all(r["meta"]["annotator"] in ("N", "O", "P") for r in holdout3)
+    assert {r["id"] for r in holdout3} >= {r["id"] for r in second}
+    assert set(study.commits) == {"n", "o", "p"}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in study.commits.values())
+
+
+def _tables(out: str) -> dict[str, list[list[str]]]:
+    tables: dict[str, list[list[str]]] = {}
+    current = None
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| ") and (cells[0] in ("group", "batch") or
+                                      cells[0].endswith(" label")):
+            current = cells[0]
+            tables[current] = []
+        elif line.startswith("| ") and current:
+            tables[current].append(cells)
+        elif not line.strip():
+            current = None
+    return tables
+
+
+def test_round_six_study_prints_mechanism_intervention_and_outcome_per_label(capsys):
+    assert agreement.main(["--study", "q_on_nop", "--sample"]) == 0
+    assert capsys.readouterr().out.split() == agreement.study_sample(
+        agreement.STUDIES["q_on_nop"], build_gold.read_selection(), build_gold)
+    assert agreement.main(["--study", "q_on_nop", "--current"]) == 0
+    tables = _tables(capsys.readouterr().out)
+    groups = {row[0]: row for row in tables["group"]}
+    for group in ("mechanism", "intervention", "outcome"):
+        rows = tables[f"{group} label"]
+        assert rows, group
+        assert sum(int(row[1]) for row in rows) == int(groups[group][1])
+        assert sum(int(row[2]) for row in rows) == int(groups[group][2])
+        assert all(0.0 <= float(row[3]) <= float(row[4]) <= 1.0 for row in rows)
+    assert [row[0] for row in tables["batch"]] == ["n", "o", "p"]
+    assert [int(row[1]) for row in tables["batch"]] == [6, 6, 6]
+    # round five keeps its two per-label tables only
+    assert agreement.main(["--study", "m_on_jkl", "--current"]) == 0
+    assert "outcome label" not in _tables(capsys.readouterr().out)
+
+
+def _have_commits(*commits: str) -> bool:
+    import subprocess
+    return all(subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=REPO,
+                              capture_output=True).returncode == 0 for commit in commits)
+
+
+@pytest.mark.skipif(not _have_commits(*agreement.NOP_FINAL.values()),
+                    reason="the pinned n/o/p commits are not in this clone")
+def test_readme_round_six_table_is_what_the_pinned_comparison_prints(capsys):
+    assert agreement.main(["--study", "q_on_nop"]) == 0
+    printed = _tables(capsys.readouterr().out)["group"]
+    readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Round six")[1].split("\n\n**")[0]
+    for scope, n_ref, n_q, exact, overlap in printed:
+        assert f"| {scope} | {n_ref} | {n_q} | {exact} | {overlap} |" in section, scope
