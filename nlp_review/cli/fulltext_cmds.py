@@ -118,13 +118,20 @@ def tag_cmd(
     nlp = build_pipeline(models, base_model=base_model)
     fingerprint = patterns_fingerprint(models or default_models_dir()) + (
         f"+{base_model}" if base_model else "")
+    from nlp_review.store.fulltexts import tagged_fulltexts
+
     with project_at(project) as proj, progress() as bar:
+        other_patterns = sum(1 for _, patterns in tagged_fulltexts(proj.conn).values()
+                             if patterns != fingerprint)
         task = bar.add_task("tagging full texts", total=None)
         report = tag_fulltexts(proj.conn, nlp, fingerprint, force=force,
                                on_progress=lambda i, n: bar.update(task, completed=i, total=n))
     console.print(f"{report.fulltexts} full text(s): tagged {report.tagged} "
                   f"({report.sentences} sentences, {report.spans} spans), unchanged "
-                  f"{report.unchanged}", highlight=False)
+                  f"{report.unchanged}" + (
+                      " (--force: all tagged again)" if force else
+                      f" ({other_patterns} tagged again because the patterns or options differ"
+                      " from their last run)" if other_patterns else ""), highlight=False)
 
 
 @fulltext_app.command("show")

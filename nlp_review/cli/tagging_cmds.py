@@ -76,16 +76,24 @@ def tag_cmd(
                          on_record=lambda k: bar.update(task, completed=k))
         console.print(f"Tagged {n} texts from {input} into {output}")
         return
+    from nlp_review.store.tags import tagged_state
+
     with project_at(project) as proj:
         nlp = _pipeline(models, base_model, spancat)
+        fingerprint = _fingerprint(models, base_model, spancat)
+        other_patterns = sum(1 for _, patterns in tagged_state(proj.conn).values()
+                             if patterns != fingerprint)
         with progress() as bar:
             task = bar.add_task("tagging works", total=None)
-            report = tag_project(proj.conn, nlp, _fingerprint(models, base_model, spancat),
+            report = tag_project(proj.conn, nlp, fingerprint,
                                  force=force,
                                  n_process=n_process,
                                  on_progress=lambda k, t: bar.update(task, completed=k, total=t))
     console.print(f"{report.works} works: {report.tagged} tagged ({report.spans} spans), "
-                  f"{report.unchanged} unchanged since last run")
+                  f"{report.unchanged} unchanged since last run" + (
+                      " (--force: all tagged again)" if force else
+                      f" ({other_patterns} tagged again because the patterns, models or "
+                      "options differ from their last run)" if other_patterns else ""))
 
 
 def show_cmd(

@@ -1,0 +1,56 @@
+"""What a realist reviewer trips on between screening and the evidence table, found by
+walking through tag, fulltext and evidence on real exports."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from typer.testing import CliRunner
+
+from nlp_review.cli.app import app
+
+runner = CliRunner()
+
+
+def said(result) -> str:
+    return " ".join(result.output.split())
+
+RIS = """TY  - JOUR
+TI  - Peer mentoring and loneliness in secondary school pupils: a randomised trial
+AU  - Smith, Jane
+PY  - 2021
+AB  - Peer mentors built trusting relationships with pupils at school. Mentoring may reduce loneliness among adolescents.
+ER  - 
+"""  # noqa: E501
+
+
+def test_tag_says_why_everything_was_tagged_again(tmp_path):
+    """After the pattern files changed, a second `tag` said '0 unchanged since last run' and
+    nothing more: it read as if the incremental run did not work."""
+    project = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
+    (tmp_path / "s.ris").write_text(RIS)
+    assert runner.invoke(app, ["import", str(tmp_path / "s.ris"), "-p", str(project)]
+                         ).exit_code == 0
+    (tmp_path / "paper.txt").write_text(
+        "Peer mentoring at school\n\nPeer mentors built trusting relationships with pupils "
+        "at school.\n")
+    added = runner.invoke(app, ["fulltext", "add", str(tmp_path / "paper.txt"), "-r", "1",
+                                "-p", str(project)])
+    assert added.exit_code == 0, added.output
+    first = runner.invoke(app, ["tag", "-p", str(project)])
+    assert first.exit_code == 0 and "tagged again" not in first.output
+    assert runner.invoke(app, ["fulltext", "tag", "-p", str(project)]).exit_code == 0
+    same = runner.invoke(app, ["tag", "-p", str(project)])
+    assert "0 tagged (0 spans), 1 unchanged since last run" in said(same)
+    assert "tagged again" not in said(same)
+    with sqlite3.connect(project / "project.sqlite") as conn:  # as if tagged by older patterns
+        conn.execute("UPDATE tagged_texts SET patterns_hash = 'older'")
+        conn.execute("UPDATE fulltext_tagged SET patterns_hash = 'older'")
+    again = runner.invoke(app, ["tag", "-p", str(project)])
+    assert again.exit_code == 0, again.output
+    assert "1 tagged again because the patterns, models or options differ" in said(again)
+    ft = runner.invoke(app, ["fulltext", "tag", "-p", str(project)])
+    assert "1 tagged again because the patterns or options differ" in said(ft)
+    forced = runner.invoke(app, ["tag", "--force", "-p", str(project)])
+    assert "(--force: all tagged again)" in said(forced)
