@@ -62,6 +62,11 @@ def test_round_6_classes_are_tagged(tag, text, label, phrase):
     ("Engagement in substance use was assessed at grade 9.", "WELLBEING"),
     # insurance is not a cost in the guideline's sense
     ("Those with private health insurance were older.", "COST"),
+    # "family support" names a service (guideline 2), not the social-support outcome
+    ("Typical child care and family support programs rank last.", "SOCIAL_SUPPORT"),
+    # a study's and an institute's name
+    ("Data from the Cost, Quality, and Outcomes Study are used.", "COST"),
+    ("The trial was funded by the National Institute of Mental Health.", "WELLBEING"),
     # "behaviour management" is a practice, not the children's behaviour
     ("A course on the parent-child relationship and behaviour management.", "BEHAVIOUR"),
 ])
