@@ -14,28 +14,32 @@ from nlp_review.errors import ConfigError
 
 def evidence_cmd(
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the study x mechanism rows "
-                                       "to this CSV file."),
+                                       "(and one row per study with no mechanism) to this CSV "
+                                       "file."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write an XLSX workbook: rows, "
-                                        "study x mechanism matrix, for-whom tables, sentences."),
+                                        "study x mechanism matrix, for-whom tables, sentences, "
+                                        "and what the table holds."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML "
                                         "report; each cell links to its highlighted sentences."),
     study: Optional[int] = typer.Option(None, "--study", help="Print this study's (record "
                                         "id's) evidence card in the terminal."),
     all_works: bool = typer.Option(False, "--all", help="Use every work, not only the "
-                                   "studies included in screening."),
-    diff: Optional[int] = typer.Option(None, "--diff", help="Show what changed since this "
-                                       "snapshot id: new studies, new or changed mechanism, "
-                                       "population and setting entries."),
+                                   "studies included in screening (not kept as a snapshot)."),
+    diff: Optional[int] = typer.Option(None, "--diff", help="Show what changed in the included "
+                                       "studies since this snapshot id: new studies, new or "
+                                       "changed mechanism, population and setting entries."),
     snapshots: bool = typer.Option(False, "--snapshots", help="List the stored snapshots "
-                                   "(one per run that changed the evidence) and exit."),
+                                   "(one per run over the included studies that changed the "
+                                   "evidence) and exit."),
     project: Path = ProjectOption,
 ) -> None:
     """Build the evidence table: one row per study and mechanism, with the populations,
     settings, interventions and outcomes in the same sentence or paragraph, the supporting
     sentences (section, page) and the evidence status (reported, hedged, negated).
 
-    Uses each study's tagged full text, else its tagged abstract (marked as such). Run
-    `nlp-review fulltext tag` (and `nlp-review tag`) first."""
+    Uses each study's tagged full text, else its tagged abstract (marked as such); a study
+    with no mechanism is kept (an empty row), and a retraction or other notice linked to a
+    study is flagged. Run `nlp-review fulltext tag` (and `nlp-review tag`) first."""
     from nlp_review.evidence.build import build_evidence
     from nlp_review.evidence.export import write_csv, write_html, write_xlsx
 

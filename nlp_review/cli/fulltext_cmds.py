@@ -21,7 +21,8 @@ _STYLE = {"linked": "green", "relinked": "green", "unlinked": "yellow", "failed"
 @fulltext_app.command("add")
 def add_cmd(
     paths: List[Path] = typer.Argument(..., help="Full-text files, or folders searched "
-                                       "recursively for .pdf, .xml, .nxml, .html and .txt files."),
+                                       "recursively for .pdf, .xml, .nxml, .html, .htm, .xhtml "
+                                       "and .txt files."),
     record: Optional[int] = typer.Option(None, "--record", "-r", help="Link the (single) file "
                                          "to this record id by hand."),
     password: str = typer.Option("", "--password", help="User password for encrypted PDFs."),
