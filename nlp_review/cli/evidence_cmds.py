@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from nlp_review.cli.common import ProjectOption, console, project_at
+from nlp_review.cli.common import ProjectOption, console, project_at, warn
 from nlp_review.errors import ConfigError
 
 
@@ -77,6 +77,8 @@ def evidence_cmd(
         console.print(table.describe()[0].upper() + table.describe()[1:] + "." + (
             " Pass --all for every work, included or not." if table.scope == "included"
             else ""), highlight=False)
+    for message in table.warnings():
+        warn(message)
     rows_are = ("one per study and mechanism, and one with an empty mechanism per study with"
                 " none" if table.without_mechanism() else "one per study and mechanism")
 

@@ -95,6 +95,25 @@ class EvidenceTable:
     rows: list[EvidenceRow]
     #: Which studies the table holds: "included", "all" or "study" (see SCOPES).
     scope: str = "included"
+    #: Ids of the table's studies with a linked full text not tagged yet (their abstract is
+    #: used meanwhile), and the number of the project's full texts linked to no record.
+    untagged: list[int] = field(default_factory=list)
+    unlinked_fulltexts: int = 0
+
+    def warnings(self) -> list[str]:
+        """What the table does not use yet, with what to run."""
+        out = []
+        if self.untagged:
+            n = len(self.untagged)
+            out.append(f"{n} of these studies ha{'s' if n == 1 else 've'} a full text not "
+                       "tagged yet (the abstract is used meanwhile): run `nlp-review fulltext "
+                       "tag`")
+        if self.unlinked_fulltexts:
+            n = self.unlinked_fulltexts
+            out.append(f"{n} full text{' is' if n == 1 else 's are'} linked to no record and "
+                       "not used: `nlp-review fulltext list --status unlinked`, then `nlp-review"
+                       " fulltext add FILE --record ID`")
+        return out
 
     def without_mechanism(self) -> list[Study]:
         """Studies in the table with no mechanism tagged (they have no row)."""
@@ -242,7 +261,19 @@ def build_evidence(conn: sqlite3.Connection, *, study: int | None = None,
         studies.append(st)
         rows.extend(_rows_for(st))
     scope = "study" if study is not None else "all" if include_all else "included"
-    return EvidenceTable(studies, rows, scope)
+    return EvidenceTable(studies, rows, scope, _untagged(conn, [st.id for st in studies]),
+                         conn.execute("SELECT COUNT(*) FROM fulltexts WHERE status ="
+                                      " 'unlinked'").fetchone()[0])
+
+
+def _untagged(conn: sqlite3.Connection, study_ids: list[int]) -> list[int]:
+    """The studies among ``study_ids`` with a linked article (not a notice) not tagged."""
+    wanted = set(study_ids)
+    rows = conn.execute(
+        "SELECT DISTINCT COALESCE(r.group_id, r.id) FROM fulltexts f JOIN records r"
+        " ON r.id = f.record_id WHERE f.status = 'linked' AND f.notice IS NULL AND f.id NOT IN"
+        " (SELECT fulltext_id FROM fulltext_tagged)")
+    return sorted(sid for (sid,) in rows if sid in wanted)
 
 
 def _rows_for(study: Study) -> list[EvidenceRow]:

@@ -122,6 +122,8 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
     about.append(["what", "value"])
     about.append(["studies", table.describe()])
     about.append(["scope", SCOPES[table.scope]])
+    for message in table.warnings():
+        about.append(["not used yet", message])
     about.append(["evidence sheet", "one row per study and mechanism; a study with no "
                   f"mechanism has one row with an empty mechanism and status '{NO_MECHANISM}'"
                   f" ('{NOTHING_TAGGED}' when nothing of it is tagged)"])
@@ -187,10 +189,13 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
                     f"<p>{html.escape(table.describe())}. The table holds "
                     f"{html.escape(SCOPES[table.scope])}; a study with no mechanism tagged "
                     "has an empty row in the matrix and its section below says so."
-                    " Source <b>fulltext</b>: tagged full text; <b>abstract</b>: no tagged"
-                    " full text, title and abstract only. Status: reported, hedged"
+                    " Source <b>fulltext</b>: tagged full text; <b>abstract</b>: title and"
+                    " abstract only (no full text tagged, or no tag in it). Status: reported,"
+                    " hedged"
                     " (hypothesised) or negated; in the sentences a hedged mention is in"
                     " <i>italics</i> and a negated one <s>struck through</s>.</p>"]
+    h += [f'<p class="status-negated">Not used yet: {html.escape(w)}.</p>'
+          for w in table.warnings()]
     # Matrix
     h.append("<h2>Study x mechanism</h2><table><tr><th>study</th><th>source</th>")
     h += [f"<th>{html.escape(m)}</th>" for m in mechanisms] + ["</tr>"]

@@ -322,3 +322,33 @@ def test_terminal_matrix_is_readable_in_80_columns(reviewed):
                               env={"COLUMNS": "300"})
     assert "SKILLS_PRACTICE" in wide.output.split("\n", 3)[3] and "Mechanisms:" not in \
         wide.output
+
+
+def test_full_texts_not_used_yet_are_said(tmp_path, nlp):
+    """`fulltext add` then `evidence` (forgetting `fulltext tag`) silently used the abstracts;
+    full texts linked to no record were silently left out."""
+    from nlp_review.tagging.run import tag_project
+
+    project = init_project(tmp_path / "p")
+    with transaction(project.conn):
+        _, ids = add_source(project.conn, name="s", file_name="s.ris", file_hash="u",
+                            format="ris", records=[Record(title="Peer mentoring for children "
+                                                          "in care", abstract=ABSTRACT)])
+    add_decision(project.conn, ids[0], 1, reviewer="t", origin="screen")
+    tag_project(project.conn, nlp, "p")
+    (tmp_path / "a.txt").write_text("Peer mentoring for children in care\n\n" + ABSTRACT)
+    (tmp_path / "b.txt").write_text("Outdoor play in Nordic kindergartens\n\nChildren played.")
+    assert [o.status for o in add_fulltexts(project, [tmp_path / "a.txt", tmp_path / "b.txt"])
+            ] == ["linked", "unlinked"]
+    table = build_evidence(project.conn)
+    assert table.untagged == [ids[0]] and table.unlinked_fulltexts == 1
+    assert table.studies[0].source == "abstract"
+    out = CliRunner().invoke(app, ["evidence", "-p", str(project.path)])
+    said = " ".join(out.output.split())
+    assert "1 of these studies has a full text not tagged yet" in said
+    assert "1 full text is linked to no record and not used" in said
+    assert "Not used yet: 1 of these studies" in render_html(table)
+    tag_fulltexts(project.conn, nlp, "p")
+    table = build_evidence(project.conn)
+    assert table.untagged == [] and table.studies[0].source == "fulltext"
+    project.close()
