@@ -117,6 +117,7 @@ def show_cmd(
 
     from nlp_review.io import atomic_write_text
     from nlp_review.store.records import work_id_of
+    from nlp_review.store.tags import tagged_state
     from nlp_review.tagging.render import render_page
     from nlp_review.tagging.run import read_texts, tag_stream, work_text_and_tags
 
@@ -142,10 +143,15 @@ def show_cmd(
                               f"showing work {work_id}")
                 record_id = work_id
             text, spans, current = work_text_and_tags(proj.conn, record_id)
+            stored_with = tagged_state(proj.conn).get(record_id, (None, None))[1]
         if spans is None or not current:
             warn(f"work {record_id} has no stored tags for its current text; showing fresh "
                  "tags (run `nlp-review tag` to store them)")
             _, _, spans = next(tag_stream(nlp, [(str(record_id), text)]))
+        elif stored_with != _fingerprint(models, base_model):
+            warn(f"work {record_id}'s stored tags were made with other patterns (or models) "
+                 "than these; showing the stored tags, which the evidence table uses (run "
+                 "`nlp-review tag` to bring them up to date)")
         page = render_page(nlp, [(record_id, text, spans)], title=f"Tags: work {record_id}")
         output = output or Path(f"tags-{record_id}.html")
     atomic_write_text(output, page)

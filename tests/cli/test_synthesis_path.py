@@ -54,3 +54,23 @@ def test_tag_says_why_everything_was_tagged_again(tmp_path):
     assert "1 tagged again because the patterns or options differ" in said(ft)
     forced = runner.invoke(app, ["tag", "--force", "-p", str(project)])
     assert "(--force: all tagged again)" in said(forced)
+
+
+def test_show_says_when_the_stored_tags_are_from_other_patterns(tmp_path):
+    """After the pattern files changed, `show` drew the stored (older) tags without a word,
+    so a reviewer checking an edited pattern saw no change."""
+    project = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
+    (tmp_path / "s.ris").write_text(RIS)
+    assert runner.invoke(app, ["import", str(tmp_path / "s.ris"), "-p", str(project)]
+                         ).exit_code == 0
+    assert runner.invoke(app, ["tag", "-p", str(project)]).exit_code == 0
+    page = tmp_path / "tags.html"
+    fresh = runner.invoke(app, ["show", "1", "-o", str(page), "-p", str(project)])
+    assert fresh.exit_code == 0 and "other patterns" not in said(fresh)
+    with sqlite3.connect(project / "project.sqlite") as conn:  # as if tagged by older patterns
+        conn.execute("UPDATE tagged_texts SET patterns_hash = 'older'")
+    stale = runner.invoke(app, ["show", "1", "-o", str(page), "-p", str(project)])
+    assert stale.exit_code == 0 and page.exists()
+    assert "stored tags were made with other patterns" in said(stale)
+    assert "run `nlp-review tag`" in said(stale)
