@@ -38,6 +38,7 @@ def read_text(data: bytes, *, name: str = "<bytes>") -> FullText:
     blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
     if not blocks:
         raise InputError("the file is empty", file=name, hint="check the file")
+    _refuse_search_export(text, name)
     dehyphen = Dehyphenator(text.splitlines())
     sections: list[Section] = []
     current = Section("other", None)
@@ -72,6 +73,24 @@ def read_text(data: bytes, *, name: str = "<bytes>") -> FullText:
     return FullText(format="text", title=title, doi=dois[0] if dois else None,
                     pmid=find_pmid(head_text), other_dois=dois[1:],
                     sections=[s for s in sections if s.paragraphs], notice=notice_kind(title))
+
+
+def _refuse_search_export(text: str, name: str) -> None:
+    """A search export (RIS, MEDLINE, BibTeX, Web of Science, or a table whose header names
+    record columns) given as a full text is refused: it would be stored as one article."""
+    from nlp_review.formats.detect import FORMATS, detect_text_format
+
+    try:
+        fmt = detect_text_format(text[:20000], name)
+    except InputError:
+        return
+    if fmt in ("csv", "tsv"):  # a header naming record columns, and rows under it
+        lines = [line for line in text.splitlines()[:3] if line.strip()]
+        sep = "\t" if fmt == "tsv" else ","
+        if len(lines) < 2 or lines[1].count(sep) < 1:
+            return
+    raise InputError(f"this is a search export ({FORMATS[fmt]}), not a full text", file=name,
+                     hint="import its records with `nlp-review import FILE`")
 
 
 # -- HTML ------------------------------------------------------------------------------------

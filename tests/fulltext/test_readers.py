@@ -127,3 +127,19 @@ def test_clean_and_notices():
     assert notice_kind("Retraction: Measures of clade confidence") == "retraction"
     assert notice_kind("Correction to: Peer support") == "correction"
     assert notice_kind("Correction of hypoxaemia in children") is None
+
+
+def test_a_search_export_is_not_read_as_a_full_text():
+    """`fulltext add search.csv` stored the review's own export as one 'plain text' article
+    (unlinked, or linked to whichever record's DOI came first)."""
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    for name in ("eric_export.ris", "psycinfo_export.csv"):
+        with pytest.raises(InputError, match="this is a search export") as err:
+            read_fulltext((demo / name).read_bytes(), name=name)
+        assert "nlp-review import" in err.value.hint
+    # Prose that merely starts like a table header is still a full text.
+    prose = ("Title, abstract and keywords were screened twice\n\nWe screened 812 records "
+             "of peer mentoring trials for children.\n").encode()
+    assert read_fulltext(prose, name="notes.txt").format == "text"
