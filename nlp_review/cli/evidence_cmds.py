@@ -53,6 +53,13 @@ def evidence_cmd(
     outputs = [path for path in (csv, xlsx, html) if path is not None]
     for path in outputs:  # before any work: a bad path must not leave the others written
         check_output_file(path)
+    kinds = {".csv": "--csv", ".xlsx": "--xlsx", ".html": "--html", ".htm": "--html"}
+    for option, path in (("--csv", csv), ("--xlsx", xlsx), ("--html", html)):
+        meant = kinds.get(path.suffix.lower()) if path is not None else None
+        if meant is not None and meant != option:
+            raise ConfigError(f"{option} {path}: the file name says {path.suffix} ({meant})",
+                              hint=f"write it with {meant} {path}, or give {option} a file "
+                                   "name of its kind")
     replaced = {path for path in outputs if path.exists()}
     with project_at(project) as proj:
         if snapshots:

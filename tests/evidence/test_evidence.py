@@ -246,6 +246,9 @@ def test_cli_output_paths_are_checked_before_anything_is_written(reviewed, tmp_p
     every = runner.invoke(app, ["evidence", "-p", p, "--all"])
     assert every.exit_code == 0 and "No snapshot stored" in every.output
     assert len(list_snapshots(project.conn)) == n_snaps
+    swapped = runner.invoke(app, ["evidence", "-p", p, "--xlsx", str(tmp_path / "t.csv")])
+    assert swapped.exit_code == 2 and "the file name says .csv" in swapped.output
+    assert not (tmp_path / "t.csv").exists()
     mixed = runner.invoke(app, ["evidence", "-p", p, "--all", "--diff", "1"])
     assert mixed.exit_code == 2 and "--diff compares the included studies" in mixed.output
 
