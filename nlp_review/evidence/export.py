@@ -81,6 +81,25 @@ def _fw_cell(sentences: list[Sentence], mechanism: str) -> int | str:
     return f"{n} + {negated} negated" if negated else n
 
 
+#: Excel's limit on the characters of one cell.
+XLSX_CELL_MAX = 32767
+
+
+def xlsx_value(value: object) -> object:
+    """A value a worksheet cell takes: control characters (in real exports' abstracts) are
+    dropped - openpyxl refuses them - and text over Excel's cell limit is cut, saying so."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > XLSX_CELL_MAX:
+        keep = XLSX_CELL_MAX - 100  # the note below is shorter than 100 characters
+        value = (value[:keep] + f" [... cut at Excel's cell limit: {len(value) - keep} more "
+                 "characters; see the sentences sheet]")
+    return value
+
+
 def write_xlsx(table: EvidenceTable, path: Path) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -91,12 +110,12 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
     ws.append(list(COLUMNS))
     rows = flat_rows(table)
     for r in rows:
-        ws.append([r[c] for c in COLUMNS])
+        ws.append([xlsx_value(r[c]) for c in COLUMNS])
     mechanisms, cells = table.matrix()
     mx = wb.create_sheet("matrix")
     mx.append(["study_id", "study", "source", "notices", *mechanisms])
     for st in table.studies:
-        mx.append([st.id, st.label, st.source, notice_note(st), *[
+        mx.append([st.id, xlsx_value(st.label), st.source, notice_note(st), *[
             f"{cells[st.id][m].status} ({cells[st.id][m].n_sentences})"
             if m in cells.get(st.id, {}) else "" for m in mechanisms]])
     for group in ("population", "setting"):
@@ -114,7 +133,7 @@ def write_xlsx(table: EvidenceTable, path: Path) -> int:
     ss.append(["sentence_id", "study_id", "source", "section", "page", "text", "tags"])
     for st in table.studies:
         for s in st.sentences:
-            ss.append([s.id, s.study_id, s.source, s.section, s.page, s.text,
+            ss.append([s.id, s.study_id, s.source, s.section, s.page, xlsx_value(s.text),
                        "; ".join(f"{g}:{label}" + ("" if status == "reported" else
                                                    f" ({status})")
                                  for g, label, status in s.tags)])

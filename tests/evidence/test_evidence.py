@@ -355,3 +355,29 @@ def test_full_texts_not_used_yet_are_said(tmp_path, nlp):
     table = build_evidence(project.conn)
     assert table.untagged == [] and table.studies[0].source == "fulltext"
     project.close()
+
+
+def test_xlsx_takes_control_characters_and_very_long_cells(tmp_path):
+    """An abstract of a real export (nagtegaal_2019.csv) holds U+0001: --xlsx stopped with
+    openpyxl's IllegalCharacterError traceback. A mechanism with hundreds of supporting
+    sentences joins them into one cell over Excel's 32,767-character limit."""
+    from openpyxl import load_workbook
+
+    from nlp_review.evidence.build import EvidenceTable, Sentence, Study, _rows_for
+
+    text = "OBJECTIVE:\x01 Mentors built trust with children in care at school."
+    sentences = []
+    for i in range(1, 601):
+        s = Sentence(f"s1-{i}", 1, "fulltext", 1, "results", 2, text, paragraph=i,
+                     tags=[("mechanism", "TRUST_BUILDING", "reported")],
+                     spans=[(19, 24, "mechanism", "TRUST_BUILDING", "reported")])
+        sentences.append(s)
+    study = Study(1, Record(title="Mentoring\x01 study"), "fulltext", sentences)
+    table = EvidenceTable([study], _rows_for(study))
+    write_xlsx(table, tmp_path / "ev.xlsx")
+    wb = load_workbook(tmp_path / "ev.xlsx")
+    row = dict(zip(*list(wb["evidence"].values)[:2]))
+    assert "\x01" not in row["study"] and row["study"].startswith("Mentoring study")
+    assert len(row["sentences"]) <= 32767 and "cut at Excel's cell limit" in row["sentences"]
+    first = list(wb["sentences"].values)[1]
+    assert first[5] == "OBJECTIVE: Mentors built trust with children in care at school."
