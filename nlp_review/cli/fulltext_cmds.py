@@ -79,18 +79,20 @@ def list_cmd(
 ) -> None:
     """List the project's full texts: file, format, pages, status, record and message."""
     from nlp_review.fulltext.listing import list_rows
+    from nlp_review.store.fulltexts import tagged_fulltexts
 
     with project_at(project) as proj:
         rows = list_rows(proj, status=status)
+        tagged = tagged_fulltexts(proj.conn)
     if not rows:
         console.print("No full texts" + (f" with status {status}" if status else "") +
                       ". Add some with: nlp-review fulltext add PATH")
         return
     table = Table("id", "file", "format", "pages", "status", "record", "link", "paras",
-                  "message")
+                  "tagged", "message")
     table.columns[1].overflow = "fold"
-    table.columns[8].overflow = "fold"
-    table.columns[8].ratio = 3
+    table.columns[9].overflow = "fold"
+    table.columns[9].ratio = 3
     for r in rows:
         style = _STYLE.get(r.status, "")
         link = r.link_method or ""
@@ -98,8 +100,14 @@ def list_cmd(
             link += f" {r.link_score:g}"
         table.add_row(str(r.id), r.file_name, r.format or "?", str(r.pages or ""),
                       f"[{style}]{r.status}[/{style}]", str(r.record_id or ""), link,
-                      str(r.n_paragraphs), r.message or "")
+                      str(r.n_paragraphs),
+                      "" if r.status == "failed" else "yes" if r.id in tagged else "no",
+                      r.message or "")
     console.print(table)
+    untagged = [r for r in rows if r.status != "failed" and r.id not in tagged]
+    if untagged:
+        console.print(f"{len(untagged)} full text(s) not tagged yet: run `nlp-review "
+                      "fulltext tag`.", highlight=False)
 
 
 @fulltext_app.command("tag")

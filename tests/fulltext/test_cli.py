@@ -71,9 +71,14 @@ def test_show_says_whether_the_sections_are_tagged(tmp_path):
     assert any("not yet" in r for r in rows) and not any("│ yes" in r for r in rows)
     assert any("references" in r and "never" in r for r in rows)
     assert "Not tagged yet: run `nlp-review fulltext tag`" in before.output
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"})
+    assert "┃ tagged ┃" in listed.output and "│ no     │" in listed.output
+    assert "1 full text(s) not tagged yet" in listed.output
     tagged = runner.invoke(app, ["fulltext", "tag", "-p", proj])
     assert tagged.exit_code == 0, tagged.output
     after = runner.invoke(app, ["fulltext", "show", "1", "-p", proj])
     rows = [line for line in after.output.splitlines() if "│" in line]
     assert any("│ yes" in r for r in rows) and not any("not yet" in r for r in rows)
     assert "Not tagged yet" not in after.output
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"})
+    assert "│ yes    │" in listed.output and "not tagged yet" not in listed.output
