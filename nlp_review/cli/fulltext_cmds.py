@@ -157,7 +157,7 @@ def show_cmd(
         view = fulltext_view(proj, fulltext_id)
     ft = view.fulltext
     console.print(f"[bold]{ft.title or ft.file_name}[/bold]  ({ft.file_name}, {ft.format}, "
-                  f"{ft.pages or '-'} pages, {ft.status}"
+                  + (f"{ft.pages} page(s), " if ft.pages else "") + f"{ft.status}"
                   + (f", record {ft.record_id}" if ft.record_id else "") + ")", highlight=False)
     if ft.message:
         console.print(ft.message, style="dim", highlight=False)
@@ -177,7 +177,8 @@ def show_cmd(
         console.print("No tags stored: run `nlp-review fulltext tag` first.")
     for sent in sentences:
         labels = ", ".join(sent["labels"])
-        console.print(f"[cyan]{sent['section']} p.{sent['page'] or '-'}[/cyan] {sent['text']}"
+        page = f" p.{sent['page']}" if sent["page"] else ""
+        console.print(f"[cyan]{sent['section']}{page}[/cyan] {sent['text']}"
                       f"\n   [green]{labels}[/green]", highlight=False)
 
 

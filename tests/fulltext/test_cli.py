@@ -80,5 +80,8 @@ def test_show_says_whether_the_sections_are_tagged(tmp_path):
     rows = [line for line in after.output.splitlines() if "│" in line]
     assert any("│ yes" in r for r in rows) and not any("not yet" in r for r in rows)
     assert "Not tagged yet" not in after.output
+    sentences = runner.invoke(app, ["fulltext", "show", "1", "--tags", "-p", proj])
+    assert sentences.exit_code == 0 and "p.-" not in sentences.output  # XML has no pages
+    assert "- pages" not in sentences.output
     listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"})
     assert "│ yes    │" in listed.output and "not tagged yet" not in listed.output
