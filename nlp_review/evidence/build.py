@@ -294,6 +294,9 @@ def _rows_for(study: Study) -> list[EvidenceRow]:
             if row is None:
                 row = rows[mech] = EvidenceRow(study.id, study.label, study.source, mech, "",
                                                0)
+            if any(" ".join(o.text.split()) == " ".join(s.text.split())
+                   for o in row.sentences):
+                continue  # the same sentence again (an abstract repeated in the export)
             row.sentences.append(s)
             row.n_sentences += 1
             statuses[mech].update(st for g, label, st in s.tags

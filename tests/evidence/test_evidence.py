@@ -365,9 +365,9 @@ def test_xlsx_takes_control_characters_and_very_long_cells(tmp_path):
 
     from nlp_review.evidence.build import EvidenceTable, Sentence, Study, _rows_for
 
-    text = "OBJECTIVE:\x01 Mentors built trust with children in care at school."
     sentences = []
     for i in range(1, 601):
+        text = f"OBJECTIVE:\x01 Mentors built trust with children in care at school {i}."
         s = Sentence(f"s1-{i}", 1, "fulltext", 1, "results", 2, text, paragraph=i,
                      tags=[("mechanism", "TRUST_BUILDING", "reported")],
                      spans=[(19, 24, "mechanism", "TRUST_BUILDING", "reported")])
@@ -380,4 +380,20 @@ def test_xlsx_takes_control_characters_and_very_long_cells(tmp_path):
     assert "\x01" not in row["study"] and row["study"].startswith("Mentoring study")
     assert len(row["sentences"]) <= 32767 and "cut at Excel's cell limit" in row["sentences"]
     first = list(wb["sentences"].values)[1]
-    assert first[5] == "OBJECTIVE: Mentors built trust with children in care at school."
+    assert first[5] == "OBJECTIVE: Mentors built trust with children in care at school 1."
+
+
+def test_a_sentence_repeated_in_a_study_supports_its_mechanism_once():
+    """Record 13 of ecec_adult_child_ratio.csv holds its abstract twice: each mechanism had
+    the same supporting sentence twice and counted 2 sentences."""
+    from nlp_review.evidence.build import Sentence, Study, _rows_for
+
+    text = "Findings suggest that staff consistency may support language development."
+    sentences = []
+    for i, start in enumerate((0, 400), 1):
+        s = Sentence(f"s1-{i}", 1, "abstract", None, "abstract", None, text, paragraph=0,
+                     tags=[("mechanism", "SUSTAINED_RELATIONSHIP", "hedged")],
+                     spans=[(22, 39, "mechanism", "SUSTAINED_RELATIONSHIP", "hedged")])
+        sentences.append(s)
+    (row,) = _rows_for(Study(1, Record(title="Infant educators"), "abstract", sentences))
+    assert row.n_sentences == 1 and len(row.sentences) == 1 and row.status == "hedged"
