@@ -103,6 +103,10 @@ class EvidenceTable:
     def warnings(self) -> list[str]:
         """What the table does not use yet, with what to run."""
         out = []
+        bare = sum(1 for st in self.studies if st.source == "none")
+        if bare:
+            out.append(f"{bare} of these studies ha{'s' if bare == 1 else 've'} nothing tagged "
+                       "yet (neither full text nor title and abstract): run `nlp-review tag`")
         if self.untagged:
             n = len(self.untagged)
             out.append(f"{n} of these studies ha{'s' if n == 1 else 've'} a full text not "

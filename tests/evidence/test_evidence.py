@@ -216,6 +216,7 @@ def test_a_study_without_a_mechanism_is_in_every_output_and_the_scope_is_said(tm
     assert out.exit_code == 0, out.output
     assert "3 included studies: 1 with a mechanism tagged" in out.output
     assert "Pass --all" in out.output and "one with an empty mechanism" in out.output
+    assert "1 of these studies has nothing tagged yet" in " ".join(out.output.split())
     project.close()
 
 
