@@ -107,7 +107,7 @@ def evidence_cmd(
 
 
 def _print_card(table) -> None:
-    from nlp_review.evidence.export import row_summary
+    from nlp_review.evidence.export import row_summary, sections_of
 
     from nlp_review.evidence.export import notice_note
 
@@ -124,7 +124,8 @@ def _print_card(table) -> None:
                 if st.source == "none" else ""))
         for r in rows:
             console.print(f"\n  [bold]{r.mechanism}[/bold] [{_colour(r.status)}]{r.status}"
-                          f"[/{_colour(r.status)}] ({r.n_sentences} sentence(s))",
+                          f"[/{_colour(r.status)}] ({r.n_sentences} sentence(s): "
+                          f"{sections_of(r)})",
                           highlight=False)
             summary = row_summary(r)
             if summary:

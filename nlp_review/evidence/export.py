@@ -13,13 +13,19 @@ from nlp_review.evidence.build import (SCOPES, EvidenceRow, EvidenceTable, Sente
                                        count_studies)
 from nlp_review.io import atomic_open
 
-COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "populations",
-           "settings", "interventions", "outcomes", "sentences", "notices")
+COLUMNS = ("study_id", "study", "source", "mechanism", "status", "n_sentences", "sections",
+           "populations", "settings", "interventions", "outcomes", "sentences", "notices")
 
 
 def _counts(counter: Counter) -> str:
     return "; ".join(f"{label} ({n})" for label, n in sorted(counter.items(),
                                                               key=lambda kv: (-kv[1], kv[0])))
+
+
+def sections_of(row: EvidenceRow) -> str:
+    """Where the row's supporting sentences are, by section: 'results (2); introduction (1)'.
+    A mechanism met only in an introduction is likely another study's finding."""
+    return _counts(Counter(s.section for s in row.sentences))
 
 
 def _where(s: Sentence) -> str:
@@ -45,13 +51,14 @@ def flat_rows(table: EvidenceTable) -> list[dict]:
         notices = notice_note(st)
         if st.id not in by_study:
             out.append({"study_id": st.id, "study": st.label, "source": st.source,
-                        "mechanism": "", "n_sentences": 0, "populations": "",
+                        "mechanism": "", "n_sentences": 0, "sections": "", "populations": "",
                         "settings": "", "interventions": "", "outcomes": "", "sentences": "",
                         "status": NOTHING_TAGGED if st.source == "none" else NO_MECHANISM,
                         "notices": notices})
-        out.extend({"notices": notices, 
+        out.extend({
             "study_id": r.study_id, "study": r.study, "source": r.source,
             "mechanism": r.mechanism, "status": r.status, "n_sentences": r.n_sentences,
+            "sections": sections_of(r), "notices": notices,
             "populations": _counts(r.populations), "settings": _counts(r.settings),
             "interventions": _counts(r.interventions), "outcomes": _counts(r.outcomes),
             "sentences": " | ".join(f"[{_where(s)}] {s.text}" for s in r.sentences),
@@ -278,7 +285,8 @@ def render_html(table: EvidenceTable, title: str = "Evidence table") -> str:
                                    ("outcomes", r.outcomes)):
                 if counter:
                     h.append(f"<b>{group}</b>: {html.escape(_counts(counter))}<br>")
-            h.append(f"</p><p>supporting sentences: {_links(r.sentences)}</p></div>")
+            h.append(f"</p><p>supporting sentences ({html.escape(sections_of(r))}): "
+                     f"{_links(r.sentences)}</p></div>")
         if st.sentences:
             h.append("<ol>")
             for s in st.sentences:

@@ -398,3 +398,22 @@ def test_a_sentence_repeated_in_a_study_supports_its_mechanism_once():
         sentences.append(s)
     (row,) = _rows_for(Study(1, Record(title="Infant educators"), "abstract", sentences))
     assert row.n_sentences == 1 and len(row.sentences) == 1 and row.status == "hedged"
+
+
+def test_rows_say_which_sections_support_them(tmp_path):
+    """A mechanism met only in a full text's introduction is usually another study's finding;
+    nothing in the CSV/XLSX row said where its sentences were without reading each one."""
+    from nlp_review.evidence.build import EvidenceTable, Sentence, Study, _rows_for
+
+    sentences = []
+    for i, section in enumerate(("introduction", "results", "results"), 1):
+        sentences.append(Sentence(f"s1-{i}", 1, "fulltext", 1, section, i,
+                                  f"Mentors built trust with children ({i}).", paragraph=i,
+                                  tags=[("mechanism", "TRUST_BUILDING", "reported")],
+                                  spans=[(8, 13, "mechanism", "TRUST_BUILDING", "reported")]))
+    study = Study(1, Record(title="Mentoring"), "fulltext", sentences)
+    table = EvidenceTable([study], _rows_for(study))
+    write_csv(table, tmp_path / "ev.csv")
+    (row,) = csv.DictReader((tmp_path / "ev.csv").open(encoding="utf-8"))
+    assert row["sections"] == "results (2); introduction (1)"
+    assert "supporting sentences (results (2); introduction (1))" in render_html(table)
