@@ -89,6 +89,9 @@ def main() -> None:
                          + " ".join(f"{f}={c}" for f, c in UNSEEN_RULES) + ")")
     ap.add_argument("--tok2vec-depth", type=int, help="CNN layers of the model's tok2vec "
                     "(default: nlp_review.annotate.train.TOK2VEC_DEPTH)")
+    ap.add_argument("--sparse-repeat", type=int, help="times per pass a sentence holding "
+                    "a span of a sparse group is seen (default: "
+                    "nlp_review.annotate.train.SPARSE_REPEAT)")
     ap.add_argument("--models", type=Path, help="models folder with the rule files "
                     "(default: the repo's models/)")
     ap.add_argument("--test", type=Path, action="append",
@@ -142,6 +145,7 @@ def main() -> None:
         r = train_tagger(train, args.out, models, folds=args.folds, epochs=args.epochs,
                          seed=args.seed, jobs=args.jobs, criterion=args.criterion,
                          unseen_rules=snapshots,
+                         **({"sparse_repeat": args.sparse_repeat} if args.sparse_repeat else {}),
                          on_epoch=lambda stage, e, loss, f: print(
                              f"{stage} epoch {e}: loss {loss:.1f} held-out F1 {f:.3f}",
                              flush=True))
@@ -173,7 +177,8 @@ def main() -> None:
     thresholds = {g: round(t, 3) for g, t in combination["group_thresholds"].items()}
     print(f"combination chosen by cross-validation ({combination.get('criterion', '?')}): "
           f"defer_to={combination['defer_to']}, "
-          f"thresholds {json.dumps(thresholds)}, "
+          f"thresholds {json.dumps(thresholds)}, gated (only where the rules found the "
+          f"group) {combination.get('gated_groups', [])}, "
           f"{combination['passes']} passes")
     print("held-out estimates (train split, overlap matching) for the chosen groups:")
     for group, e in combination["estimates"].items():
@@ -182,17 +187,20 @@ def main() -> None:
         if "n_added" in e:
             own += (f"; additions {e['right_added']}/{e['n_added']} right (lower bound "
                     f"{e['p_added_low']:.3f}), bound {e['bound']}")
-        print(f"  {group:13} >= {e['threshold']:g}: P {e['p_rules']:.3f} -> "
+        print(f"  {group:13} >= {e['threshold']:g}{' gated' if e.get('gated') else ''}: "
+              f"P {e['p_rules']:.3f} -> "
               f"{e['p_both']:.3f}, R {e['r_rules']:.3f} -> {e['r_both']:.3f}{own}")
     if "model_precision" in combination:
         print("the model's own held-out spans per group, right/all by threshold:")
         for group, by_th in combination["model_precision"].items():
             print(f"  {group:13} " + "  ".join(f"{th} {k}/{n}" for th, (k, n) in
                                               by_th.items()))
-    if "additions" in combination:
-        print(f"the model's held-out additions (defer_to={combination['defer_to']}) per "
+    for key, how in (("additions", ""), ("additions_gated", ", gated")):
+        if key not in combination:
+            continue
+        print(f"the model's held-out additions (defer_to={combination['defer_to']}{how}) per "
               "group, right/all by threshold:")
-        for group, by_th in combination["additions"].items():
+        for group, by_th in combination[key].items():
             print(f"  {group:13} " + "  ".join(f"{th} {k}/{n}" for th, (k, n) in
                                               by_th.items()))
     print("held-out P/R per group for every option (rules: the rules alone):")

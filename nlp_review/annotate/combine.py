@@ -5,13 +5,19 @@ aligned to the tagger's tokens, label, group, the model's score). ``select_model
 keeps a candidate when its group has a threshold, its score reaches it, and no span
 already there overlaps it: one with the same label (``defer_to="label"``), of the same
 group (``"group"``) or any (``"any"``). Spans already there are the rule spans and the
-model spans kept before it, so the model never stacks two spans on one phrase.
+model spans kept before it, so the model never stacks two spans on one phrase. A group may
+be *gated*: its model spans are added only to texts where the rules found a span of that
+group (the rules say the text is about, e.g., mechanisms; the model adds the phrases they
+missed). Most wrong held-out additions fall in texts whose gold has no span of their label
+at all (mechanism "support", "social skills"; intervention "group settings"), which the
+gate removes where the rules are silent.
 
 ``choose_combination`` picks the thresholds per group and ``defer_to`` from candidates the
 model made on texts it was not trained on (cross-validation over the training gold), so
 nothing is chosen on the test split. Two criteria (``CRITERIA``):
 
-``additions_bound`` (the default): per group the LOWEST threshold (most model spans) where
+``additions_bound`` (the default): per group the option (a threshold, gated or not) that
+finds the most held-out gold (on a tie: ungated, then the lower threshold) among those where
 the model's *additions* (the candidates ``select_model_spans`` keeps on the held-out texts:
 model spans outside the rule spans, the only ones that change the output) are trusted:
 (a) there are at least ``MIN_ADDITIONS`` of them; (b) with n their number, p the lower end
@@ -45,7 +51,7 @@ the largest summed held-out recall gain (the first of ``DEFER_TO`` on a tie).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Collection, Iterable, Sequence
 
 from scipy.stats import binomtest
 
@@ -83,15 +89,20 @@ class Existing:
 
 
 def select_model_spans(candidates: Iterable[Candidate], existing: Sequence[Existing],
-                       thresholds: dict[str, float | None], defer_to: str
-                       ) -> list[Candidate]:
+                       thresholds: dict[str, float | None], defer_to: str,
+                       gated: Collection[str] = ()) -> list[Candidate]:
     """The candidates to add, in candidate order (see the module docstring);
-    ``thresholds`` maps a group to its minimum score (missing or None: no model spans)."""
+    ``thresholds`` maps a group to its minimum score (missing or None: no model spans);
+    for a group in ``gated`` only texts where ``existing`` (the rules) has a span of that
+    group get model spans of it."""
     kept: list[Candidate] = []
     present: list[Existing | Candidate] = list(existing)
+    in_rules = {e.group for e in existing}
     for c in candidates:
         needed = thresholds.get(c.group)
         if needed is None or c.score < needed:
+            continue
+        if c.group in gated and c.group not in in_rules:
             continue
         if any(e.start < c.end and c.start < e.end
                and (defer_to == "any" or e.group == c.group)
@@ -117,14 +128,16 @@ class Scored:
     existing: list[Existing] | None = None
     finish: Callable[[list[Candidate]], list[dict]] | None = None
 
-    def added(self, thresholds: dict[str, float | None], defer_to: str) -> list[Candidate]:
+    def added(self, thresholds: dict[str, float | None], defer_to: str,
+              gated: Collection[str] = ()) -> list[Candidate]:
         """The model spans the pipeline would add (before the context component)."""
         existing = self.existing if self.existing is not None else [
             Existing(s["start"], s["end"], s["label"], s["group"]) for s in self.rules]
-        return select_model_spans(self.candidates, existing, thresholds, defer_to)
+        return select_model_spans(self.candidates, existing, thresholds, defer_to, gated)
 
-    def combined(self, thresholds: dict[str, float | None], defer_to: str) -> list[dict]:
-        added = self.added(thresholds, defer_to)
+    def combined(self, thresholds: dict[str, float | None], defer_to: str,
+                 gated: Collection[str] = ()) -> list[dict]:
+        added = self.added(thresholds, defer_to, gated)
         if not added:
             return self.rules
         if self.finish is not None:
@@ -134,12 +147,13 @@ class Scored:
 
 
 def combined_counts(texts: Sequence[Scored], group_of: dict[str, str],
-                    thresholds: dict[str, float | None], defer_to: str
+                    thresholds: dict[str, float | None], defer_to: str,
+                    gated: Collection[str] = ()
                     ) -> tuple[dict[str, Counts], dict[str, Counts]]:
     """Overlap-matched counts per group: rules alone, and rules + the selected model spans
     (``nlp_review.tagging.evaluate.score``, the scoring ``nlp-review evaluate`` uses)."""
     rules = score(((t.gold, t.rules) for t in texts), group_of).by_group["overlap"]
-    pairs = [(t.gold, t.combined(thresholds, defer_to)) for t in texts]
+    pairs = [(t.gold, t.combined(thresholds, defer_to, gated)) for t in texts]
     return rules, score(pairs, group_of).by_group["overlap"]
 
 
@@ -163,12 +177,12 @@ def model_precision(texts: Sequence[Scored], group: str, threshold: float
     return right, n
 
 
-def additions(texts: Sequence[Scored], thresholds: dict[str, float | None], defer_to: str
-              ) -> dict[str, tuple[int, int]]:
+def additions(texts: Sequence[Scored], thresholds: dict[str, float | None], defer_to: str,
+              gated: Collection[str] = ()) -> dict[str, tuple[int, int]]:
     """Per group, (right, all) of the model spans the pipeline adds to the rule spans."""
     out: dict[str, list[int]] = {g: [0, 0] for g in GROUPS}
     for t in texts:
-        for c in t.added(thresholds, defer_to):
+        for c in t.added(thresholds, defer_to, gated):
             counts = out.setdefault(c.group, [0, 0])
             counts[0] += _right(c, t.gold.spans)
             counts[1] += 1
@@ -209,50 +223,60 @@ def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
                        thresholds: Sequence[float] = CANDIDATE_THRESHOLDS,
                        safety: float = SAFETY, min_found: int = MIN_FOUND,
                        criterion: str = DEFAULT_CRITERION) -> dict:
-    """Per ``defer_to``, per group the threshold ``criterion`` admits (``additions_bound``:
-    the lowest; ``held_out_gain``: the one with the largest held-out recall gain); then the
-    ``defer_to`` with the largest summed held-out gain. Returns what ``ModelSpans`` reads
-    from a model's meta (``defer_to``, ``group_thresholds``) plus the estimates it was
-    chosen on (``additions``: per deferral, group and threshold the held-out additions,
-    right/all)."""
+    """Per ``defer_to``, per group the option (a threshold, gated or not) ``criterion``
+    admits that finds the most held-out gold (``held_out_gain``: the largest held-out recall
+    gain; on a tie the ungated, then the lower threshold); then the ``defer_to`` with the
+    largest summed held-out gain. Returns what ``ModelSpans`` reads from a model's meta
+    (``defer_to``, ``group_thresholds``, ``gated_groups``) plus the estimates it was chosen
+    on (``additions``/``additions_gated``: per group and threshold the held-out additions,
+    right/all, for the chosen deferral)."""
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}")
     best: dict | None = None
     rules: dict[str, Counts] = {}
     table: dict[str, dict] = {}  # every option's held-out (P, R) per group, for the record
-    added_table: dict[str, dict] = {}
+    added_table: dict[tuple[str, bool], dict] = {}
     own = {(g, th): model_precision(texts, g, th) for g in GROUPS for th in thresholds}
+    options_of = [(gate, th) for gate in (False, True) for th in thresholds]
     for defer in DEFER_TO:
         chosen: dict[str, float] = {}
+        gated: list[str] = []
         estimates: dict[str, dict] = {}
         gain = 0.0
         tables, added = {}, {}
-        for th in thresholds:
+        for gate, th in options_of:
             every = {g: th for g in GROUPS}
-            rules, both = combined_counts(texts, group_of, every, defer)
-            tables[th] = both
-            added[th] = additions(texts, every, defer)
-            table[f"{defer} {th:g}"] = {g: [round(c.precision, 4), round(c.recall, 4)]
-                                         for g, c in sorted(both.items()) if g in GROUPS}
-        added_table[defer] = {g: {f"{th:g}": list(added[th][g]) for th in thresholds}
-                              for g in GROUPS}
+            gate_groups = GROUPS if gate else ()
+            rules, both = combined_counts(texts, group_of, every, defer, gate_groups)
+            tables[gate, th] = both
+            added[gate, th] = additions(texts, every, defer, gate_groups)
+            table[f"{defer}{' gated' if gate else ''} {th:g}"] = {
+                g: [round(c.precision, 4), round(c.recall, 4)]
+                for g, c in sorted(both.items()) if g in GROUPS}
+        for gate in (False, True):
+            added_table[defer, gate] = {g: {f"{th:g}": list(added[gate, th][g])
+                                            for th in thresholds} for g in GROUPS}
         for group in GROUPS:
             a = rules.get(group)
             if a is None or not a.n_gold:
                 continue
-            options = [(tables[th][group].recall - a.recall, th) for th in sorted(thresholds)
-                       if _admissible(criterion, a, tables[th][group], added[th][group],
+            options = [o for o in options_of
+                       if _admissible(criterion, a, tables[o][group], added[o][group],
                                       safety, min_found)]
             if not options:
                 continue
-            g, th = options[0] if criterion == "additions_bound" else max(options)
+            # the most gold found (the largest recall gain); on a tie ungated, then lower
+            gate, th = max(options, key=lambda o: (tables[o][group].tp_gold, not o[0], -o[1]))
             chosen[group] = th
-            gain += g
-            b = tables[th][group]
+            if gate:
+                gated.append(group)
+            b = tables[gate, th][group]
+            gain += b.recall - a.recall
             right, n = own[group, th]
-            k, n_added = added[th][group]
-            bound = addition_bound(a, added[th][group])
-            estimates[group] = {"threshold": th, "p_rules": round(a.precision, 4),
+            k, n_added = added[gate, th][group]
+            bound = addition_bound(a, added[gate, th][group])
+            estimates[group] = {"threshold": th, "gated": gate,
+                                "p_rules": round(a.precision, 4),
                                 "r_rules": round(a.recall, 4),
                                 "p_both": round(b.precision, 4),
                                 "r_both": round(b.recall, 4),
@@ -261,7 +285,7 @@ def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
                                 "p_added_low": round(wilson_lower(k, n_added), 4),
                                 "bound": None if bound is None else round(bound, 4)}
         if best is None or gain > best["recall_gain"]:
-            best = {"defer_to": defer, "group_thresholds": chosen,
+            best = {"defer_to": defer, "group_thresholds": chosen, "gated_groups": gated,
                     "recall_gain": round(gain, 4), "estimates": estimates}
     assert best is not None
     table["rules"] = {g: [round(c.precision, 4), round(c.recall, 4)]
@@ -269,7 +293,8 @@ def choose_combination(texts: Sequence[Scored], group_of: dict[str, str], *,
     best["table"] = table
     best["model_precision"] = {g: {f"{th:g}": list(own[g, th]) for th in thresholds}
                                for g in GROUPS}
-    best["additions"] = added_table[best["defer_to"]]
+    best["additions"] = added_table[best["defer_to"], False]
+    best["additions_gated"] = added_table[best["defer_to"], True]
     best["texts"] = len(texts)
     best["criterion"] = criterion
     best["safety"] = safety

@@ -3,7 +3,8 @@ pipeline component and ``build_combined_pipeline``.
 
 The component asks the model for candidate spans (aligned to the tagger's tokens, with the
 model's score) and adds those ``combine.select_model_spans`` keeps, with the thresholds per
-group and the ``defer_to`` saved in the model's ``meta.json`` by ``train-tagger`` (chosen by
+group, the gated groups (model spans only in texts where the rules found that group) and
+the ``defer_to`` saved in the model's ``meta.json`` by ``train-tagger`` (chosen by
 cross-validation on the training gold). Model spans carry ``span.id_ == "model:spancat"``
 and go through the same context component (negated/hedged) as rule spans.
 """
@@ -88,7 +89,7 @@ class ModelSpans:
 
     ``threshold``/``defer_to`` left unset (None / "") take the combination saved with the
     model; a model without one uses threshold 0.5 for every group and defers to same-label
-    spans. A ``threshold`` given applies to every group."""
+    spans. A ``threshold`` given applies to every group, ungated."""
 
     def __init__(self, nlp: Language, name: str, path: str, threshold: float | None = None,
                  defer_to: str = "") -> None:
@@ -100,8 +101,10 @@ class ModelSpans:
         self.defer_to = defer_to or saved.get("defer_to") or DEFAULT_DEFER_TO
         self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         self.group_thresholds: dict[str, float] | None = None
+        self.gated: tuple[str, ...] = ()
         if threshold is None and saved.get("group_thresholds") is not None:
             self.group_thresholds = dict(saved["group_thresholds"])
+            self.gated = tuple(saved.get("gated_groups", ()))
 
     def thresholds(self) -> dict[str, float | None]:
         if self.group_thresholds is None:
@@ -114,7 +117,7 @@ class ModelSpans:
         model_doc = self.model(doc.text)  # kept in scope: its SpanGroup needs the Doc alive
         candidates = candidates_in(model_doc, doc, self.model.meta["nlp_review_groups"])
         add_spans(doc, select_model_spans(candidates, existing_spans(doc), self.thresholds(),
-                                          self.defer_to))
+                                          self.defer_to, self.gated))
         return doc
 
     def to_disk(self, path: Path, exclude: tuple = ()) -> None:

@@ -415,10 +415,12 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
                  thresholds: Iterable[float] = CANDIDATE_THRESHOLDS, jobs: int = 1,
                  criterion: str = DEFAULT_CRITERION,
                  on_epoch: EpochCallback | None = None,
-                 unseen_rules: Iterable[RuleSnapshot] = ()) -> TrainReport:
+                 unseen_rules: Iterable[RuleSnapshot] = (),
+                 sparse_repeat: int = SPARSE_REPEAT) -> TrainReport:
     """Cross-validate, choose passes and combination, train on all ``gold``, save to
     ``out`` (see the module docstring; ``unseen_rules``: the rules the combination is
-    judged against on the texts they had not seen)."""
+    judged against on the texts they had not seen; ``sparse_repeat``: how often a sentence
+    holding a span of a sparse group is seen per pass)."""
 
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
@@ -432,7 +434,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
     if not group_of:
         raise NotFoundError("the gold texts hold no spans to learn from")
-    st = _Settings(seed=seed, sparse_groups=sparse_groups(gold))
+    st = _Settings(seed=seed, sparse_groups=sparse_groups(gold), sparse_repeat=sparse_repeat)
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     full_group_of = {k: v.group for k, v in taxonomy.items()}
     views = _rule_views(gold, Path(models_dir))

@@ -246,7 +246,10 @@ def train_tagger_cmd(
                   f"R {result.cv_r:.2f} F1 {result.cv_f:.2f}; final model trained on all "
                   f"{result.n_texts} texts, saved to {out}")
     combination = result.combination
-    used = ", ".join(f"{g} >= {t}" for g, t in combination["group_thresholds"].items())
+    gated = set(combination.get("gated_groups", []))
+    used = ", ".join(f"{g} >= {t}" + (" (only in texts where the rules found the group)"
+                                      if g in gated else "")
+                     for g, t in combination["group_thresholds"].items())
     console.print(f"Combination chosen by cross-validation ({criterion}): defer to rule spans "
                   f"of the same {combination['defer_to']}; model spans for "
                   f"{used or 'no group'}")

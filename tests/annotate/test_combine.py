@@ -158,3 +158,56 @@ def test_wilson_lower_is_the_textbook_bound():
     # the lower bounds published with the rounds 1-4 model (RESULTS.md, Tagger training)
     assert [round(wilson_lower(k, n), 3) for k, n in [(61, 129), (39, 113), (6, 20)]] == [
         0.417, 0.290, 0.188]
+
+
+def test_a_gated_group_gets_model_spans_only_in_texts_where_the_rules_found_it():
+    cands = [Candidate(20, 26, "SCHOOL", "setting", 0.9),
+             Candidate(30, 40, "LONELINESS", "outcome", 0.9)]
+    th = {"setting": 0.5, "outcome": 0.5}
+    no_setting = [Existing(0, 8, "CHILDREN", "population")]
+    assert [c.label for c in select_model_spans(cands, no_setting, th, "label",
+                                                gated=("setting",))] == ["LONELINESS"]
+    setting_elsewhere = no_setting + [Existing(50, 54, "SCHOOL", "setting")]
+    assert [c.label for c in select_model_spans(cands, setting_elsewhere, th, "label",
+                                                gated=("setting",))] == ["SCHOOL",
+                                                                         "LONELINESS"]
+
+
+def _texts_right_only_where_rules_found_the_group(n: int) -> list[Scored]:
+    """2n texts "Children at school and home."; in the first n the gold and the rules have
+    the school and the gold also the home, which the rules miss and the model finds (0.9);
+    in the other n the gold and the rules have no setting at all, and the model still
+    calls "home" HOME (0.9): right only where the rules found a setting."""
+    text = "Children at school and home."
+    children = {"start": 0, "end": 8, "label": "CHILDREN", "group": "population"}
+    school = {"start": 12, "end": 18, "label": "SCHOOL", "group": "setting"}
+    home = {"start": 23, "end": 27, "label": "HOME", "group": "setting"}
+    cands = [Candidate(23, 27, "HOME", "setting", 0.9)]
+    out = []
+    for i in range(2 * n):
+        gold, rules = ([children, school, home], [children, school]) if i < n else (
+            [children], [children])
+        out.append(Scored(GoldText(str(i), text, gold, "g", i), rules, cands))
+    return out
+
+
+def test_additions_bound_gates_a_group_whose_additions_are_right_only_with_the_rules():
+    group_of = {"CHILDREN": "population", "SCHOOL": "setting", "HOME": "setting"}
+    combo = choose_combination(_texts_right_only_where_rules_found_the_group(40), group_of,
+                               thresholds=(0.5,))
+    # ungated: 40 right of 80 additions next to 40 rule spans -> off; gated: 40 of 40
+    assert combo["additions"]["setting"]["0.5"] == [40, 80]
+    assert combo["additions_gated"]["setting"]["0.5"] == [40, 40]
+    assert combo["group_thresholds"] == {"setting": 0.5}
+    assert combo["gated_groups"] == ["setting"] and combo["estimates"]["setting"]["gated"]
+    rules, both = combined_counts(_texts_right_only_where_rules_found_the_group(40),
+                                  group_of, combo["group_thresholds"], combo["defer_to"],
+                                  combo["gated_groups"])
+    assert (rules["setting"].tp_gold, both["setting"].tp_gold) == (40, 80)
+    assert both["setting"].precision == 1.0
+
+
+def test_additions_bound_prefers_ungated_when_it_finds_as_much():
+    combo = choose_combination(_texts_with_additions(40, 40), GROUP_OF, thresholds=(0.6,))
+    # the rules find population in every text: gating changes nothing, so it is not used
+    assert combo["group_thresholds"] == {"population": 0.6} and combo["gated_groups"] == []

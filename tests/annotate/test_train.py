@@ -93,12 +93,17 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     def counts(by_group):
         return {k: (c.tp_pred, c.n_pred, c.tp_gold, c.n_gold) for k, c in by_group.items()}
 
-    for thresholds, defer, pipeline in (
+    every_group = sorted(set(group_of.values()))
+    gated_pipeline = build_combined_pipeline(models_dir, out, threshold=0.0, defer_to="any")
+    gated_pipeline.get_pipe("nlp_review_model_spans").gated = tuple(every_group)
+    for thresholds, defer, gated, pipeline in (
             (combination["group_thresholds"], combination["defer_to"],
-             build_combined_pipeline(models_dir, out)),
-            ({g: 0.0 for g in set(group_of.values())}, "label",
-             build_combined_pipeline(models_dir, out, threshold=0.0, defer_to="label"))):
-        simulated_rules, simulated = combined_counts(scored, group_of, thresholds, defer)
+             combination["gated_groups"], build_combined_pipeline(models_dir, out)),
+            ({g: 0.0 for g in every_group}, "label", (),
+             build_combined_pipeline(models_dir, out, threshold=0.0, defer_to="label")),
+            ({g: 0.0 for g in every_group}, "any", every_group, gated_pipeline)):
+        simulated_rules, simulated = combined_counts(scored, group_of, thresholds, defer,
+                                                     gated)
         assert counts(simulated) == counts(evaluate(pipeline, texts, group_of)
                                            .by_group["overlap"])
         assert counts(simulated_rules) == counts(evaluate(rules, texts, group_of)
