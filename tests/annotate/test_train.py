@@ -41,7 +41,7 @@ def test_train_tagger_on_gold_files(runner, tmp_path, tagged):
     assert meta["fold_sizes"] == [3, 3]
     assert sorted(i for part in meta["fold_ids"] for i in part) == sorted(
         g["id"] for g in gold_lines(GOLD_TRAIN, 4) + gold_lines(GOLD_TEST, 2))
-    assert meta["sparse_repeat"] == 3 and set(meta["sparse_groups"]) <= {
+    assert meta["sparse_repeat"] == 6 and set(meta["sparse_groups"]) <= {
         "mechanism", "population", "setting", "intervention", "outcome"}
     assert len(meta["cv_f_by_epoch"]) == 2
     combination = model.meta["nlp_review_combination"]
