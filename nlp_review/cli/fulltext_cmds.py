@@ -10,6 +10,7 @@ from rich.table import Table
 
 from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption, console,
                                    err_console, progress, project_at)
+from nlp_review.cli.tagging_cmds import SpancatOption
 
 fulltext_app = typer.Typer(help="Add full texts (PDF, JATS/PMC XML, HTML, plain text) and "
                                 "link them to the project's records.", no_args_is_help=True)
@@ -114,20 +115,21 @@ def list_cmd(
 def tag_cmd(
     force: bool = typer.Option(False, "--force", help="Re-tag every full text, even "
                                "unchanged ones."),
+    spancat: Optional[Path] = SpancatOption,
     models: Optional[Path] = ModelsOption,
     base_model: Optional[str] = BaseModelOption,
     project: Path = ProjectOption,
 ) -> None:
     """Tag the stored full texts sentence by sentence (references, acknowledgements, tables
-    and captions are not tagged); spans are stored with section, page and sentence."""
+    and captions are not tagged); spans are stored with section, page and sentence. Use the
+    same --spancat / --models as `nlp-review tag`, so that full texts and abstracts are
+    tagged alike."""
+    from nlp_review.cli.tagging_cmds import _fingerprint, _pipeline
     from nlp_review.fulltext.tagging import tag_fulltexts
-    from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
-    from nlp_review.tagging.pipeline import build_pipeline
-
-    nlp = build_pipeline(models, base_model=base_model)
-    fingerprint = patterns_fingerprint(models or default_models_dir()) + (
-        f"+{base_model}" if base_model else "")
     from nlp_review.store.fulltexts import tagged_fulltexts
+
+    nlp = _pipeline(models, base_model, spancat)
+    fingerprint = _fingerprint(models, base_model, spancat)
 
     with project_at(project) as proj, progress() as bar:
         other_patterns = sum(1 for _, patterns in tagged_fulltexts(proj.conn).values()

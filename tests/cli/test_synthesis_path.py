@@ -74,3 +74,27 @@ def test_show_says_when_the_stored_tags_are_from_other_patterns(tmp_path):
     assert stale.exit_code == 0 and page.exists()
     assert "stored tags were made with other patterns" in said(stale)
     assert "run `nlp-review tag`" in said(stale)
+
+
+def test_fulltext_tag_takes_the_span_categorizer_like_tag(tmp_path):
+    """`tag --spancat` adds the trained model's spans to the abstracts, but `fulltext tag` had
+    no --spancat: full-text studies were tagged by the rules alone, abstract-only studies by
+    rules plus model, and the evidence table mixed the two."""
+    from pathlib import Path
+
+    spancat = Path(__file__).resolve().parents[2] / "models" / "spancat"
+    project = tmp_path / "review"
+    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
+    (tmp_path / "paper.txt").write_text(
+        "Peer mentoring at school\n\nPeer mentors built trusting relationships with pupils "
+        "at school.\n")
+    assert runner.invoke(app, ["fulltext", "add", str(tmp_path / "paper.txt"), "-p",
+                               str(project)]).exit_code == 0
+    assert runner.invoke(app, ["fulltext", "tag", "-p", str(project)]).exit_code == 0
+    both = runner.invoke(app, ["fulltext", "tag", "--spancat", str(spancat), "-p",
+                               str(project)])
+    assert both.exit_code == 0, both.output
+    assert "1 tagged again because the patterns or options differ" in said(both)
+    same = runner.invoke(app, ["fulltext", "tag", "--spancat", str(spancat), "-p",
+                               str(project)])
+    assert "tagged 0" in said(same)
