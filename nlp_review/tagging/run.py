@@ -41,15 +41,36 @@ def read_texts(path: Path) -> Iterator[tuple[str, str]]:
     CSV file with ``title``/``abstract`` columns (optional ``id`` or ``record_id``). The
     format is read from the content, not the file name."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file", file=path,
+                         hint="give one JSONL or CSV file of texts")
     if not path.is_file():
         raise InputError("file not found", file=path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        head = handle.read(4096)
-        handle.seek(0)
-        if head.lstrip().startswith("{"):
-            yield from _read_jsonl(path, handle)
-        else:
-            yield from _read_csv(path, handle)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            head = handle.read(4096)
+            handle.seek(0)
+            if head.lstrip().startswith("{"):
+                yield from _read_jsonl(path, handle)
+            else:
+                yield from _read_csv(path, handle)
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+
+
+def _not_utf8(path: Path) -> InputError:
+    """The error for a file that is not UTF-8 text, naming the line of the first bad byte
+    (the file is read again in full only on this path)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, byte = data.count(b"\n", 0, exc.start) + 1, data[exc.start]
+    else:  # pragma: no cover - the streamed read failed, so the whole file cannot decode
+        line, byte = None, 0
+    return InputError(f"is not UTF-8 text (byte 0x{byte:02x})", file=path, line=line,
+                      hint="save it as UTF-8 (in Excel: 'CSV UTF-8'), or give JSONL lines "
+                           'like {"id": "1", "text": "..."}')
 
 
 def _read_jsonl(path: Path, handle: Iterable[str]) -> Iterator[tuple[str, str]]:

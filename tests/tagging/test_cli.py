@@ -102,3 +102,20 @@ def test_evaluate_prints_scores_and_writes_errors(tmp_path):
     data = json.loads(scores.read_text())
     assert data["groups"]["overlap"]["intervention"]["f1"] == 1.0
     assert data["groups"]["overlap"]["population"]["f1"] == 0.0
+
+
+def test_input_that_is_not_utf8_text_or_is_a_folder_is_named_with_its_line(tmp_path):
+    latin1 = tmp_path / "export.csv"
+    latin1.write_bytes("title,abstract\nPeer support,children\nCafé study,young people\n"
+                       .encode("latin-1"))
+    out = tmp_path / "tags.jsonl"
+    for command in (["tag", "--input", str(latin1), "--output", str(out)],
+                    ["show", "--input", str(latin1), "--output", str(tmp_path / "t.html")]):
+        result = runner.invoke(app, command, env={"COLUMNS": "200"})
+        assert result.exit_code != 0
+        assert "export.csv, line 3: is not UTF-8 text (byte 0xe9)" in result.output
+        assert "UnicodeDecodeError" not in result.output
+    assert not out.exists() and not (tmp_path / "t.html").exists()
+    result = runner.invoke(app, ["tag", "--input", str(tmp_path), "--output", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code != 0 and "is a folder, not a file" in result.output
