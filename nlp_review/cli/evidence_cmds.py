@@ -26,8 +26,10 @@ def evidence_cmd(
     all_works: bool = typer.Option(False, "--all", help="Use every work, not only the "
                                    "studies included in screening (not kept as a snapshot)."),
     diff: Optional[int] = typer.Option(None, "--diff", help="Show what changed in the included "
-                                       "studies since this snapshot id: new studies, new or "
-                                       "changed mechanism, population and setting entries."),
+                                       "studies since this snapshot id: new studies, studies "
+                                       "whose evidence source changed (abstract -> full text), "
+                                       "new or changed mechanism, population and setting "
+                                       "entries."),
     snapshots: bool = typer.Option(False, "--snapshots", help="List the stored snapshots "
                                    "(one per run over the included studies that changed the "
                                    "evidence) and exit."),
@@ -205,6 +207,12 @@ def _print_diff(d) -> None:
         console.print(f"[bold]{len(d.dropped_studies)} studies no longer included[/bold]")
         for label in d.dropped_studies:
             console.print(f"  - {label}", highlight=False)
+    if d.source_changes:
+        n = len(d.source_changes)
+        console.print(f"[bold]{n} {'study' if n == 1 else 'studies'} with evidence from "
+                      "another source[/bold]")
+        for sc in d.source_changes:
+            console.print(f"  ~ {sc.study}: {sc}", highlight=False, soft_wrap=True)
     if d.changes:
         console.print("[bold]Mechanism entries[/bold]")
         sign = {"new": "+", "dropped": "-", "changed": "~"}

@@ -1,6 +1,7 @@
 """Evidence over time: a dated snapshot of the evidence table, and the difference between a
-snapshot and the table now (new studies; new, dropped or changed mechanism rows; new or
-dropped populations and settings per mechanism).
+snapshot and the table now (new studies; studies whose evidence now comes from another
+source, e.g. their full text instead of their abstract; new, dropped or changed mechanism
+rows; new or dropped populations and settings per mechanism).
 
 Studies are matched across snapshots by their records, not by the work id: a later dedupe
 may pick another record of the group as its face, but the records stay."""
@@ -14,6 +15,8 @@ from nlp_review.evidence.build import EvidenceTable
 from nlp_review.store.living import add_snapshot, get_snapshot, list_snapshots
 
 DIFF_GROUPS = ("populations", "settings")
+#: how a study's evidence source (``Study.source``) reads in a diff
+SOURCE_NAMES = {"fulltext": "full text", "abstract": "abstract", "none": "nothing tagged"}
 
 
 def snapshot_data(conn: sqlite3.Connection, table: EvidenceTable) -> dict:
@@ -57,16 +60,30 @@ class RowChange:
 
 
 @dataclass
+class SourceChange:
+    """A study still included whose evidence now comes from another source."""
+
+    study: str
+    before: str  # "full text", "abstract" or "nothing tagged"
+    after: str
+
+    def __str__(self) -> str:
+        return f"source: {self.before} -> {self.after}"
+
+
+@dataclass
 class EvidenceDiff:
     snapshot_id: int
     snapshot_date: str
     new_studies: list[str]
     dropped_studies: list[str]
     changes: list[RowChange]
+    source_changes: list[SourceChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.new_studies or self.dropped_studies or self.changes)
+        return not (self.new_studies or self.dropped_studies or self.changes
+                    or self.source_changes)
 
 
 def diff_against(conn: sqlite3.Connection, snapshot_id: int, table: EvidenceTable
@@ -87,6 +104,14 @@ def diff_data(old: dict, new: dict, snapshot_id: int = 0, snapshot_date: str = "
                 break
     matched_old = set(match.values())
     new_studies = [new["studies"][s]["label"] for s in new["studies"] if s not in match]
+    source_changes = []
+    for sid, old_sid in match.items():
+        before = old["studies"][old_sid].get("source")
+        after = new["studies"][sid].get("source")
+        if before and after and before != after:
+            source_changes.append(SourceChange(new["studies"][sid]["label"],
+                                               SOURCE_NAMES.get(before, before),
+                                               SOURCE_NAMES.get(after, after)))
     dropped = [st["label"] for s, st in old["studies"].items() if s not in matched_old]
     old_rows = {(str(r["study"]), r["mechanism"]): r for r in old["rows"]}
     new_rows = {(str(r["study"]), r["mechanism"]): r for r in new["rows"]}
@@ -120,7 +145,8 @@ def diff_data(old: dict, new: dict, snapshot_id: int = 0, snapshot_date: str = "
         if sid in matched_old and (sid, mech) not in seen_old:
             changes.append(RowChange(old["studies"][sid]["label"], mech, "dropped",
                                      [row["status"]]))
-    return EvidenceDiff(snapshot_id, snapshot_date, new_studies, dropped, changes)
+    return EvidenceDiff(snapshot_id, snapshot_date, new_studies, dropped, changes,
+                        source_changes)
 
 
 def _context(row: dict) -> list[str]:

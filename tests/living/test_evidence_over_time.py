@@ -126,3 +126,45 @@ def test_evidence_run_again_without_changes_stores_no_second_snapshot(screened, 
     later = runner.invoke(app, ["evidence", "--diff", "1", "-p", p])
     assert "Stored evidence snapshot 2" in later.output and "1 new stud" in later.output
     assert [s.n_studies for s in list_snapshots(project.conn)] == [3, 4]
+
+
+def test_diff_reports_a_study_whose_evidence_source_changed():
+    """A study that had only its abstract tagged and now has its full text tagged, with the
+    same mechanism rows: the diff said nothing; it now names the study and both sources."""
+    rows = [{"study": 5, "mechanism": "SOCIAL_SUPPORT"}, {"study": 9, "mechanism": "TRUST"}]
+    old = _snap({5: [5], 9: [9]}, rows)
+    new = _snap({5: [5], 9: [9]}, rows)
+    new["studies"]["5"]["source"] = "fulltext"
+    d = diff_data(old, new, 1, "2026-01-01")
+    assert not d.empty
+    assert [(c.study, str(c)) for c in d.source_changes] == [
+        ("S5", "source: abstract -> full text")]
+    assert d.changes == [] and d.new_studies == [] and d.dropped_studies == []
+    # an older snapshot without the source is not reported as a change
+    del old["studies"]["9"]["source"]
+    assert [c.study for c in diff_data(old, new).source_changes] == ["S5"]
+
+
+def test_evidence_diff_after_a_full_text_is_added_and_tagged(screened):
+    """`evidence`, then `fulltext add` + `fulltext tag` of one included study's article:
+    `evidence --diff 1` reports that study's source (abstract -> full text) and no other."""
+    from tests.living.test_prisma import PLOS
+
+    if not PLOS.is_file():
+        pytest.fail(f"{PLOS} not found; ../shared must sit beside the repository")
+    project, ids = screened
+    p = str(project.path)
+    assert runner.invoke(app, ["tag", "-p", p]).exit_code == 0
+    first = runner.invoke(app, ["evidence", "-p", p])
+    assert first.exit_code == 0 and "Stored evidence snapshot 1" in first.output
+    added = runner.invoke(app, ["fulltext", "add", str(PLOS), "-p", p])
+    assert added.exit_code == 0 and "linked 1" in added.output, added.output
+    assert runner.invoke(app, ["fulltext", "tag", "-p", p]).exit_code == 0
+    out = runner.invoke(app, ["evidence", "--diff", "1", "-p", p])
+    assert out.exit_code == 0, out.output
+    assert "Stored evidence snapshot 2" in out.output
+    assert "1 study with evidence from another source" in out.output
+    changed = [line for line in out.output.splitlines() if "source:" in line]
+    assert len(changed) == 1 and "Acupuncture" in changed[0], out.output
+    assert changed[0].strip().endswith("source: abstract -> full text")
+    assert "nothing changed" not in out.output
