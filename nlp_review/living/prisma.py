@@ -12,11 +12,16 @@ knows of each box:
   awaiting screening: works without a decision;
 - the report boxes need full texts. A project with none (title/abstract screening only)
   recorded nothing about reports, so those boxes are "not recorded" (``fulltext_stage``
-  False), never numbers that read as if every report had been sought and lost. With full
-  texts: sought = works included at screening; "not retrieved" = those without a full text
-  in the project (not obtained, or not added yet: the project cannot tell which);
-  "with a full text" = the rest (there is no full-text eligibility decision in the tool, so
-  none is counted as assessed-and-excluded);
+  False), never numbers that read as if every report had been sought and lost. A project
+  holding full texts (read and stored, linked to a record or not: files that failed to
+  read do not count) is at the full-text stage: sought = works included at screening;
+  "not retrieved" = those without a full text linked in the project (not obtained, not
+  added yet, or added but not linked: the project cannot tell which); "with a full text" =
+  the rest (there is no full-text eligibility decision in the tool, so none is counted as
+  assessed-and-excluded). A linked retraction or correction notice is not the study's
+  report and does not count as its full text (the evidence table does not use it either).
+  Full texts linked to no record are counted apart (``unlinked``): they may be reports of
+  included studies the linker could not match;
 - included: works included at title/abstract screening (one decision per work).
 
 For an update, the records counted are those of the update's sources, and the works its new
@@ -51,6 +56,8 @@ class PrismaCounts:
     #: update only: duplicates of records already in the project (the earlier searches);
     #: the rest of ``duplicates`` are duplicates within the update
     duplicates_of_earlier: int | None = None
+    #: full texts stored in the project but linked to no record (whole project)
+    unlinked: int = 0
 
     @property
     def unique(self) -> int:
@@ -91,8 +98,12 @@ class PrismaCounts:
             out += [("retrieval", "reports sought for retrieval", self.sought,
                      "records included at title/abstract screening"),
                     ("retrieval", "reports not retrieved", self.not_retrieved,
-                     "no full text in the project: not obtained, or not added yet"),
-                    ("eligibility", "full-text reports assessed", self.assessed,
+                     "no full text linked in the project: not obtained, not added yet, or "
+                     "added but not linked")]
+            if self.unlinked:
+                out += [("retrieval", "full texts linked to no record", self.unlinked,
+                         UNLINKED_NOTE)]
+            out += [("eligibility", "full-text reports assessed", self.assessed,
                      "full text in the project; full-text exclusions are not recorded")]
         else:
             none = NO_FULLTEXT_NOTE
@@ -108,6 +119,9 @@ class PrismaCounts:
         if self.fulltext_stage:
             reports = (f"{self.assessed} of them with a full text in the project, "
                        f"{self.not_retrieved} without")
+            if self.unlinked:
+                reports += (f"; {self.unlinked} full text{'s' if self.unlinked != 1 else ''}"
+                            " in the project linked to no record")
         else:
             reports = "no full texts in the project: report boxes not recorded"
         return (f"{self.identified} identified, {self.duplicates} duplicates removed, "
@@ -115,6 +129,11 @@ class PrismaCounts:
                 f"included at title/abstract screening ({reports})"
                 + (f", {self.awaiting} not yet screened" if self.awaiting else "") + ".")
 
+
+#: what the CSV says of full texts linked to no record
+UNLINKED_NOTE = ("in the project but not linked to any record, so not counted above: see "
+                 "`nlp-review fulltext list --status unlinked`; link one with "
+                 "`nlp-review fulltext add FILE --record ID`")
 
 #: what the report boxes say in a project without full texts
 NO_FULLTEXT_NOTE = ("not recorded: the project holds no full texts (title/abstract "
@@ -149,18 +168,18 @@ def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> Pri
     included = [w for w in screened if decisions[w].label == 1]
     with_text = {r[0] for r in conn.execute(
         "SELECT DISTINCT r.group_id FROM fulltexts f JOIN records r ON r.id = f.record_id"
-        " WHERE f.status = 'linked'")}
+        " WHERE f.status = 'linked' AND f.notice IS NULL")}
     assessed = sum(1 for w in included if w in with_text)
-    has_fulltexts = conn.execute("SELECT 1 FROM fulltexts WHERE status = 'linked'"
-                                 " LIMIT 1").fetchone() is not None
+    stored = dict(conn.execute("SELECT status, COUNT(*) FROM fulltexts"
+                               " WHERE status IN ('linked', 'unlinked') GROUP BY status"))
     return PrismaCounts(
         title=title,
         sources=[(source_names[s], n) for s, n in sorted(per_source.items())],
         identified=identified, duplicates=identified - len(works), screened=len(screened),
         excluded=len(screened) - len(included), awaiting=len(works) - len(screened),
         sought=len(included), not_retrieved=len(included) - assessed, assessed=assessed,
-        included=len(included), fulltext_stage=has_fulltexts,
-        duplicates_of_earlier=of_earlier)
+        included=len(included), fulltext_stage=bool(stored),
+        duplicates_of_earlier=of_earlier, unlinked=stored.get("unlinked", 0))
 
 
 def prisma_csv(counts: PrismaCounts) -> str:

@@ -87,7 +87,9 @@ def draw_prisma(counts: PrismaCounts):
         (f"Reports sought for retrieval (n = {counts.sought})\n(included at title/abstract "
          "screening)" if ft else f"Reports sought for retrieval: {unknown}",
          f"Reports not retrieved (n = {counts.not_retrieved})\n(no full text in the "
-         "project: not obtained, or not added yet)" if ft
+         "project: not obtained, or not added yet)" + (
+             f"\n(+ {counts.unlinked} full text(s) linked to no record)"
+             if counts.unlinked else "") if ft
          else "Reports not retrieved: not recorded", not ft),
         (f"Reports assessed for eligibility (n = {counts.assessed})\n(full text in the "
          "project)" if ft else f"Reports assessed for eligibility: {unknown}",

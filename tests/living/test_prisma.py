@@ -77,3 +77,43 @@ def test_a_project_with_some_full_texts_counts_them(screened, tmp_path):
     svg = _svg_text(tmp_path / "fig")
     assert "Reports not retrieved (n = 2)" in svg and "1 with a full text" in svg
 
+
+
+def test_full_texts_linked_to_no_record_put_the_project_at_the_full_text_stage(screened,
+                                                                              tmp_path):
+    """Full texts added but matching no record (the demo with --fulltexts: 22 stored, none
+    linked) made the line say 'no full texts in the project'; the project holds them, none
+    of the included studies has one, and the unlinked ones are counted apart. A retraction
+    notice linked to a study is not its report."""
+    from nlp_review.fulltext.ingest import add_fulltexts
+
+    project, ids = screened
+    other = PLOS.parent / "journal.pmed.1001473.xml"  # matches none of the records
+    notice = PLOS.parent / "journal.pcbi.0030158.xml"  # a retraction notice
+    if not other.is_file():
+        pytest.fail(f"{other} not found; ../shared must sit beside the repository")
+    (outcome,) = add_fulltexts(project, [other])
+    assert outcome.status == "unlinked"
+    counts = prisma_counts(project.conn)
+    assert counts.fulltext_stage and counts.check() == []
+    assert (counts.sought, counts.assessed, counts.not_retrieved, counts.unlinked) == (3, 0, 3, 1)
+    line = counts.sentence()
+    assert "no full texts in the project" not in line
+    assert "0 of them with a full text in the project, 3 without; 1 full text in the " \
+           "project linked to no record" in line
+
+    (linked,) = add_fulltexts(project, [notice], record_id=ids[1])
+    assert linked.status == "linked" and linked.notice == "retraction"
+    counts = prisma_counts(project.conn)
+    assert (counts.assessed, counts.not_retrieved, counts.unlinked) == (0, 3, 1)
+
+    out = runner.invoke(app, ["prisma", "--out", str(tmp_path / "fig"),
+                              "-p", str(project.path)])
+    assert out.exit_code == 0, out.output
+    rows = _csv(tmp_path / "fig")
+    assert rows["reports not retrieved"]["count"] == "3"
+    assert rows["full-text reports assessed"]["count"] == "0"
+    assert rows["full texts linked to no record"]["count"] == "1"
+    assert "fulltext list --status unlinked" in rows["full texts linked to no record"]["note"]
+    svg = _svg_text(tmp_path / "fig")
+    assert "Reports not retrieved (n = 3)" in svg and "linked to no record" in svg
