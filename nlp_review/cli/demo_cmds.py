@@ -50,7 +50,11 @@ def demo_cmd(
                   f"{report.stop_reason}.", soft_wrap=True)
     console.print(f"Tagged {report.tagged} records: {report.spans} spans.", soft_wrap=True)
     if report.fulltexts:
-        done = ", ".join(f"{n} {status}" for status, n in report.fulltexts.items() if n)
+        done = ", ".join(
+            f"{n} {status}" + (f" ({', '.join(report.skipped)}: "
+                               f"{'not an article' if n == 1 else 'not articles'})"
+                               if status == "skipped" and report.skipped else "")
+            for status, n in report.fulltexts.items() if n)
         console.print(f"Full texts: {done} (linked ones feed the evidence table).",
                       soft_wrap=True)
     else:

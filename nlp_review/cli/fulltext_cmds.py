@@ -16,14 +16,15 @@ fulltext_app = typer.Typer(help="Add full texts (PDF, JATS/PMC XML, HTML, plain 
                                 "link them to the project's records.", no_args_is_help=True)
 
 _STYLE = {"linked": "green", "relinked": "green", "unlinked": "yellow", "failed": "red",
-          "present": "dim"}
+          "present": "dim", "skipped": "dim"}
 
 
 @fulltext_app.command("add")
 def add_cmd(
     paths: List[Path] = typer.Argument(..., help="Full-text files, or folders searched "
                                        "recursively for .pdf, .xml, .nxml, .html, .htm, .xhtml "
-                                       "and .txt files."),
+                                       "and .txt files (README, SOURCE, LICENSE, CHANGELOG "
+                                       "texts in a folder are skipped; name one to add it)."),
     record: Optional[int] = typer.Option(None, "--record", "-r", help="Link the (single) file "
                                          "to this record id by hand."),
     password: str = typer.Option("", "--password", help="User password for encrypted PDFs."),
@@ -40,7 +41,8 @@ def add_cmd(
     from nlp_review.fulltext.ingest import add_fulltexts, find_files, summarise
 
     with project_at(project) as proj:
-        n_files = len(find_files(paths))
+        skipped: list[Path] = []
+        n_files = len(find_files(paths, skipped)) + len(skipped)
         with progress() as bar:
             task = bar.add_task("reading full texts", total=n_files)
 
@@ -58,6 +60,8 @@ def add_cmd(
         f"{counts['files']} file(s): added {counts['added']} (linked {counts['linked']}, "
         f"unlinked {counts['unlinked']}), already present {counts['present']}, "
         f"linked by hand {counts['relinked']}, failed {counts['failed']}"
+        + (f", skipped {counts['skipped']} (README / SOURCE / licence files: not articles; "
+           "name one to add it)" if counts["skipped"] else "")
         + (f"; {counts['notices']} notice(s) rather than articles" if counts["notices"] else ""),
         highlight=False)
     failed = [o for o in outcomes if o.status == "failed"]
@@ -68,7 +72,7 @@ def add_cmd(
     if counts["unlinked"]:
         console.print("Link unlinked files by hand: nlp-review fulltext add FILE --record ID",
                       highlight=False)
-    if failed and len(failed) == len(outcomes):
+    if failed and len(failed) == len(outcomes) - counts["skipped"]:
         raise typer.Exit(1)
 
 

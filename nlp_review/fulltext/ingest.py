@@ -5,6 +5,7 @@ A file that fails is recorded with its reason and the others go on."""
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,16 @@ from nlp_review.store.project import Project
 #: File name endings picked up when a folder is given (a file named explicitly is always read).
 FOLDER_SUFFIXES = (".pdf", ".xml", ".nxml", ".html", ".htm", ".xhtml", ".txt")
 
+#: Text or HTML files in a folder of articles that describe the folder rather than hold an
+#: article (README.txt, SOURCE.txt, LICENSE.html, CHANGELOG.txt, COPYING, README-plos.txt):
+#: skipped when the folder is searched, read when named. PDF and XML files are never skipped
+#: by name ("Sources of stress in preschool teachers.pdf" is an article).
+NOT_ARTICLE_NAME = re.compile(r"(readme|sources?|licen[cs]es?|changelog|copying)([._-].*)?",
+                              re.IGNORECASE)
+NOT_ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".xhtml")
+SKIPPED_MESSAGE = ("skipped: a README / SOURCE / licence file beside the articles, not an "
+                   "article; name the file to add it anyway")
+
 
 @dataclass
 class FileOutcome:
@@ -30,7 +41,7 @@ class FileOutcome:
     hand)."""
 
     path: Path
-    status: str
+    status: str  # also 'skipped': a README/SOURCE/licence file found in a folder, not read
     message: str = ""
     fulltext_id: int | None = None
     record_id: int | None = None
@@ -41,9 +52,16 @@ class FileOutcome:
     seconds: float | None = None
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
+def is_folder_note(path: Path) -> bool:
+    """Whether a file found in a folder is a README / SOURCE / licence / changelog text."""
+    return path.suffix.lower() in NOT_ARTICLE_SUFFIXES and \
+        NOT_ARTICLE_NAME.fullmatch(path.stem) is not None
+
+
+def find_files(paths: Iterable[Path], skipped: list[Path] | None = None) -> list[Path]:
     """The files named, plus the full-text files under the folders named (recursively, in
-    name order, hidden files skipped). Raises InputError for a path that does not exist."""
+    name order, hidden files skipped; README / SOURCE / licence texts left out and appended
+    to ``skipped`` if given). Raises InputError for a path that does not exist."""
     found: list[Path] = []
     for path in paths:
         path = Path(path)
@@ -52,6 +70,10 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
                 rel = child.relative_to(path)
                 if child.is_file() and child.suffix.lower() in FOLDER_SUFFIXES and \
                         not any(part.startswith(".") for part in rel.parts):
+                    if is_folder_note(child):
+                        if skipped is not None and child not in skipped:
+                            skipped.append(child)
+                        continue
                     found.append(child)
         elif path.is_file():
             found.append(path)
@@ -76,11 +98,17 @@ def add_fulltexts(
     max_memory_mb: int | None = 2048,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> list[FileOutcome]:
-    """Read, link and store each file; returns one outcome per file, in order."""
-    files = find_files(paths)
+    """Read, link and store each file; returns one outcome per file, in order (files
+    skipped in a folder first, with status 'skipped')."""
+    skipped: list[Path] = []
+    files = find_files(paths, skipped)
     if not files:
-        raise InputError("no full-text files found", file=", ".join(map(str, paths)),
-                         hint=f"folders are searched for {', '.join(FOLDER_SUFFIXES)} files")
+        names = ", ".join(p.name for p in skipped)
+        raise InputError("no full-text files found" + (
+            f" (skipped {names}: README / SOURCE / licence files)" if skipped else ""),
+            file=", ".join(map(str, paths)),
+            hint=f"folders are searched for {', '.join(FOLDER_SUFFIXES)} files" + (
+                "; name a skipped file to add it anyway" if skipped else ""))
     conn = project.conn
     if record_id is not None:
         if len(files) != 1:
@@ -92,6 +120,10 @@ def add_fulltexts(
                                      "the export commands")
     linker = Linker(_works(project))
     outcomes: list[FileOutcome] = []
+    for path in skipped:
+        outcomes.append(FileOutcome(path, "skipped", SKIPPED_MESSAGE))
+        if on_file is not None:
+            on_file(outcomes[-1])
     with IsolatedReader(timeout=timeout, max_memory_mb=max_memory_mb) as reader:
         for path in files:
             outcome = _add_one(project, path, linker, reader, record_id, password)
@@ -191,7 +223,7 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
 
 def summarise(outcomes: list[FileOutcome]) -> dict[str, int]:
     counts = {"files": len(outcomes), "added": 0, "linked": 0, "unlinked": 0, "failed": 0,
-              "present": 0, "relinked": 0, "notices": 0}
+              "present": 0, "relinked": 0, "skipped": 0, "notices": 0}
     for o in outcomes:
         counts[o.status] += 1
         if o.status in {"linked", "unlinked"}:

@@ -9,7 +9,9 @@ Full texts: the demo corpus's articles are not openly licensed, and no openly li
 text of any of them is on the machine or in a sensible PyPI dependency, so none is bundled
 (fabricated articles are not acceptable). ``--fulltexts DIR`` adds the files found in DIR
 through the same path as `nlp-review fulltext add` / `fulltext tag`; those that match a
-record are linked and feed the evidence table, the others are stored as unlinked.
+record are linked and feed the evidence table, the others are stored as unlinked (and
+counted as such in the PRISMA numbers); README / SOURCE / licence texts in the folder are
+skipped, as `fulltext add` does.
 
 Every step uses the same library functions as the CLI commands."""
 
@@ -50,6 +52,7 @@ class DemoReport:
     tagged: int = 0
     spans: int = 0
     fulltexts: dict[str, int] = field(default_factory=dict)  # status -> files
+    skipped: list[str] = field(default_factory=list)  # README/SOURCE/licence files left out
     prisma: object = None  # PrismaCounts
     outputs: dict[str, Path] = field(default_factory=dict)
 
@@ -163,7 +166,9 @@ def run_demo(out: Path, *, force: bool = False, corpus: Path = DEMO_DIR,
             from nlp_review.fulltext.tagging import tag_fulltexts
 
             step(f"add and tag the full texts in {fulltexts}")
-            report.fulltexts = summarise(add_fulltexts(project, [Path(fulltexts)]))
+            added = add_fulltexts(project, [Path(fulltexts)])
+            report.fulltexts = summarise(added)
+            report.skipped = [o.path.name for o in added if o.status == "skipped"]
             tag_fulltexts(project.conn, nlp, patterns_fingerprint(default_models_dir()))
         step("build the evidence report, PRISMA diagram and exports")
         table = build_evidence(project.conn)

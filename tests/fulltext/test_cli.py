@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,42 @@ def test_show_says_whether_the_sections_are_tagged(tmp_path):
     assert "- pages" not in sentences.output
     listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"})
     assert "│ yes    │" in listed.output and "not tagged yet" not in listed.output
+
+
+def test_readme_source_and_licence_files_in_a_folder_are_skipped_and_said(tmp_path):
+    """The shared PLOS folder's SOURCE.txt (a list of the folder's files) was stored as a
+    full text and counted as one (the demo said '22 files, 22 added' for 21 articles). Found
+    in a folder, README / SOURCE / licence texts are skipped and named; named, one is read.
+    An article whose name starts with such a word is not skipped."""
+    proj = _project(tmp_path)
+    plos = FULLTEXT / "jats/allofplos"
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(plos / "journal.pmed.1001518.xml", folder / "journal.pmed.1001518.xml")
+    shutil.copy(plos / "journal.pone.0042593.xml", folder / "Sources_of_stress.xml")
+    shutil.copy(plos / "SOURCE.txt", folder / "SOURCE.txt")
+    (folder / "sub" / "readme.TXT").write_text("Articles for the review, from PLOS.\n")
+    (folder / "LICENCE-cc-by.html").write_text("<html><body><p>CC BY 4.0</p></body></html>")
+    result = runner.invoke(app, ["fulltext", "add", str(folder), "-p", proj])
+    assert result.exit_code == 0, result.output
+    assert "5 file(s): added 2 (linked 0, unlinked 2)" in result.output
+    assert "skipped 3 (README / SOURCE / licence files" in result.output
+    flat = re.sub(r"\s+", "", result.output)  # the terminal wraps long paths
+    for name in ("SOURCE.txt", "readme.TXT", "LICENCE-cc-by.html"):
+        assert f"{name}:skipped:aREADME/SOURCE/licencefile" in flat, name
+    from nlp_review.store.fulltexts import list_fulltexts
+    from nlp_review.store.project import open_project
+
+    with open_project(Path(proj)) as opened:
+        stored = sorted(r.file_name for r in list_fulltexts(opened.conn))
+    assert stored == ["Sources_of_stress.xml", "journal.pmed.1001518.xml"]
+
+    named = runner.invoke(app, ["fulltext", "add", str(folder / "SOURCE.txt"), "-p", proj])
+    assert named.exit_code == 0 and "added 1" in named.output, named.output
+
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "README.txt").write_text("nothing here yet\n")
+    empty = runner.invoke(app, ["fulltext", "add", str(only), "-p", proj])
+    assert empty.exit_code != 0
+    assert "no full-text files found" in empty.output and "README.txt" in empty.output

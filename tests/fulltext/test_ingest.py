@@ -51,7 +51,8 @@ def test_links_by_doi_pmid_and_title_and_reports_the_rest(project, records):
     assert "--record" in by_name["journal.pone.0042593.xml"].message
     assert "password" in by_name["aes-128.pdf"].message
     assert summarise(outcomes) | {} == {"files": 5, "added": 4, "linked": 3, "unlinked": 1,
-                                        "failed": 1, "present": 0, "relinked": 0, "notices": 0}
+                                        "failed": 1, "present": 0, "relinked": 0, "skipped": 0,
+                                        "notices": 0}
     stored = {r.file_name: r for r in list_fulltexts(project.conn)}
     assert stored["test2.pdf"].pages == 6 and stored["test2.pdf"].format == "pdf"
     assert stored["aes-128.pdf"].status == "failed" and stored["aes-128.pdf"].n_paragraphs == 0
