@@ -337,6 +337,18 @@ def test_second_annotations_cover_the_seeded_sample_and_resolve():
     assert sorted(r["id"].replace(":", "__") for r in second) == sample
 
 
+def _second_annotation(study, sample: list[str], letter: str) -> list[dict]:
+    """The study's second annotator covers exactly ``sample``, signs every part file with
+    ``letter`` and marks spans in every text; returns the second annotation as built."""
+    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
+    assert all(path.read_text(encoding="utf-8").startswith(f"annotator: {letter}\n")
+               for path in study.second.glob("*.txt"))
+    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
+    assert sorted(r["id"].replace(":", "__") for r in second) == sample
+    assert all(r["meta"]["annotator"] == letter and r["spans"] for r in second)
+    return second
+
+
 def test_holdout_sample_is_ten_of_each_batch_and_annotator_i_covers_it():
     selection = build_gold.read_selection()
     sample = agreement.i_sample_ids(selection)
@@ -345,12 +357,7 @@ def test_holdout_sample_is_ten_of_each_batch_and_annotator_i_covers_it():
     assert batches.count("g") == batches.count("h") == agreement.I_PER_BATCH
     assert all(selection[key]["split"] == "holdout" for key in sample)
     study = agreement.STUDIES["i_on_gh"]
-    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
-    assert all(path.read_text(encoding="utf-8").startswith("annotator: I\n")
-               for path in study.second.glob("*.txt"))
-    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
-    assert sorted(r["id"].replace(":", "__") for r in second) == sample
-    assert all(r["meta"]["annotator"] == "I" and r["spans"] for r in second)
+    _second_annotation(study, sample, "I")
 
 
 def test_agreement_studies_keep_a_on_b_as_default_and_print_their_samples(capsys):
@@ -478,12 +485,7 @@ def test_annotator_m_covers_the_round_five_sample_and_is_kept_out_of_the_gold():
     selection = build_gold.read_selection()
     study = agreement.STUDIES["m_on_jkl"]
     sample = agreement.study_sample(study, selection, build_gold)
-    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
-    assert all(path.read_text(encoding="utf-8").startswith("annotator: M\n")
-               for path in study.second.glob("*.txt"))
-    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
-    assert sorted(r["id"].replace(":", "__") for r in second) == sample
-    assert all(r["meta"]["annotator"] == "M" and r["spans"] for r in second)
+    second = _second_annotation(study, sample, "M")
     assert {"mechanism", "intervention"} <= {s["group"] for r in second for s in r["spans"]}
     holdout2 = [json.loads(line) for line in (GOLD / "holdout2.jsonl").open(encoding="utf-8")]
     assert all(r["meta"]["annotator"] in ("J", "K", "L") for r in holdout2)
@@ -607,12 +609,7 @@ def test_annotator_q_covers_the_round_six_sample_and_is_kept_out_of_the_gold():
     study = agreement.STUDIES["q_on_nop"]
     sample = agreement.study_sample(study, selection, build_gold)
     assert sample == agreement.q_sample_ids(selection, _round_six_texts())
-    assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
-    assert all(path.read_text(encoding="utf-8").startswith("annotator: Q\n")
-               for path in study.second.glob("*.txt"))
-    second = agreement._from_tree(build_gold, sample, lambda key: study.second)
-    assert sorted(r["id"].replace(":", "__") for r in second) == sample
-    assert all(r["meta"]["annotator"] == "Q" and r["spans"] for r in second)
+    second = _second_annotation(study, sample, "Q")
     holdout3 = [json.loads(line) for line in (GOLD / "holdout3.jsonl").open(encoding="utf-8")]
     assert all(r["meta"]["annotator"] in ("N", "O", "P") for r in holdout3)
     assert {r["id"] for r in holdout3} >= {r["id"] for r in second}
