@@ -513,19 +513,7 @@ def test_round_five_study_prints_mechanism_and_intervention_per_label(capsys):
     assert printed == agreement.study_sample(agreement.STUDIES["m_on_jkl"],
                                              build_gold.read_selection(), build_gold)
     assert agreement.main(["--study", "m_on_jkl", "--current"]) == 0
-    out = capsys.readouterr().out
-    tables: dict[str, list[list[str]]] = {}
-    current = None
-    for line in out.splitlines():
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if line.startswith("| ") and cells[0] in ("group", "batch", "mechanism label",
-                                                   "intervention label"):
-            current = cells[0]
-            tables[current] = []
-        elif line.startswith("| ") and current:
-            tables[current].append(cells)
-        elif not line.strip():
-            current = None
+    tables = _tables(capsys.readouterr().out)
     groups = {row[0]: row for row in tables["group"]}
     for group in ("mechanism", "intervention"):
         rows = tables[f"{group} label"]
