@@ -199,18 +199,20 @@ def _print_diff(d) -> None:
     if d.empty:
         console.print("  nothing changed.")
         return
+    def studies(n: int, adjective: str = "") -> str:
+        return f"{n} {adjective}{'study' if n == 1 else 'studies'}"
+
     if d.new_studies:
-        console.print(f"[bold]{len(d.new_studies)} new studies[/bold]")
+        console.print(f"[bold]{studies(len(d.new_studies), 'new ')}[/bold]")
         for label in d.new_studies:
             console.print(f"  + {label}", highlight=False)
     if d.dropped_studies:
-        console.print(f"[bold]{len(d.dropped_studies)} studies no longer included[/bold]")
+        console.print(f"[bold]{studies(len(d.dropped_studies))} no longer included[/bold]")
         for label in d.dropped_studies:
             console.print(f"  - {label}", highlight=False)
     if d.source_changes:
-        n = len(d.source_changes)
-        console.print(f"[bold]{n} {'study' if n == 1 else 'studies'} with evidence from "
-                      "another source[/bold]")
+        console.print(f"[bold]{studies(len(d.source_changes))} with evidence from another "
+                      "source[/bold]")
         for sc in d.source_changes:
             console.print(f"  ~ {sc.study}: {sc}", highlight=False, soft_wrap=True)
     if d.changes:

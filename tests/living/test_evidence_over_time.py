@@ -84,7 +84,7 @@ def test_update_on_the_demo_corpus_then_evidence_diff_and_prisma(tmp_path):
     assert diff.exit_code == 0, diff.output
     new_included = counts.included
     assert new_included > 0
-    assert f"{new_included} new studies" in diff.output
+    assert f"{new_included} new {'study' if new_included == 1 else 'studies'}" in diff.output
     assert runner.invoke(app, ["evidence", "--snapshots", "-p", p]).exit_code == 0
     assert runner.invoke(app, ["evidence", "--diff", "9", "-p", p]).exit_code != 0
 
@@ -168,3 +168,14 @@ def test_evidence_diff_after_a_full_text_is_added_and_tagged(screened):
     assert len(changed) == 1 and "Acupuncture" in changed[0], out.output
     assert changed[0].strip().endswith("source: abstract -> full text")
     assert "nothing changed" not in out.output
+
+
+def test_diff_counts_studies_in_the_singular_and_plural(capsys):
+    from nlp_review.cli import evidence_cmds
+    from nlp_review.living.snapshots import EvidenceDiff
+
+    evidence_cmds._print_diff(EvidenceDiff(2, "2026-11-26", ["Ahn 2020"], ["Bo 2019", "Cy 2018"],
+                                           []))
+    out = capsys.readouterr().out
+    assert "1 new study\n" in out and "1 new studies" not in out
+    assert "2 studies no longer included" in out
