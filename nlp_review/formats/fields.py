@@ -46,6 +46,24 @@ def strip_markup(value: object) -> str | None:
     return text
 
 
+#: EBSCO's notices at the end of an abstract: its "[ABSTRACT FROM AUTHOR]" marker and the
+#: copyright notice that follows it ("Copyright of <journal> is the property of <publisher>
+#: and its content may not be copied ...").
+_EBSCO_COPYRIGHT = re.compile(r"\s*Copyright of .{1,500}? is the property of .{1,300}? may not "
+                              r"be copied\b.*$", re.DOTALL)
+_EBSCO_MARKER = re.compile(r"\s*\[ABSTRACT FROM (?:AUTHOR|PUBLISHER)\]\s*$")
+
+
+def strip_vendor_notice(text: str | None) -> str | None:
+    """An abstract without EBSCO's trailing marker and copyright notice (a CSV export keeps
+    both in the abstract cell: "... support. [ABSTRACT FROM AUTHOR] Copyright of Early Years
+    is the property of Routledge and its content may not be copied ..."); None when nothing
+    else is left."""
+    if not text or ("[ABSTRACT FROM" not in text and "Copyright of " not in text):
+        return text
+    return _EBSCO_MARKER.sub("", _EBSCO_COPYRIGHT.sub("", text)) or None
+
+
 def first(*values: object) -> str | None:
     """The first value that is not empty after cleaning."""
     for value in values:

@@ -11,13 +11,12 @@ import rispy
 
 from nlp_review.errors import InputError
 from nlp_review.formats.fields import (OnRecord, ParsedFile, first, pages, pmid_from_urls,
-                                       strip_markup, unique)
+                                       strip_markup, strip_vendor_notice, unique)
 from nlp_review.records import Record, normalise_doi
 
 #: A tag line as rispy reads it: two characters, two spaces, a dash.
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 _LINES = re.compile(r"\r\n|\r|\n")
-_EBSCO_SUFFIX = re.compile(r"\s*\[ABSTRACT FROM (?:AUTHOR|PUBLISHER)\]\s*$")
 #: ASReview writes its labels into N1 notes.
 _ASREVIEW_LABEL = {"ASReview_relevant": 1, "ASReview_irrelevant": 0}
 
@@ -121,7 +120,7 @@ def _abstract(entry: dict[str, Any]) -> str | None:
     parts = _values(entry, "abstract") or _values(entry, "notes_abstract")
     kept = [p for p in parts if not (p.startswith("Copyright of ") and "property of" in p)]
     text = strip_markup(" ".join(kept or parts[:1]))
-    return _EBSCO_SUFFIX.sub("", text) or None if text else None
+    return strip_vendor_notice(text)
 
 
 def _pmid(entry: dict[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ import pandas as pd
 from nlp_review.errors import InputError
 from nlp_review.formats.fields import (OnRecord, ParsedFile, clean, pages, parse_label,
                                        pmid_from_urls, split_authors, split_keywords,
-                                       strip_markup)
+                                       strip_markup, strip_vendor_notice)
 from nlp_review.records import Record
 
 #: Canonical field -> accepted column names, in order of preference. Names are compared
@@ -173,7 +173,7 @@ def row_to_record(row: Sequence[Any], columns: dict[str, int], position: int, na
     start, end = get("page_start"), get("page_end")
     return Record(
         title=strip_markup(get("title")),
-        abstract=strip_markup(get("abstract")),
+        abstract=strip_vendor_notice(strip_markup(get("abstract"))),
         authors=split_authors(get("authors")),
         year=get("year"),
         journal=get("journal"),

@@ -11,7 +11,7 @@ import rispy
 
 from nlp_review.errors import InputError
 from nlp_review.formats.fields import (OnRecord, ParsedFile, first, pages, split_keywords,
-                                       strip_markup, unique)
+                                       strip_markup, strip_vendor_notice, unique)
 from nlp_review.formats.ris import iter_lines
 from nlp_review.records import Record
 
@@ -63,7 +63,7 @@ def wos_entry_to_record(entry: dict[str, Any], position: int) -> Record:
         first(get("keywords_plus")))
     return Record(
         title=strip_markup(first(get("document_title"))),
-        abstract=strip_markup(first(get("abstract"))),
+        abstract=strip_vendor_notice(strip_markup(first(get("abstract")))),
         authors=unique(authors),
         year=first(get("publication_year"), get("early_access_year")),
         journal=first(get("publication_name")),

@@ -172,3 +172,28 @@ def test_every_screening_dataset_matches_its_manifest(shared):
         assert sum(r.label for r in records) == int(row["included"]), row["name"]
         with_abstract = sum(1 for r in records if r.abstract) / len(records)
         assert abs(with_abstract - float(row["abstracts"])) < 0.01, row["name"]
+
+
+def test_ebsco_notices_in_a_csv_abstract_cell_are_dropped_like_in_ris(shared):
+    # ecec_adult_child_ratio.csv (MIT) holds EBSCO abstracts whose cell ends in the marker and
+    # the copyright notice; the tagger and the evidence table should see the abstract only
+    path = shared / "datasets" / "screening" / "ecec_adult_child_ratio.csv"
+    records = _parse(path).records
+    raw = path.read_text(encoding="utf-8")
+    assert raw.count("[ABSTRACT FROM AUTHOR]") >= 5
+    assert not any("ABSTRACT FROM" in (r.abstract or "") or
+                   "is the property of" in (r.abstract or "") for r in records)
+    ebsco = [r for r in records if (r.abstract or "").endswith(
+        "efforts to provide intentional language development support.")]
+    assert ebsco, "the abstract itself is kept up to its last sentence"
+
+
+def test_vendor_notice_stripping_keeps_abstracts_that_only_mention_copyright():
+    from nlp_review.formats.fields import strip_vendor_notice
+
+    text = "Copyright of student work is discussed. Results follow."
+    assert strip_vendor_notice(text) == text
+    assert strip_vendor_notice("[ABSTRACT FROM PUBLISHER]") is None
+    assert strip_vendor_notice("Peers help. [ABSTRACT FROM AUTHOR] Copyright of J is the "
+                               "property of P and its content may not be copied or emailed."
+                               ) == "Peers help."
