@@ -156,6 +156,17 @@ def window_starts(labels: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([[0], after_hits[after_hits < labels.size]]))
 
 
+
+def _below(p: float, alpha: float) -> str:
+    """``p`` (< ``alpha``) with 4 significant digits, or as many more as it takes to show it
+    below ``alpha`` (0.049996 is not "0.0500 < 0.05")."""
+    for digits in range(4, 12):
+        text = f"{p:.{digits}g}"
+        if float(text) < alpha:
+            return text
+    return repr(p)
+
+
 class StatisticalStop(StoppingRule):
     """Callaghan & Müller-Hansen (2020) statistical stopping criterion ("buscar", bias 1).
 
@@ -215,7 +226,8 @@ class StatisticalStop(StoppingRule):
                    "unscreened": pool_size - labels.size}
         if p is not None and p < alpha:
             return StopDecision(
-                self.name, True, f"H0 'recall < {target}' rejected: p = {p:.4f} < {alpha:g} "
+                self.name, True, f"H0 'recall < {target}' rejected: p = {_below(p, alpha)} "
+                f"< {alpha:g} "
                 f"({sample} records drawn at random)", numbers=numbers)
         if j0 is not None:
             return StopDecision(

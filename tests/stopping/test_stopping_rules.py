@@ -169,3 +169,14 @@ def test_knee_and_heuristics_do_not_make_that_promise():
                             relevant_total=relevant, seed=run)
         recalls.append(point.recall)
     assert np.mean(recalls) < 0.5
+
+
+def test_a_p_value_just_under_alpha_is_never_shown_as_alpha():
+    from nlp_review.stopping.rules import _below
+
+    # the demo stopped with "p = 0.0500 < 0.05": rounded to 4 places, 0.049996 reads as alpha
+    assert _below(0.049996, 0.05) == "0.049996"
+    assert _below(0.0123456, 0.05) == "0.01235"
+    assert _below(1.23456e-7, 0.05) == "1.235e-07"  # was "0.0000"
+    for p in (0.04999999, 0.0499, 0.001):
+        assert float(_below(p, 0.05)) < 0.05
