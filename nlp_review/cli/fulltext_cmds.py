@@ -128,16 +128,13 @@ def tag_cmd(
     and captions are not tagged); spans are stored with section, page and sentence. Use the
     same --spancat / --models as `nlp-review tag`, so that full texts and abstracts are
     tagged alike."""
-    from nlp_review.cli.tagging_cmds import _fingerprint, _pipeline
+    from nlp_review.cli.tagging_cmds import tagging_fingerprint, tagging_pipeline
     from nlp_review.fulltext.tagging import tag_fulltexts
-    from nlp_review.store.fulltexts import tagged_fulltexts
 
-    nlp = _pipeline(models, base_model, spancat)
-    fingerprint = _fingerprint(models, base_model, spancat)
+    nlp = tagging_pipeline(models, base_model, spancat)
+    fingerprint = tagging_fingerprint(models, base_model, spancat)
 
     with project_at(project) as proj, progress() as bar:
-        other_patterns = sum(1 for _, patterns in tagged_fulltexts(proj.conn).values()
-                             if patterns != fingerprint)
         task = bar.add_task("tagging full texts", total=None)
         report = tag_fulltexts(proj.conn, nlp, fingerprint, force=force,
                                on_progress=lambda i, n: bar.update(task, completed=i, total=n))
@@ -145,8 +142,9 @@ def tag_cmd(
                   f"({report.sentences} sentences, {report.spans} spans), unchanged "
                   f"{report.unchanged}" + (
                       " (--force: all tagged again)" if force else
-                      f" ({other_patterns} tagged again because the patterns or options differ"
-                      " from their last run)" if other_patterns else ""), highlight=False)
+                      f" ({report.repatterned} tagged again because the patterns or options "
+                      "differ from their last run)" if report.repatterned else ""),
+                  highlight=False)
 
 
 @fulltext_app.command("show")

@@ -19,8 +19,11 @@ SpancatOption = typer.Option(None, "--spancat", help="Run this trained model (`n
                              "train-tagger`) after the rules: it adds the spans they miss.")
 
 
-def _pipeline(models: Optional[Path], base_model: Optional[str],
-              spancat: Optional[Path] = None):
+def tagging_pipeline(models: Optional[Path], base_model: Optional[str],
+                     spancat: Optional[Path] = None):
+    """The tagging pipeline of `tag`, `show` and `fulltext tag`: the rules of ``models``
+    (the bundled ones if None), on ``base_model`` if given, with the span model ``spancat``
+    after them if given."""
     from nlp_review.tagging.pipeline import build_pipeline
 
     if spancat is not None:
@@ -32,8 +35,10 @@ def _pipeline(models: Optional[Path], base_model: Optional[str],
     return build_pipeline(models, base_model=base_model)
 
 
-def _fingerprint(models: Optional[Path], base_model: Optional[str],
-                 spancat: Optional[Path] = None) -> str:
+def tagging_fingerprint(models: Optional[Path], base_model: Optional[str],
+                        spancat: Optional[Path] = None) -> str:
+    """What stored tags record they were made with (see ``tagging_pipeline``): a changed
+    fingerprint makes `tag` / `fulltext tag` tag again."""
     from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
 
     extra = ""
@@ -69,31 +74,26 @@ def tag_cmd(
         if input is None or output is None:
             raise ConfigError("--input and --output go together",
                               hint="nlp-review tag --input texts.jsonl --output tags.jsonl")
-        nlp = _pipeline(models, base_model, spancat)
+        nlp = tagging_pipeline(models, base_model, spancat)
         with progress() as bar:
             task = bar.add_task(f"tagging {input.name}", total=None)
             n = tag_file(nlp, input, output, n_process=n_process,
                          on_record=lambda k: bar.update(task, completed=k))
         console.print(f"Tagged {n} texts from {input} into {output}")
         return
-    from nlp_review.store.tags import tagged_state
-
     with project_at(project) as proj:
-        nlp = _pipeline(models, base_model, spancat)
-        fingerprint = _fingerprint(models, base_model, spancat)
-        other_patterns = sum(1 for _, patterns in tagged_state(proj.conn).values()
-                             if patterns != fingerprint)
+        nlp = tagging_pipeline(models, base_model, spancat)
         with progress() as bar:
             task = bar.add_task("tagging works", total=None)
-            report = tag_project(proj.conn, nlp, fingerprint,
+            report = tag_project(proj.conn, nlp, tagging_fingerprint(models, base_model, spancat),
                                  force=force,
                                  n_process=n_process,
                                  on_progress=lambda k, t: bar.update(task, completed=k, total=t))
     console.print(f"{report.works} works: {report.tagged} tagged ({report.spans} spans), "
                   f"{report.unchanged} unchanged since last run" + (
                       " (--force: all tagged again)" if force else
-                      f" ({other_patterns} tagged again because the patterns, models or "
-                      "options differ from their last run)" if other_patterns else ""))
+                      f" ({report.repatterned} tagged again because the patterns, models or "
+                      "options differ from their last run)" if report.repatterned else ""))
 
 
 def show_cmd(
@@ -117,11 +117,10 @@ def show_cmd(
 
     from nlp_review.io import atomic_write_text
     from nlp_review.store.records import work_id_of
-    from nlp_review.store.tags import tagged_state
     from nlp_review.tagging.render import render_page
     from nlp_review.tagging.run import read_texts, tag_stream, work_text_and_tags
 
-    nlp = _pipeline(models, base_model)
+    nlp = tagging_pipeline(models, base_model)
     if input is not None:
         items = read_texts(input)
         if select is not None:
@@ -142,13 +141,12 @@ def show_cmd(
                 console.print(f"record {record_id} is a duplicate within work {work_id}; "
                               f"showing work {work_id}")
                 record_id = work_id
-            text, spans, current = work_text_and_tags(proj.conn, record_id)
-            stored_with = tagged_state(proj.conn).get(record_id, (None, None))[1]
+            text, spans, current, stored_with = work_text_and_tags(proj.conn, record_id)
         if spans is None or not current:
             warn(f"work {record_id} has no stored tags for its current text; showing fresh "
                  "tags (run `nlp-review tag` to store them)")
             _, _, spans = next(tag_stream(nlp, [(str(record_id), text)]))
-        elif stored_with != _fingerprint(models, base_model):
+        elif stored_with != tagging_fingerprint(models, base_model):
             warn(f"work {record_id}'s stored tags were made with other patterns (or models) "
                  "than these; showing the stored tags, which the evidence table uses (run "
                  "`nlp-review tag` to bring them up to date)")
@@ -203,7 +201,7 @@ def evaluate_cmd(
                           "annotations/gold/test.jsonl")
     else:
         texts = [g for path in gold for g in read_gold(path, taxonomy)]
-    nlp = _pipeline(models, base_model, spancat)
+    nlp = tagging_pipeline(models, base_model, spancat)
     ev = evaluate(nlp, texts, {k: v.group for k, v in taxonomy.items()})
     console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}")
     console.print(_table("group", ev.by_group))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nlp_review.errors import ConfigError, NotFoundError
 from nlp_review.store.fulltexts import (StoredFullText, document_text, fulltext_by_id,
-                                        list_fulltexts, paragraphs_of, tagged_fulltexts,
+                                        fulltext_is_tagged, list_fulltexts, paragraphs_of,
                                         tags_of_fulltext)
 from nlp_review.store.project import Project
 
@@ -73,4 +73,4 @@ def fulltext_view(project: Project, fulltext_id: int) -> FullTextView:
                             hint="ids are listed by `nlp-review fulltext list`")
     return FullTextView(ft, paragraphs_of(conn, fulltext_id), tags_of_fulltext(conn, fulltext_id),
                         document_text(conn, fulltext_id),
-                        tagged=fulltext_id in tagged_fulltexts(conn))
+                        tagged=fulltext_is_tagged(conn, fulltext_id))

@@ -28,6 +28,9 @@ class FullTextTagReport:
     unchanged: int
     sentences: int
     spans: int
+    #: of ``tagged``: full texts tagged before with another patterns/models fingerprint (0
+    #: with ``force``, which redoes every one anyway)
+    repatterned: int = 0
 
 
 def tag_fulltext(nlp: Language, paragraphs: list[sqlite3.Row]) -> tuple[list[dict], int]:
@@ -56,10 +59,13 @@ def tag_fulltexts(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *
     ids = [r[0] for r in conn.execute("SELECT id FROM fulltexts WHERE status != 'failed'"
                                       " ORDER BY id")]
     todo = []
+    repatterned = 0
     for fid in ids:
         digest = hashlib.sha1(document_text(conn, fid).encode("utf-8")).hexdigest()
-        if force or state.get(fid) != (digest, patterns_hash):
+        stored = state.get(fid)
+        if force or stored != (digest, patterns_hash):
             todo.append((fid, digest))
+            repatterned += not force and stored is not None and stored[1] != patterns_hash
     n_sent = n_spans = 0
     for i, (fid, digest) in enumerate(todo, 1):
         spans, sentences = tag_fulltext(nlp, paragraphs_of(conn, fid))
@@ -70,4 +76,5 @@ def tag_fulltexts(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *
         n_sent += sentences
         if on_progress:
             on_progress(i, len(todo))
-    return FullTextTagReport(len(ids), len(todo), len(ids) - len(todo), n_sent, n_spans)
+    return FullTextTagReport(len(ids), len(todo), len(ids) - len(todo), n_sent, n_spans,
+                             repatterned)

@@ -169,6 +169,12 @@ def tagged_fulltexts(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
         "SELECT fulltext_id, text_hash, patterns_hash FROM fulltext_tagged")}
 
 
+def fulltext_is_tagged(conn: sqlite3.Connection, fulltext_id: int) -> bool:
+    """Whether `fulltext tag` has run over this full text."""
+    return conn.execute("SELECT 1 FROM fulltext_tagged WHERE fulltext_id = ?",
+                        (fulltext_id,)).fetchone() is not None
+
+
 def replace_fulltext_tags(conn: sqlite3.Connection, fulltext_id: int, spans: list[dict], *,
                           text_hash: str, patterns_hash: str, n_sentences: int) -> int:
     """Store a full text's spans (document offsets, with paragraph id, section and page),

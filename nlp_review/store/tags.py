@@ -17,6 +17,13 @@ def tagged_state(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
             conn.execute("SELECT record_id, text_hash, patterns_hash FROM tagged_texts")}
 
 
+def tagged_state_of(conn: sqlite3.Connection, record_id: int) -> tuple[str, str] | None:
+    """(text hash, patterns hash) of one tagged record, None if it was never tagged."""
+    row = conn.execute("SELECT text_hash, patterns_hash FROM tagged_texts WHERE record_id = ?",
+                       (record_id,)).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def replace_tags(conn: sqlite3.Connection, record_id: int, spans: Iterable[dict], *,
                  text_hash: str, patterns_hash: str) -> int:
     """Replace one record's spans (call inside a transaction). Returns the span count."""

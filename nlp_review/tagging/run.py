@@ -20,7 +20,7 @@ from nlp_review.io import atomic_open
 from nlp_review.records import Record
 from nlp_review.store.db import transaction
 from nlp_review.store.records import row_to_record
-from nlp_review.store.tags import replace_tags, tagged_state, tags_of
+from nlp_review.store.tags import replace_tags, tagged_state, tagged_state_of, tags_of
 from nlp_review.tagging.pipeline import doc_to_spans
 
 OUTPUT_SPAN_FIELDS = ("start", "end", "label", "group", "negated", "hedged")
@@ -177,6 +177,9 @@ class TagReport:
     tagged: int
     unchanged: int
     spans: int
+    #: of ``tagged``: works tagged before with another patterns/models fingerprint (0 with
+    #: ``force``, which redoes every work anyway)
+    repatterned: int = 0
 
 
 def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
@@ -187,12 +190,14 @@ def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
     are written in one transaction."""
     state = tagged_state(conn)
     todo: list[tuple[int, str]] = []
-    works = 0
+    works = repatterned = 0
     for row in conn.execute("SELECT * FROM works ORDER BY id").fetchall():
         works += 1
         text = row_to_record(row).text
-        if not force and state.get(row["id"]) == (text_hash(text), patterns_hash):
+        stored = state.get(row["id"])
+        if not force and stored == (text_hash(text), patterns_hash):
             continue
+        repatterned += not force and stored is not None and stored[1] != patterns_hash
         todo.append((row["id"], text))
     spans_total = 0
     done = 0
@@ -204,20 +209,21 @@ def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
         done += 1
         if on_progress:
             on_progress(done, len(todo))
-    return TagReport(works=works, tagged=done, unchanged=works - len(todo), spans=spans_total)
+    return TagReport(works=works, tagged=done, unchanged=works - len(todo), spans=spans_total,
+                     repatterned=repatterned)
 
 
-def work_text_and_tags(conn: sqlite3.Connection, record_id: int) -> tuple[str, list[dict] | None,
-                                                                          bool]:
-    """A work's text, its stored spans (None if never tagged), and whether they are for the
-    current text."""
+def work_text_and_tags(conn: sqlite3.Connection, record_id: int
+                       ) -> tuple[str, list[dict] | None, bool, str | None]:
+    """A work's text, its stored spans (None if never tagged), whether they are for the
+    current text, and the patterns fingerprint they were made with (None if never tagged)."""
     row = conn.execute("SELECT * FROM works WHERE id = ?", (record_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no work with id {record_id}",
                             hint="ids are the record_id column of `nlp-review export` and "
                                  "`nlp-review rank --out`")
     text = row_to_record(row).text
-    state = tagged_state(conn).get(record_id)
+    state = tagged_state_of(conn, record_id)
     if state is None:
-        return text, None, False
-    return text, tags_of(conn, record_id), state[0] == text_hash(text)
+        return text, None, False, None
+    return text, tags_of(conn, record_id), state[0] == text_hash(text), state[1]
