@@ -109,9 +109,7 @@ def evidence_cmd(
 
 
 def _print_card(table) -> None:
-    from nlp_review.evidence.export import row_summary, sections_of
-
-    from nlp_review.evidence.export import notice_note
+    from nlp_review.evidence.export import notice_note, row_summary, sections_of
 
     for st in table.studies:
         console.print(f"[bold]{st.label}[/bold] (record {st.id}; evidence from {st.source})",
@@ -199,6 +197,7 @@ def _print_diff(d) -> None:
     if d.empty:
         console.print("  nothing changed.")
         return
+
     def studies(n: int, adjective: str = "") -> str:
         return f"{n} {adjective}{'study' if n == 1 else 'studies'}"
 

@@ -289,8 +289,10 @@ def _rows_for(study: Study) -> list[EvidenceRow]:
             para_labels[(s.fulltext_id, s.paragraph)][g].add(label)
     rows: dict[str, EvidenceRow] = {}
     statuses: dict[str, set[str]] = defaultdict(set)
+    seen: dict[str, set[str]] = defaultdict(set)  # each row's sentences, spaces collapsed
     for s in study.sentences:
         mechs = {label for g, label, _ in s.tags if g == "mechanism"}
+        same = " ".join(s.text.split())
         para = para_labels[(s.fulltext_id, s.paragraph)]
         s.paragraph_labels = {g: set(para.get(g, set())) for g in CONTEXT_GROUPS}
         for mech in sorted(mechs):
@@ -298,9 +300,9 @@ def _rows_for(study: Study) -> list[EvidenceRow]:
             if row is None:
                 row = rows[mech] = EvidenceRow(study.id, study.label, study.source, mech, "",
                                                0)
-            if any(" ".join(o.text.split()) == " ".join(s.text.split())
-                   for o in row.sentences):
+            if same in seen[mech]:
                 continue  # the same sentence again (an abstract repeated in the export)
+            seen[mech].add(same)
             row.sentences.append(s)
             row.n_sentences += 1
             statuses[mech].update(st for g, label, st in s.tags
