@@ -9,7 +9,9 @@ those two files never reads them, and ``annotations/gold/holdout2.jsonl``: the t
 fifth round (batches ``j``, ``k``, ``l``, split ``holdout2``), kept out of every other file
 for the same reason once the fourth round had been scored and tuned on, and
 ``annotations/gold/holdout3.jsonl``: the sixth round (batches ``n``, ``o``, ``p``, split
-``holdout3``), kept out of every other file once the fifth round had been scored and read. Selected texts that
+``holdout3``), kept out of every other file once the fifth round had been scored and read, and
+``annotations/gold/holdout4.jsonl``: the seventh round (batches ``r``, ``s``, ``t``, split
+``holdout4``), kept out of every other file once the sixth round had been scored and read. Selected texts that
 have no part file yet are simply not built, so a partly annotated batch builds.
 
 Annotators write one human-friendly part file per text,
@@ -59,7 +61,7 @@ COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
-SPLITS = ("train", "test", "holdout", "holdout2", "holdout3")  # rounds four, five, six
+SPLITS = ("train", "test", "holdout", "holdout2", "holdout3", "holdout4")  # rounds four to seven
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -355,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     # the README counts train and test; the holdout batches stay out of them (and their label
     # counts out of sight of pattern work) until they have been scored
     update_readme([r for r in records  # type: ignore[index]
-                   if r["meta"]["split"] not in ("holdout", "holdout2", "holdout3")])
+                   if r["meta"]["split"] not in ("holdout", "holdout2", "holdout3", "holdout4")])
     if args.stats:
         print(stats_table(records))
     return 0

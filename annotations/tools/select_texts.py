@@ -48,6 +48,15 @@ in three batches of 20, "n", "o" and "p" (one annotator each; "M" named the anno
 round-five agreement sample), and their split is "holdout3": they are built only into
 ``annotations/gold/holdout3.jsonl``. They are appended after the fifth round.
 
+A seventh round (2026-11-26, session 7: the sixth round has now been scored and its misses
+read), seeded separately again, picks 60 more texts not picked before in the same way. The
+pool has run out of texts naming two or more distinct mechanism/intervention cues, so these
+texts name at most one: the round measures every group, but holds few mechanism and
+intervention spans. They are dealt in three batches of 20, "r", "s" and "t" (one annotator
+each; "Q" named the annotator of the round-six agreement sample), and their split is
+"holdout4": they are built only into ``annotations/gold/holdout4.jsonl``. They are appended
+after the sixth round.
+
 Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
 only compares the file with a fresh selection).
@@ -87,6 +96,9 @@ FIFTH_BATCHES = ("j", "k", "l")
 SIXTH_SEED = SEED + 5   # round six: its own generator again
 N_SIXTH = 60            # held-out texts of the sixth round, batches n, o, p of 20
 SIXTH_BATCHES = ("n", "o", "p")
+SEVENTH_SEED = SEED + 6  # round seven: its own generator again
+N_SEVENTH = 60           # held-out texts of the seventh round, batches r, s, t of 20
+SEVENTH_BATCHES = ("r", "s", "t")
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -284,16 +296,23 @@ def select_sixth(before: list[dict[str, object]],
     return _dealt(before, rng, N_SIXTH, SIXTH_BATCHES, "holdout3")
 
 
+def select_seventh(before: list[dict[str, object]],
+                   rng: random.Random) -> list[dict[str, object]]:
+    """Round seven: N_SEVENTH new texts picked like round two; batches r, s, t; "holdout4"."""
+    return _dealt(before, rng, N_SEVENTH, SEVENTH_BATCHES, "holdout4")
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, third, ... sixth."""
+    """All rounds in file order: the first round, then the second, third, ... seventh."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
     third = select_third(first + second, random.Random(THIRD_SEED))
     fourth = select_fourth(first + second + third, random.Random(FOURTH_SEED))
     before = first + second + third + fourth
-    fifth = select_fifth(before, random.Random(FIFTH_SEED))
-    return before + fifth + select_sixth(before + fifth, random.Random(SIXTH_SEED))
+    before = before + select_fifth(before, random.Random(FIFTH_SEED))
+    before = before + select_sixth(before, random.Random(SIXTH_SEED))
+    return before + select_seventh(before, random.Random(SEVENTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:
