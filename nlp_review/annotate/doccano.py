@@ -8,6 +8,12 @@ no attributes of their own) survive a round trip through the tool.
 
 In: doccano's export (``label`` as lists, or ``entities``/``spans`` dicts as newer versions
 write them with ``start_offset``/``end_offset``). Every line is an accepted annotation.
+
+Offsets: doccano's editor indexes the JavaScript string, so its offsets count UTF-16 code
+units (a character outside the Basic Multilingual Plane counts 2; its backend stores and
+exports the numbers as given). Spans go out converted to those units and come back
+converted to code points; an offset that splits such a character is reported. The
+``attributes`` keys are written in doccano's units too, as the spans they name.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator
 
+from nlp_review.annotate.offsets import OffsetMap
 from nlp_review.annotate.tasks import (ATTRIBUTES, Annotated, Task, json_lines, qualified,
                                       split_qualified)
 from nlp_review.errors import InputError
@@ -25,8 +32,10 @@ def _attr_key(start: int, end: int, name: str) -> str:
 
 
 def task_to_doccano(task: Task) -> dict:
-    label = [[s["start"], s["end"], qualified(s)] for s in task.spans]
-    attributes = {_attr_key(s["start"], s["end"], qualified(s)):
+    units = OffsetMap(task.text, "utf16")
+    at = {id(s): (units.to_tool(s["start"]), units.to_tool(s["end"])) for s in task.spans}
+    label = [[*at[id(s)], qualified(s)] for s in task.spans]
+    attributes = {_attr_key(*at[id(s)], qualified(s)):
                   [a for a in ATTRIBUTES if s.get(a)]
                   for s in task.spans if any(s.get(a) for a in ATTRIBUTES)}
     return {"text": task.text, "label": label, "key": task.key,
@@ -58,6 +67,7 @@ def parse_doccano(lines: Iterable[str], file: str,
         key = str(obj.get("key") or meta.get("key") or "")
         attributes = obj.get("attributes") or meta.get("attributes") or {}
         spans, problems = [], []
+        units = OffsetMap(obj["text"], "utf16")
         for k, item in enumerate(raw, start=1):
             if isinstance(item, list) and len(item) == 3:
                 start, end, name = item
@@ -71,7 +81,14 @@ def parse_doccano(lines: Iterable[str], file: str,
             group, label = split_qualified(str(name))
             flags = attributes.get(_attr_key(start, end, str(name)), []) \
                 if isinstance(attributes, dict) else []
-            spans.append({"start": start, "end": end, "label": label, "group": group,
+            ours = [units.to_ours_or_raw(x) for x in (start, end)]
+            if None in ours:
+                inside = start if ours[0] is None else end
+                problems.append(f"span {k} ({name}): {units.describe_inside(inside)}; "
+                                "doccano counts UTF-16 code units (was the text edited "
+                                "outside doccano?)")
+                continue
+            spans.append({"start": ours[0], "end": ours[1], "label": label, "group": group,
                           **{a: a in flags for a in ATTRIBUTES}})
         out.append(Annotated(key=key, text=obj["text"], spans=spans,
                              exported_hash=obj.get("text_hash") or meta.get("text_hash"),
