@@ -12,6 +12,14 @@ import keeps one user's, see ``exchange``); a cancelled one (Label Studio's "ski
 skipped. A task nobody annotated is skipped too, unless no task of the file has
 annotations: then the predictions are read (so an export re-imported unchanged reproduces
 the tags). Errors name the task by its position in the list.
+
+Offsets: Label Studio counts code points, as we do (its own test
+``web/libs/editor/tests/integration/e2e/ner/emoji.cy.ts`` expects "test" at 21..25 in
+"🐱 Warning: This is a test text"), so they go out and come back unchanged. Versions before
+its 2022 fix counted UTF-16 code units (a character outside the BMP counted 2; issues
+#1008, #1347): a region whose ``text`` is not the text at its offsets but is exactly the
+text at those offsets read as UTF-16 is read that way, so such an export lands on the
+words the annotator marked instead of being refused.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 from typing import Iterable
 from xml.sax.saxutils import quoteattr
 
+from nlp_review.annotate.offsets import OffsetMap
 from nlp_review.annotate.tasks import ATTRIBUTES, Annotated, Task, qualified, split_qualified
 from nlp_review.errors import InputError
 
@@ -127,13 +136,13 @@ def _annotated(data: dict, meta: dict, key: str, n: int, result: list | None, an
                 continue
             group, label = split_qualified(str(names[0]))
             a, b, shown = value["start"], value["end"], value.get("text")
+            a, b = _code_points(data["text"], a, b, shown)
             if isinstance(shown, str) and isinstance(a, int) and isinstance(b, int) \
                     and 0 <= a < b <= len(data["text"]) \
                     and shown.split() != data["text"][a:b].split():
                 problems.append(f"result {k}: region text {shown!r} is not the text at "
                                 f"{a}..{b} ({data['text'][a:b]!r})")
-            regions[region] = {"start": value["start"], "end": value["end"],
-                               "label": label, "group": group}
+            regions[region] = {"start": a, "end": b, "label": label, "group": group}
         elif item.get("type") == "choices" and item.get("from_name") == FROM_CONTEXT:
             flags[region] = [c for c in value.get("choices") or [] if c in ATTRIBUTES]
     spans = [{**s, **{a: a in flags.get(r, []) for a in ATTRIBUTES}}
@@ -142,3 +151,19 @@ def _annotated(data: dict, meta: dict, key: str, n: int, result: list | None, an
                      exported_hash=data.get("text_hash") or meta.get("text_hash"),
                      answer=answer, file=file, line=None, task=f"task {n}"
                      + (f" ({key})" if key else ""), problems=problems, tool_user=user)
+
+
+def _code_points(text: str, a: object, b: object, shown: object) -> tuple:
+    """A region's offsets in code points: as written, unless its ``text`` is not what
+    they name and is exactly what they name read as UTF-16 code units (Label Studio before
+    its 2022 fix)."""
+    if not (isinstance(shown, str) and isinstance(a, int) and isinstance(b, int)) \
+            or text.isascii() or text[a:b] == shown:
+        return a, b
+    units = OffsetMap(text, "utf16")
+    if units.identity:
+        return a, b
+    ours = units.to_ours(a), units.to_ours(b)
+    if None not in ours and text[ours[0]:ours[1]] == shown:
+        return ours
+    return a, b

@@ -246,6 +246,22 @@ def test_labelstudio_counts_code_points(project, tmp_path, runner):
     assert _imported(project, "ann") == _expected(tags, key, start, end, ())
 
 
+def test_labelstudio_before_2022_counted_utf16(project, tmp_path, runner):
+    """Label Studio 1.x before the fix (issues #1008, #1347; label-studio-frontend PR
+    #308) wrote regions after an astral character one unit late. Each region carries its
+    text, so such a region is read in UTF-16 when that, and only that, matches."""
+    texts, tags = _stored(project)
+    key, text, start, end = _the_astral_text(texts)
+    out = _export(runner, project, "labelstudio", tmp_path / "ls.json")
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    _labelstudio_annotation(tasks, key, _region(_utf16(text, start), _utf16(text, end),
+                                                NEW_WORD))
+    out.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    result = _import(runner, project, out)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert _imported(project, "ann") == _expected(tags, key, start, end, ())
+
+
 # -- Prodigy: code points (Python), token indices from our spaCy tokens -----------------------
 def test_prodigy_counts_code_points_and_tokens(project, tmp_path, runner):
     """Prodigy is Python; its manual interfaces build a span from the task's tokens (start,
