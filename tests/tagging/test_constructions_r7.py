@@ -75,3 +75,41 @@ def test_staff_stability_is_not_a_relationship(tag):
     # staffing stability (turnover) is not the continuity of a caregiver's relationship
     assert labels(tag("Minority children benefit from higher staff stability."),
                   "SUSTAINED_RELATIONSHIP") == []
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    # people's agency (guideline: empowerment includes agency and one's own autonomy)
+    ("The study examined bilingual preschool teachers' agency in class.", "EMPOWERMENT",
+     "teachers' agency"),
+    ("Photo-narration shifted child agency in the relationship.", "EMPOWERMENT", "child agency"),
+    ("Pupils reworked the tasks agentively.", "EMPOWERMENT", "agentively"),
+    # access barriers named by their nouns
+    ("Families faced insurance obstacles and lengthy waiting lists.", "BARRIER_REMOVAL",
+     "insurance obstacles"),
+    ("Families faced insurance obstacles and lengthy waiting lists.", "BARRIER_REMOVAL",
+     "lengthy waiting lists"),
+    ("Care varied with the availability of specialists.", "BARRIER_REMOVAL",
+     "availability of specialists"),
+    ("Uptake depended on the location of services.", "BARRIER_REMOVAL", "location of services"),
+    # self-injury is self-harm
+    ("Outcomes included suicidal behavior and self-injury.", "WELLBEING", "self-injury"),
+    # kinds of behaviour measured
+    ("Medication prevented further aggressive outbursts.", "BEHAVIOUR", "aggressive outbursts"),
+    ("Supervised children were less delinquent than their peers.", "BEHAVIOUR",
+     "less delinquent"),
+    ("The program reduced criminal activities among young adults.", "BEHAVIOUR",
+     "criminal activities"),
+])
+def test_closed_class_member_tagged(tag, text, label, phrase):
+    assert phrase in labels(tag(text), label)
+
+
+@pytest.mark.parametrize("text, label", [
+    # an agency as an organisation is not empowerment
+    ("Families were referred to another agency.", "EMPOWERMENT"),
+    ("The National Agency for Education sets the curriculum.", "EMPOWERMENT"),
+    # a waiting list as a trial arm is not a barrier
+    ("Children were randomised to treatment or to the wait list.", "BARRIER_REMOVAL"),
+])
+def test_closed_class_other_sense_not_tagged(tag, text, label):
+    assert labels(tag(text), label) == []
