@@ -9,6 +9,12 @@ groups often share words). brat type names cannot hold ``:``, so
 ``mechanism:TRUST_BUILDING`` is written ``mechanism-TRUST_BUILDING`` and mapped back on
 import. A span running over a line break is written as brat fragments
 (``start end;start end``) and read back as one span from the first start to the last end.
+
+Offsets: brat's server reads the ``.txt`` with universal newlines
+(``server/src/annotation.py`` ``open_textfile``, mode ``'rU'``), so a Windows line end
+``\r\n`` is one character in its count (nlplab/brat#853). The ``.txt`` is written as the
+text is; offsets go out in brat's count and come back converted. A character outside the
+BMP counts 1, as in Python (brat's browser client counts it 2: nlplab/brat#1115, open).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from nlp_review.annotate.offsets import OffsetMap
 from nlp_review.annotate.tasks import Annotated, Task, brat_type, split_qualified
 from nlp_review.errors import InputError
 
@@ -31,16 +38,17 @@ def file_stem(key: str) -> str:
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out = []
-    for piece in re.finditer(r"[^\n]+", text[start:end]):
+    for piece in re.finditer(r"[^\r\n]+", text[start:end]):
         out.append((start + piece.start(), start + piece.end()))
     return out or [(start, end)]
 
 
 def task_to_ann(task: Task) -> str:
     lines, n_attr = [], 0
+    units = OffsetMap(task.text, "crlf_as_one")
     for n, s in enumerate(task.spans, start=1):
         frags = _fragments(task.text, s["start"], s["end"])
-        where = ";".join(f"{a} {b}" for a, b in frags)
+        where = ";".join(f"{units.to_tool(a)} {units.to_tool(b)}" for a, b in frags)
         shown = " ".join(task.text[a:b] for a, b in frags)
         lines.append(f"T{n}\t{brat_type(s)} {where}\t{shown}")
         for brat_name, attr in BRAT_ATTRIBUTES.items():
@@ -70,6 +78,7 @@ def parse_ann(text: str, ann: str, *, key: str, exported_hash: str | None, file:
     entities: dict[str, dict] = {}
     flags: dict[str, set[str]] = {}
     problems: list[str] = []
+    units = OffsetMap(text, "crlf_as_one")
     for lineno, line in enumerate(ann.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -84,6 +93,7 @@ def parse_ann(text: str, ann: str, *, key: str, exported_hash: str | None, file:
                 errors.append(InputError("expected 'T1<TAB>TYPE start end<TAB>text'",
                                          file=file, line=lineno, record=key or None))
                 continue
+            start, end = units.to_ours_or_raw(start), units.to_ours_or_raw(end)
             group, label = split_qualified(kind)
             shown = parts[2] if len(parts) > 2 else None
             if shown is not None and 0 <= start < end <= len(text) \

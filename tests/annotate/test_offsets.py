@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -332,6 +333,42 @@ def _crlf_abstract() -> str:
             if "\r\n" in (row["abstract"] or ""):
                 return row["title"] + "\n\n" + row["abstract"]
     raise AssertionError("no CRLF abstract in jeyaraman_2020.csv")
+
+
+def test_brat_counts_a_windows_line_end_as_one_character():
+    """brat opens the .txt with universal newlines (server/src/annotation.py open_textfile,
+    mode 'rU'), so '\\r\\n' is one character there (nlplab/brat#853). Our text keeps both
+    characters: offsets after a line end must be converted both ways."""
+    from nlp_review.annotate.brat import parse_ann, task_to_ann
+
+    text = _crlf_abstract()
+    assert text.count("\r\n") >= 2
+    brat_text = text.replace("\r\n", "\n")
+    # spans on words after each line end, as our tagger would store them, plus one
+    # running over a line end (written as two brat fragments)
+    spans = []
+    at = 0
+    for _ in range(text.count("\r\n")):
+        at = text.index("\r\n", at) + 2
+        word = re.search(r"[A-Za-z]{6,}", text[at:])
+        spans.append({"start": at + word.start(), "end": at + word.end(), "label": "CHILDREN",
+                      "group": "population", "negated": False, "hedged": False})
+    first = text.index("\r\n")
+    spans.append({"start": first - 4, "end": first + 6, "label": "CHILDREN",
+                  "group": "population", "negated": False, "hedged": False})
+    cut = text.index("\r\n", first + 1)
+    assert any(s["start"] > cut for s in spans)
+    ann = task_to_ann(Task("record:1", text, spans))
+    for line in ann.splitlines():  # brat shows the words we tagged
+        _, where, shown = line.split("\t")
+        frags = [[int(x) for x in f.split(" ")[-2:]] for f in where.split(";")]
+        assert " ".join(brat_text[a:b] for a, b in frags) == shown
+    errors: list = []
+    back = parse_ann(text, ann, key="record:1", exported_hash=None, file="x.ann",
+                     errors=errors)
+    assert not errors and not back.problems
+    assert sorted((s["start"], s["end"]) for s in back.spans) == \
+        sorted((s["start"], s["end"]) for s in spans)
 
 
 def test_crlf_offsets_convert_both_ways_on_a_real_abstract():
