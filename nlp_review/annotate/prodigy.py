@@ -20,6 +20,12 @@ since goes out with the hashes it came back with (stored with the annotation,
 ``Task.tool_ids``), so a round trip keeps the Prodigy dataset's hashes.
 
 
+Offsets: Prodigy is Python and counts code points, as we do; its manual interfaces build a
+span from the task's tokens. Every span boundary is therefore made a token boundary: a
+tokenizer token holding one inside (the tagger splits "child\u2010sized" at the hyphen,
+spaCy's blank English does not) is cut there, so ``token_start``/``token_end`` name exactly
+the span's characters and the card shows the span as tagged.
+
 In: Prodigy's ``db-out`` lines (or our export unchanged). ``answer``: ``accept`` (or no
 answer: the file as exported) stores the spans; ``reject`` is stored as the annotator's
 statement that the shown spans are wrong, without spans to learn from (it is never used as
@@ -29,6 +35,7 @@ gold); ``ignore`` is skipped.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from typing import Callable, Iterable, Iterator
 
 from murmurhash import hash as murmurhash
@@ -68,17 +75,38 @@ def attribute_key(span: dict) -> str:
     return f"{span['start']}:{span['end']}:{qualified(span)}"
 
 
+def prodigy_tokens(text: str, doc: Doc, spans: list[dict]) -> list[dict]:
+    """Prodigy's ``tokens`` for ``text``: the tokenizer's tokens, each cut at any span
+    boundary inside it (the cut pieces have ``ws`` false)."""
+    bounds = sorted({b for s in spans for b in (s["start"], s["end"])})
+    tokens: list[dict] = []
+    for t in doc:
+        start, end = t.idx, t.idx + len(t.text)
+        inner = bounds[bisect_right(bounds, start):bisect_left(bounds, end)]
+        edges = [start, *inner, end]
+        for k, (a, b) in enumerate(zip(edges, edges[1:])):
+            last = k == len(edges) - 2
+            tokens.append({"text": text[a:b], "start": a, "end": b, "id": len(tokens),
+                           "ws": bool(t.whitespace_) if last else False})
+    return tokens
+
+
+def _token_range(tokens: list[dict], start: int, end: int) -> tuple[int, int] | None:
+    """(first, last) index of the tokens covering start..end, or None."""
+    ends = [t["end"] for t in tokens]
+    first = bisect_right(ends, start)
+    last = bisect_left([t["start"] for t in tokens], end) - 1
+    return (first, last) if first <= last < len(tokens) else None
+
+
 def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
-    doc = tokenizer(task.text)
-    tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i,
-               "ws": bool(t.whitespace_)} for t in doc]
+    tokens = prodigy_tokens(task.text, tokenizer(task.text), task.spans)
     spans = []
     for s in task.spans:
-        char_span = doc.char_span(s["start"], s["end"], alignment_mode="expand")
         span = {"start": s["start"], "end": s["end"], "label": qualified(s)}
-        if char_span is not None and len(char_span):
-            span["token_start"] = char_span.start
-            span["token_end"] = char_span.end - 1
+        covered = _token_range(tokens, s["start"], s["end"])
+        if covered is not None:
+            span["token_start"], span["token_end"] = covered
         span.update({a: bool(s.get(a)) for a in ATTRIBUTES})
         spans.append(span)
     attributes = {attribute_key(s): [a for a in ATTRIBUTES if s.get(a)]

@@ -382,3 +382,25 @@ def test_crlf_offsets_convert_both_ways_on_a_real_abstract():
         tool = units.to_tool(offset)
         assert brat_text[:tool] == text[:offset].replace("\r\n", "\n")
         assert units.to_ours(tool) == offset
+
+
+def test_prodigy_tokens_are_cut_at_every_span_boundary():
+    """The tagger splits "child\u2010sized" at the Unicode hyphen and tags "child"; spaCy's
+    blank English tokenizer (the export's) keeps "child\u2010sized" whole, so the span's
+    token_start..token_end covered "child\u2010sized" (3 of 9,667 rule spans in the gold
+    texts of rounds 1-6). Real text: holdout line 23 (ecec_adult_child_ratio:518)."""
+    import spacy
+
+    from nlp_review.annotate.prodigy import task_to_prodigy
+
+    text = json.loads((GOLD_TEST.parent / "holdout.jsonl").read_text(
+        encoding="utf-8").splitlines()[22])["text"]
+    start = text.index("child\u2010sized")
+    spans = [{"start": start, "end": start + 5, "label": "CHILDREN", "group": "population",
+              "negated": False, "hedged": False}]
+    task = task_to_prodigy(Task("record:1", text, spans), spacy.blank("en").tokenizer)
+    tokens, span = task["tokens"], task["spans"][0]
+    assert tokens[span["token_start"]]["start"] == start
+    assert tokens[span["token_end"]]["end"] == start + 5
+    assert "".join(t["text"] + (" " if t["ws"] else "") for t in tokens) == text
+    assert [t["id"] for t in tokens] == list(range(len(tokens)))
