@@ -52,11 +52,12 @@ FOLDS = 5
 #: how reliable the estimates were on the replay benchmark (benchmarks/update/run.py,
 #: benchmarks/RESULTS.md "Living review update"); printed by ``nlp-review update``
 BENCHMARK_NOTE = (
-    "On replayed updates the expected count was off by 15 % on average after a fully "
-    "screened first round (at most 1.5x; the 90 % interval held the truth in 25 of 26 "
-    "runs) and by 33 % after a first round screened in ranked order and stopped early "
-    "(mostly too high, up to 2.3x; interval held it in 22 of 26); the threshold kept "
-    "81-100 % of the relevant new records (mean 95 %).")
+    "On replayed updates (default ranking preset) the expected count was off by 15 % on "
+    "average after a fully screened first round (at most 1.5x; the 90 % interval held the "
+    "truth in 25 of 26 runs) and by 37 % after a first round screened in ranked order and "
+    "stopped early (mostly too high, up to 2.9x; interval held it in 21 of 26); the "
+    "threshold kept a mean 91-97 % of the relevant new records (as little as 72 % in one "
+    "run).")
 
 
 class PlattCalibrator(BaseEstimator):
