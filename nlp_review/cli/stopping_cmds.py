@@ -27,8 +27,8 @@ def stopping_cmd(
     The counting-process rule (counting, recommended) bounds the relevant records left from
     the ranking's falling rate of relevant records; counting-bayes does the same with the
     rate's uncertainty integrated over its posterior (saves more work, but reached 95 %
-    recall in only 93 % of benchmark runs, so it is shown only when asked for with
-    --rule counting-bayes); counting-lodo is that model with a bound quantile and minimum
+    recall in only 89 % of benchmark runs with the default ranking, so it is shown only
+    when asked for with --rule counting-bayes); counting-lodo is that model with a bound quantile and minimum
     chosen by leave-one-dataset-out calibration (reached 95 % recall in 92.9 % of left-out
     benchmark runs with the default ranking; --rule counting-lodo); the random-sample rule
     (buscar) asks
