@@ -104,8 +104,8 @@ def export_cmd(
         "the --out file's extension, .csv or .ris)."),
     which: Which = typer.Option(Which.all, "--which", help="Which unique records to export."),
     duplicates: Optional[Path] = typer.Option(
-        None, "--duplicates", help="Also write the duplicate map (source,source_id,group_id) "
-        "as CSV to this file."),
+        None, "--duplicates", help="Also write the duplicate map (source,source_id,group_id,"
+        "record_id) as CSV to this file."),
     project: Path = ProjectOption,
 ) -> None:
     """Export unique records with their decisions (label_included), or the duplicate map.

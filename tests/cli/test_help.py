@@ -120,3 +120,23 @@ def test_fulltext_list_help_names_the_columns_it_prints(tmp_path):
     said = " ".join(help_text.split())
     for words in ("how it was linked", "paragraphs", "whether it is tagged"):
         assert words in said, said
+
+
+def test_export_duplicates_help_names_the_columns_written(tmp_path):
+    # the help said (source,source_id,group_id); the file also has record_id, the id that
+    # `label`, `show` and `fulltext add --record` take
+    from pathlib import Path
+
+    from nlp_review.store.project import init_project
+
+    ris = (Path(__file__).resolve().parents[2] / "corpora" / "demo" / "eric_export.ris")
+    init_project(tmp_path / "proj").close()
+    proj = str(tmp_path / "proj")
+    assert runner.invoke(app, ["import", str(ris), "-p", proj]).exit_code == 0
+    out = tmp_path / "dups.csv"
+    result = runner.invoke(app, ["export", "--duplicates", str(out), "-p", proj])
+    assert result.exit_code == 0, result.output
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    help_text = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "400"},
+                              terminal_width=400).output
+    assert f"duplicate map ({header})" in " ".join(help_text.split()), (header, help_text)
