@@ -13,7 +13,8 @@ A cue inside a relative or subordinate clause (``clause`` cues with role ``open`
 only reaches forward to the end of that clause: in "mentoring, which could build trust,
 reduced loneliness" the hedge covers "build trust", not "loneliness". A ``pseudo`` cue ("not only", "no doubt")
 cancels any cue inside it; an ``exclude`` cue removes the tagged spans it covers (instrument
-names, "child care" for CHILDREN). This component also finishes the spans: overlapping spans with the
+names, "child care" for CHILDREN), in every text or, with ``in_texts_with``, only in texts
+that hold one of its phrases ("caregiver" is staff in a text about child care). This component also finishes the spans: overlapping spans with the
 same label in a group are merged into the longest, and each span gets its ``group``.
 """
 
@@ -95,17 +96,27 @@ class EvidenceContext:
             self._cue_info[self.nlp.vocab.strings.add(name)] = cue
             pattern = cue["pattern"]
             if isinstance(pattern, str):
-                doc = self.nlp.make_doc(pattern)
-                if lemmatizer is not None:
-                    doc = lemmatizer(doc)
-                self.phrase_matcher.add(name, [doc])
+                self.phrase_matcher.add(name, [self._phrase_doc(pattern, lemmatizer)])
             elif all(set(t) == {"LOWER"} and isinstance(t["LOWER"], str) for t in pattern):
                 # Exact words, any case: a phrase (much faster than the token Matcher).
                 self.lower_matcher.add(name, [self.nlp.make_doc(
                     " ".join(t["LOWER"] for t in pattern))])
             else:
                 self.matcher.add(name, [pattern])
+            if cue.get("in_texts_with"):
+                # The condition's phrases are matched like cues; a text holding one of them
+                # lets the exclusion apply (``_conditions_met``).
+                key = f"condition|{cue['id']}|{len(self.cues)}"
+                cue["condition"] = key
+                self._cue_info[self.nlp.vocab.strings.add(key)] = {
+                    "category": "condition", "id": key, "labels": []}
+                self.phrase_matcher.add(key, [self._phrase_doc(text, lemmatizer)
+                                              for text in cue["in_texts_with"]])
             self.cues.append(cue)
+
+    def _phrase_doc(self, text: str, lemmatizer: Any) -> Doc:
+        doc = self.nlp.make_doc(text)
+        return lemmatizer(doc) if lemmatizer is not None else doc
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    cues: list[dict] | None = None) -> None:
@@ -153,7 +164,9 @@ class EvidenceContext:
         if not any(groups.values()):
             return doc
         cues = self._find_cues(doc)
-        excludes = [c for c in cues if c[2]["category"] == "exclude"]
+        conditions = {c["id"] for _, _, c in cues if c["category"] == "condition"}
+        excludes = [c for c in cues if c[2]["category"] == "exclude"
+                    and c[2].get("condition", "") in conditions | {""}]
         if excludes:
             moved: list[tuple[str, Span]] = []
             for group, spans in groups.items():

@@ -31,7 +31,8 @@ from nlp_review.errors import InputError, InputErrors
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 PATTERN_KEYS = {"label", "pattern", "id"}
 CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude", "clause")
-CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role", "relabel"}
+CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role", "relabel",
+            "in_texts_with"}
 CLAUSE_ROLES = ("open", "close")
 DIRECTIONS = ("forward", "backward", "both")
 TAXONOMY_KEYS = {"group", "label", "definition", "examples"}
@@ -195,7 +196,8 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
     """Validated context cues of one category file (``negated.jsonl``...). In
     ``exclude.jsonl`` a cue removes the tagged spans it covers (of ``labels``, or of any
     label): names of instruments, "child care" for CHILDREN, "school-age" for SCHOOL; with
-    ``relabel`` the covered span is moved to that label instead of removed."""
+    ``relabel`` the covered span is moved to that label instead of removed; with
+    ``in_texts_with`` (phrases) the cue applies only in texts that hold one of them."""
     path = Path(path)
     category = path.stem
     errors: list[InputError] = []
@@ -237,6 +239,16 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
                                     or (labels is not None and relabel not in labels)):
             errors.append(InputError(f"relabel: unknown label {relabel!r}", **where))
             continue
+        in_texts_with = obj.get("in_texts_with")
+        if in_texts_with is not None and category != "exclude":
+            errors.append(InputError('"in_texts_with" is only used in exclude.jsonl', **where))
+            continue
+        if in_texts_with is not None and (
+                not isinstance(in_texts_with, list) or not in_texts_with
+                or not all(isinstance(x, str) and x.strip() for x in in_texts_with)):
+            errors.append(InputError('"in_texts_with" must be a non-empty list of phrases',
+                                     **where))
+            continue
         role = obj.get("role")
         if (role is None) != (category != "clause"):
             errors.append(InputError('"role" (open or close) is needed in clause.jsonl and '
@@ -250,6 +262,10 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
                "window": window, "id": obj.get("id", f"{category}:{lineno}"), "labels": only}
         if role is not None:
             cue["role"] = role
+        if in_texts_with is not None:
+            # Only in texts that hold one of these phrases (anywhere): "caregiver" names
+            # staff, not parents, in a text about child care (guideline 8).
+            cue["in_texts_with"] = list(in_texts_with)
         if relabel is not None:
             # The covered span is not dropped but moved to this label (and its group):
             # "patients with depression" is a population (MENTAL_HEALTH_NEED), not an outcome.

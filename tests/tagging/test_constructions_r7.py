@@ -113,3 +113,59 @@ def test_closed_class_member_tagged(tag, text, label, phrase):
 ])
 def test_closed_class_other_sense_not_tagged(tag, text, label):
     assert labels(tag(text), label) == []
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Caregiver–infant ratios in day care centres were high.", "Caregiver"),
+    ("In child care classrooms, caregivers with more training were more sensitive.",
+     "caregivers"),
+])
+def test_caregiver_in_child_care_is_staff(tag, text, phrase):
+    # guideline 8: in child care the caregivers are staff, not PARENTS_CARERS
+    assert phrase not in labels(tag(text), "PARENTS_CARERS")
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Parents and caregivers of children with asthma received a leaflet.", "caregivers"),
+    ("Family caregivers of children in day care reported strain.", "Family caregivers"),
+])
+def test_caregiver_outside_child_care_or_family_is_carer(tag, text, phrase):
+    assert phrase in labels(tag(text), "PARENTS_CARERS")
+
+
+def test_in_texts_with_is_validated_and_used(tmp_path):
+    import shutil
+
+    from nlp_review.errors import InputErrors
+    from nlp_review.tagging import build_pipeline, doc_to_spans
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(default_models_dir(), models)
+    exclude = models / "context" / "exclude.jsonl"
+    with open(exclude, "a", encoding="utf-8") as f:
+        f.write('{"pattern": "mothers", "labels": ["PARENTS_CARERS"], '
+                '"in_texts_with": ["mouse", "rat pup"]}\n')
+    nlp = build_pipeline(models)
+
+    def found(text):
+        return [(text[s["start"]:s["end"]], s["label"]) for s in doc_to_spans(nlp(text))]
+
+    assert ("mothers", "PARENTS_CARERS") in found("Young mothers joined the group.")
+    assert ("mothers", "PARENTS_CARERS") not in found("Rat pups were separated from mothers.")
+    # the pipeline saved and loaded keeps the condition
+    nlp.to_disk(tmp_path / "saved")
+    import spacy
+    loaded = spacy.load(tmp_path / "saved")
+    text = "Rat pups were separated from mothers."
+    assert ("mothers", "PARENTS_CARERS") not in [
+        (text[s["start"]:s["end"]], s["label"]) for s in doc_to_spans(loaded(text))]
+    with open(exclude, "a", encoding="utf-8") as f:
+        f.write('{"pattern": "x y", "in_texts_with": "not a list"}\n')
+    with open(models / "context" / "negated.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"pattern": "never ever", "in_texts_with": ["a"]}\n')
+    with pytest.raises(InputErrors) as info:
+        build_pipeline(models)
+    message = str(info.value)
+    assert "must be a non-empty list of phrases" in message
+    assert '"in_texts_with" is only used in exclude.jsonl' in message
