@@ -12,8 +12,9 @@ from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption,
                                    err_console, progress, project_at)
 from nlp_review.cli.tagging_cmds import SpancatOption
 
-fulltext_app = typer.Typer(help="Add full texts (PDF, JATS/PMC XML, HTML, plain text) and "
-                                "link them to the project's records.", no_args_is_help=True)
+fulltext_app = typer.Typer(help="Full texts (PDF, JATS/PMC XML, HTML, plain text): add and "
+                                "link them to the project's records, list, tag and show them.",
+                           no_args_is_help=True)
 
 _STYLE = {"linked": "green", "relinked": "green", "unlinked": "yellow", "failed": "red",
           "present": "dim", "skipped": "dim"}

@@ -139,7 +139,7 @@ def export_cmd(
 
 
 def status_cmd(project: Path = ProjectOption) -> None:
-    """Records per source, duplicates removed, unique, screened and included.
+    """Where the project stands: records, duplicates, screening, recall and stopping verdicts.
 
     The identification part of a PRISMA 2020 flow diagram, then the screening progress:
     records since the last include, estimated recall with its interval, and each stopping

@@ -140,3 +140,16 @@ def test_export_duplicates_help_names_the_columns_written(tmp_path):
     help_text = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "400"},
                               terminal_width=400).output
     assert f"duplicate map ({header})" in " ".join(help_text.split()), (header, help_text)
+
+
+def test_group_and_status_summaries_cover_what_the_commands_do():
+    # `fulltext` said only "Add full texts ... and link them" over add, list, tag and show;
+    # `status` named only the counts, not the recall estimate and stopping verdicts it prints
+    root = typer.main.get_command(app)
+    fulltext = root.commands["fulltext"]
+    summary = fulltext.help or ""
+    assert set(fulltext.commands) == {"add", "list", "tag", "show"}
+    for verb in fulltext.commands:
+        assert verb in summary, (verb, summary)
+    status = (root.commands["status"].help or "").split("\n")[0]
+    assert "recall" in status and "screening" in status, status
