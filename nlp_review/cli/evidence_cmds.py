@@ -27,9 +27,10 @@ def evidence_cmd(
                                    "studies included in screening (not kept as a snapshot)."),
     diff: Optional[int] = typer.Option(None, "--diff", help="Show what changed in the included "
                                        "studies since this snapshot id: new studies, studies "
-                                       "whose evidence source changed (abstract -> full text), "
-                                       "new or changed mechanism, population and setting "
-                                       "entries."),
+                                       "no longer included, studies whose evidence source "
+                                       "changed (abstract -> full text), new, dropped or "
+                                       "changed mechanism entries (status, populations, "
+                                       "settings)."),
     snapshots: bool = typer.Option(False, "--snapshots", help="List the stored snapshots "
                                    "(one per run over the included studies that changed the "
                                    "evidence) and exit."),

@@ -153,3 +153,14 @@ def test_group_and_status_summaries_cover_what_the_commands_do():
         assert verb in summary, (verb, summary)
     status = (root.commands["status"].help or "").split("\n")[0]
     assert "recall" in status and "screening" in status, status
+
+
+def test_evidence_diff_help_names_every_kind_of_change_it_prints():
+    # --diff prints studies no longer included and dropped mechanism rows too; the help and
+    # the README named only new studies, source changes and new or changed entries
+    result = runner.invoke(app, ["evidence", "--help"], env={"COLUMNS": "400"},
+                           terminal_width=400)
+    said = " ".join(result.output.split())
+    for kind in ("new studies", "studies no longer included", "evidence source changed",
+                 "new, dropped or changed mechanism entries"):
+        assert kind in said, kind
