@@ -67,7 +67,8 @@ def criteria_show_cmd(project: Path = ProjectOption) -> None:
 
 
 def rank_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="CSV to write the ranked queue to."),
+    out: Path = typer.Option(..., "--out", "-o", help="CSV to write the ranked queue to "
+                             "(rank,record_id,score,title,year,doi)."),
     project: Path = ProjectOption,
     preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
 ) -> None:
@@ -140,7 +141,8 @@ def simulate_cmd(
     all_records: bool = typer.Option(False, "--all", help="Screen to the end instead of "
                                      "stopping at the last relevant record."),
     stop: List[str] = typer.Option([], "--stop", help="Stopping rule to evaluate (repeat), "
-                                   "e.g. buscar, knee, asreview-100, consecutive:threshold=50;"
+                                   "e.g. counting, buscar, knee, asreview-100, "
+                                   "consecutive:threshold=50;"
                                    " where it stops goes into metrics.json and recall.png."),
 ) -> None:
     """Replay a labelled dataset as if screened in this tool's order; report WSS@95, WSS@100,
@@ -244,7 +246,11 @@ def screen_cmd(
     reviewer: str = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
     preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
 ) -> None:
-    """Screen records one at a time, best first; each decision is saved at once."""
+    """Screen records one at a time, best first; each decision is saved at once.
+
+    Keys: i include, e exclude, s skip, u undo, n note, q quit. The criteria's terms are
+    highlighted. When the random-sample stopping rule (buscar) asks for it, records are
+    drawn at random from those not yet screened, and the screen says so."""
     from nlp_review.screening.session import ScreeningSession
 
     reviewer = reviewer or default_reviewer()

@@ -1,5 +1,7 @@
 """Every command and every option a user can type has help text."""
 
+import re
+
 import typer.main
 from typer.testing import CliRunner
 
@@ -73,7 +75,6 @@ def test_criteria_reviewer_help_speaks_of_the_criteria():
 def _results_rule_share(rule: str) -> str:
     """The share of runs reaching 95 % recall that benchmarks/RESULTS.md (## Stopping) gives
     `rule` with the current default ranking preset, as a rounded percentage."""
-    import re
     from pathlib import Path
 
     from nlp_review.screening.presets import default_preset_name
@@ -164,3 +165,30 @@ def test_evidence_diff_help_names_every_kind_of_change_it_prints():
     for kind in ("new studies", "studies no longer included", "evidence source changed",
                  "new, dropped or changed mechanism entries"):
         assert kind in said, kind
+
+
+def test_screen_help_names_the_keys_the_prompt_takes():
+    from nlp_review.cli.screening_cmds import KEYS
+
+    said = " ".join(runner.invoke(app, ["screen", "--help"], env={"COLUMNS": "400"},
+                                  terminal_width=400).output.split())
+    for key, word in re.findall(r"\[(\w)\](\w+)", KEYS):
+        assert f"{key} {key}{word}" in said, (key, word, said)
+
+
+def test_rank_help_names_the_columns_written(tmp_path):
+    from pathlib import Path
+
+    from nlp_review.store.project import init_project
+
+    ris = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "eric_export.ris"
+    init_project(tmp_path / "proj").close()
+    proj = str(tmp_path / "proj")
+    assert runner.invoke(app, ["import", str(ris), "-p", proj]).exit_code == 0
+    out = tmp_path / "queue.csv"
+    result = runner.invoke(app, ["rank", "--out", str(out), "-p", proj])
+    assert result.exit_code == 0, result.output
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    said = " ".join(runner.invoke(app, ["rank", "--help"], env={"COLUMNS": "400"},
+                                  terminal_width=400).output.split())
+    assert f"({header})" in said, (header, said)
