@@ -169,3 +169,28 @@ def test_in_texts_with_is_validated_and_used(tmp_path):
     message = str(info.value)
     assert "must be a non-empty list of phrases" in message
     assert '"in_texts_with" is only used in exclude.jsonl' in message
+
+
+@pytest.mark.parametrize("text, label", [
+    # professions are not settings (guideline 3)
+    ("Children were seen by general practitioners twice.", "HEALTH_SERVICE"),
+    # a programme name the annotators never mark as a school (0 of 25 in rounds 1-6)
+    ("Head Start teachers completed the survey.", "SCHOOL"),
+    # an instrument's name is not where the study took place
+    ("Mothers completed the Edinburgh Postnatal Depression Scale.", "COUNTRY"),
+    # 'minor' as an adjective is not young people
+    ("Training played a minor part in the change.", "ADOLESCENTS"),
+    # funding is COST, not help given to people
+    ("Centres received financial support from the state.", "EMOTIONAL_PRACTICAL_SUPPORT"),
+    # interactions are RELATIONSHIPS only with their parties named
+    ("The scale rated positive interaction and permissiveness.", "RELATIONSHIPS"),
+])
+def test_pattern_without_a_right_hit_removed(tag, text, label):
+    assert labels(tag(text), label) == []
+
+
+def test_minors_and_general_practice_still_tagged(tag):
+    assert "minors" in labels(tag("Consent rules for minors differ."), "ADOLESCENTS")
+    assert "general practice" in labels(tag("Care was given in general practice."),
+                                        "HEALTH_SERVICE")
+    assert "Edinburgh" in labels(tag("The study took place in Edinburgh."), "COUNTRY")
