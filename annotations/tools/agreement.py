@@ -1,6 +1,6 @@
 """Inter-annotator agreement on double-annotated samples of the gold set.
 
-Four studies, picked with ``--study`` (default ``a_on_b``):
+Five studies, picked with ``--study`` (default ``a_on_b``):
 
 ``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
 independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
@@ -29,6 +29,13 @@ in ``annotations/agreement/q_on_nop/``. The batch part files are read from git a
 where each batch was finished (``NOP_FINAL``); mechanism, intervention and outcome are also
 reported per label.
 
+``u_on_rst`` (round seven, the fourth holdout split): annotator U annotated 18 texts, 6 of each
+of batches r, s and t, chosen by the same rule (``cue_ranked_sample``) with the study's own seed
+(``U_SAMPLE_SEED``), without reading R's, S's or T's part files or ``holdout4.jsonl``, in
+``annotations/agreement/u_on_rst/``. The batch part files are read from git at the commits where
+each batch was finished (``RST_FINAL``); mechanism, intervention and outcome are also reported
+per label. Every cue-ranked study carries its rule as ``Study.cue_sample`` (seed, top, drawn).
+
 The second annotations are not part of the gold set (``build_gold.py`` reads only
 ``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
 per group and overall, the agreement as F1 with the batch annotator's spans as the reference
@@ -43,6 +50,7 @@ plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
     python annotations/tools/agreement.py --study i_on_gh --disagreements  # + kinds, and every one
     python annotations/tools/agreement.py --study m_on_jkl --disagreements # round five (J/K/L vs M)
     python annotations/tools/agreement.py --study q_on_nop --disagreements # round six (N/O/P vs Q)
+    python annotations/tools/agreement.py --study u_on_rst --disagreements # round seven (R/S/T vs U)
 """
 
 from __future__ import annotations
@@ -90,6 +98,15 @@ NOP_FINAL: dict[str, str] = {
     "o": "16a4fee3fa52c40193838845b0a4d1db0c6a07a4",  # gold round 6: batch o final
     "p": "6dbb9e26130610b526c95d865b02870f845e6a2d",  # gold round 6: batch p final
 }
+U_SAMPLE_SEED = 20261202
+U_TOP_PER_BATCH = 3
+U_RANDOM_PER_BATCH = 3
+# The commits where R, S and T finished their round-seven batches.
+RST_FINAL: dict[str, str] = {
+    "r": "0f9f13a0ed94ef72edcf2ed76fbad2de47365b63",  # batch r final
+    "s": "226921ac43dbb2cb7fff7d09917eb6ca8dd3836b",  # batch s final
+    "t": "f91ee215b87ad334fcf2f53f243be04beea5b4ec",  # batch t final
+}
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,8 @@ class Study:
     commits: dict[str, str] = field(default_factory=dict)
     # groups whose agreement is also printed per label (the sparse groups of m_on_jkl)
     label_groups: tuple[str, ...] = ()
+    # cue-ranked samples (``cue_ranked_sample``): the study's seed, top and drawn per batch
+    cue_sample: tuple[int, int, int] | None = None
 
     @property
     def reference_annotator(self) -> str:
@@ -113,9 +132,14 @@ STUDIES = {
     "a_on_b": Study("a_on_b", SECOND, "A", ("b",), {"b": B_FIRST_PASS}),
     "i_on_gh": Study("i_on_gh", AGREEMENT / "i_on_gh", "I", ("g", "h"), GH_FINAL),
     "m_on_jkl": Study("m_on_jkl", AGREEMENT / "m_on_jkl", "M", ("j", "k", "l"), JKL_FINAL,
-                      label_groups=("mechanism", "intervention")),
+                      label_groups=("mechanism", "intervention"),
+                      cue_sample=(M_SAMPLE_SEED, M_TOP_PER_BATCH, M_RANDOM_PER_BATCH)),
     "q_on_nop": Study("q_on_nop", AGREEMENT / "q_on_nop", "Q", ("n", "o", "p"), NOP_FINAL,
-                      label_groups=("mechanism", "intervention", "outcome")),
+                      label_groups=("mechanism", "intervention", "outcome"),
+                      cue_sample=(Q_SAMPLE_SEED, Q_TOP_PER_BATCH, Q_RANDOM_PER_BATCH)),
+    "u_on_rst": Study("u_on_rst", AGREEMENT / "u_on_rst", "U", ("r", "s", "t"), RST_FINAL,
+                      label_groups=("mechanism", "intervention", "outcome"),
+                      cue_sample=(U_SAMPLE_SEED, U_TOP_PER_BATCH, U_RANDOM_PER_BATCH)),
 }
 
 
@@ -211,6 +235,17 @@ def q_sample_ids(selection: dict[str, dict[str, str]],
                              Q_TOP_PER_BATCH, Q_RANDOM_PER_BATCH)
 
 
+def u_sample_ids(selection: dict[str, dict[str, str]],
+                 texts: dict[str, str]) -> list[str]:
+    """The round-seven sample annotator U annotates: 6 of each of batches r, s and t.
+
+    The rule of ``q_sample_ids`` (``cue_ranked_sample``) with its own generator,
+    ``random.Random(U_SAMPLE_SEED)``, r first, then s, then t: per batch the
+    ``U_TOP_PER_BATCH`` cue-richest texts plus ``U_RANDOM_PER_BATCH`` drawn from the rest."""
+    return cue_ranked_sample(selection, texts, ("r", "s", "t"), U_SAMPLE_SEED,
+                             U_TOP_PER_BATCH, U_RANDOM_PER_BATCH)
+
+
 def _texts(gold, selection: dict[str, dict[str, str]],  # type: ignore[no-untyped-def]
            batches: tuple[str, ...]) -> dict[str, str]:
     """{"<dataset>__<record_id>": text} of every selected text of the batches, from the CSVs."""
@@ -229,11 +264,12 @@ def study_sample(study: Study, selection: dict[str, dict[str, str]],
         return sample_ids(selection)
     if study.name == "i_on_gh":
         return i_sample_ids(selection)
+    if study.cue_sample is None:
+        raise ValueError(f"study {study.name!r} has no sampling rule")
     gold = gold or _build_gold()
     texts = _texts(gold, selection, study.batches)
-    if study.name == "q_on_nop":
-        return q_sample_ids(selection, texts)
-    return m_sample_ids(selection, texts)
+    seed, top, drawn = study.cue_sample
+    return cue_ranked_sample(selection, texts, study.batches, seed, top, drawn)
 
 
 def _f1(matched: int, n_gold: int, n_other: int) -> float:
