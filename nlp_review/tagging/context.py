@@ -13,8 +13,9 @@ A cue inside a relative or subordinate clause (``clause`` cues with role ``open`
 only reaches forward to the end of that clause: in "mentoring, which could build trust,
 reduced loneliness" the hedge covers "build trust", not "loneliness". A ``pseudo`` cue ("not only", "no doubt")
 cancels any cue inside it; an ``exclude`` cue removes the tagged spans it covers (instrument
-names, "child care" for CHILDREN), in every text or, with ``in_texts_with``, only in texts
-that hold one of its phrases ("caregiver" is staff in a text about child care). This component also finishes the spans: overlapping spans with the
+names, "child care" for CHILDREN), in every text or, with ``in_texts_with`` /
+``unless_texts_with``, only in texts that hold one / none of its phrases ("caregiver" is
+staff in a text about child care). This component also finishes the spans: overlapping spans with the
 same label in a group are merged into the longest, and each span gets its ``group``.
 """
 
@@ -103,16 +104,26 @@ class EvidenceContext:
                     " ".join(t["LOWER"] for t in pattern))])
             else:
                 self.matcher.add(name, [pattern])
-            if cue.get("in_texts_with"):
-                # The condition's phrases are matched like cues; a text holding one of them
-                # lets the exclusion apply (``_conditions_met``).
-                key = f"condition|{cue['id']}|{len(self.cues)}"
-                cue["condition"] = key
+            for field in ("in_texts_with", "unless_texts_with"):
+                if not cue.get(field):
+                    continue
+                # The condition's phrases are matched like cues; whether the text holds one
+                # of them decides whether the exclusion applies (``_applies``).
+                key = f"condition|{field}|{cue['id']}|{len(self.cues)}"
+                cue[f"{field}_key"] = key
                 self._cue_info[self.nlp.vocab.strings.add(key)] = {
                     "category": "condition", "id": key, "labels": []}
                 self.phrase_matcher.add(key, [self._phrase_doc(text, lemmatizer)
-                                              for text in cue["in_texts_with"]])
+                                              for text in cue[field]])
             self.cues.append(cue)
+
+    @staticmethod
+    def _applies(cue: dict, met: set[str]) -> bool:
+        """An exclusion with text conditions applies if the text holds one phrase of
+        ``in_texts_with`` and none of ``unless_texts_with``."""
+        need = cue.get("in_texts_with_key")
+        avoid = cue.get("unless_texts_with_key")
+        return (need is None or need in met) and (avoid is None or avoid not in met)
 
     def _phrase_doc(self, text: str, lemmatizer: Any) -> Doc:
         doc = self.nlp.make_doc(text)
@@ -164,9 +175,8 @@ class EvidenceContext:
         if not any(groups.values()):
             return doc
         cues = self._find_cues(doc)
-        conditions = {c["id"] for _, _, c in cues if c["category"] == "condition"}
-        excludes = [c for c in cues if c[2]["category"] == "exclude"
-                    and c[2].get("condition", "") in conditions | {""}]
+        met = {c["id"] for _, _, c in cues if c["category"] == "condition"}
+        excludes = [c for c in cues if c[2]["category"] == "exclude" and self._applies(c[2], met)]
         if excludes:
             moved: list[tuple[str, Span]] = []
             for group, spans in groups.items():

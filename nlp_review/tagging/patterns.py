@@ -32,7 +32,10 @@ GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 PATTERN_KEYS = {"label", "pattern", "id"}
 CONTEXT_CATEGORIES = ("negated", "hedged", "terminate", "pseudo", "exclude", "clause")
 CUE_KEYS = {"pattern", "direction", "window", "id", "labels", "role", "relabel",
-            "in_texts_with"}
+            "in_texts_with", "unless_texts_with"}
+#: Exclusions that depend on the whole text: applied only if it holds / holds none of the
+#: listed phrases.
+TEXT_CONDITIONS = ("in_texts_with", "unless_texts_with")
 CLAUSE_ROLES = ("open", "close")
 DIRECTIONS = ("forward", "backward", "both")
 TAXONOMY_KEYS = {"group", "label", "definition", "examples"}
@@ -197,7 +200,8 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
     ``exclude.jsonl`` a cue removes the tagged spans it covers (of ``labels``, or of any
     label): names of instruments, "child care" for CHILDREN, "school-age" for SCHOOL; with
     ``relabel`` the covered span is moved to that label instead of removed; with
-    ``in_texts_with`` (phrases) the cue applies only in texts that hold one of them."""
+    ``in_texts_with`` / ``unless_texts_with`` (phrases) the cue applies only in texts that
+    hold one of them / none of them."""
     path = Path(path)
     category = path.stem
     errors: list[InputError] = []
@@ -239,15 +243,9 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
                                     or (labels is not None and relabel not in labels)):
             errors.append(InputError(f"relabel: unknown label {relabel!r}", **where))
             continue
-        in_texts_with = obj.get("in_texts_with")
-        if in_texts_with is not None and category != "exclude":
-            errors.append(InputError('"in_texts_with" is only used in exclude.jsonl', **where))
-            continue
-        if in_texts_with is not None and (
-                not isinstance(in_texts_with, list) or not in_texts_with
-                or not all(isinstance(x, str) and x.strip() for x in in_texts_with)):
-            errors.append(InputError('"in_texts_with" must be a non-empty list of phrases',
-                                     **where))
+        problem = _text_condition_problem(obj, category)
+        if problem:
+            errors.append(InputError(problem, **where))
             continue
         role = obj.get("role")
         if (role is None) != (category != "clause"):
@@ -262,10 +260,11 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
                "window": window, "id": obj.get("id", f"{category}:{lineno}"), "labels": only}
         if role is not None:
             cue["role"] = role
-        if in_texts_with is not None:
-            # Only in texts that hold one of these phrases (anywhere): "caregiver" names
-            # staff, not parents, in a text about child care (guideline 8).
-            cue["in_texts_with"] = list(in_texts_with)
+        for key in TEXT_CONDITIONS:
+            # Only in texts that hold one of these phrases (anywhere) / none of them:
+            # "caregiver" names staff, not parents, in a text about child care (guideline 8).
+            if obj.get(key) is not None:
+                cue[key] = list(obj[key])
         if relabel is not None:
             # The covered span is not dropped but moved to this label (and its group):
             # "patients with depression" is a population (MENTAL_HEALTH_NEED), not an outcome.
@@ -275,6 +274,19 @@ def load_cue_file(path: Path, labels: dict[str, Label] | None = None) -> list[di
     if errors:
         raise InputErrors(errors, hint=f"fix these lines of {path.name}")
     return cues
+
+
+def _text_condition_problem(obj: dict, category: str) -> str | None:
+    for key in TEXT_CONDITIONS:
+        value = obj.get(key)
+        if value is None:
+            continue
+        if category != "exclude":
+            return f'"{key}" is only used in exclude.jsonl'
+        if not isinstance(value, list) or not value \
+                or not all(isinstance(x, str) and x.strip() for x in value):
+            return f'"{key}" must be a non-empty list of phrases'
+    return None
 
 
 SENSE_LIST_KEYS = ("head", "noun_forms", "noun_before", "noun_after", "verb_before",

@@ -180,8 +180,6 @@ def test_in_texts_with_is_validated_and_used(tmp_path):
     ("Mothers completed the Edinburgh Postnatal Depression Scale.", "COUNTRY"),
     # 'minor' as an adjective is not young people
     ("Training played a minor part in the change.", "ADOLESCENTS"),
-    # funding is COST, not help given to people
-    ("Centres received financial support from the state.", "EMOTIONAL_PRACTICAL_SUPPORT"),
     # interactions are RELATIONSHIPS only with their parties named
     ("The scale rated positive interaction and permissiveness.", "RELATIONSHIPS"),
 ])
@@ -194,3 +192,33 @@ def test_minors_and_general_practice_still_tagged(tag):
     assert "general practice" in labels(tag("Care was given in general practice."),
                                         "HEALTH_SERVICE")
     assert "Edinburgh" in labels(tag("The study took place in Edinburgh."), "COUNTRY")
+
+
+def test_student_is_children_where_the_text_names_a_primary_level(tag):
+    primary = "Elementary schools took part. Students in small classes read better."
+    assert "Students" in labels(tag(primary), "CHILDREN")
+    # no level named: not marked (guideline 2)
+    assert labels(tag("Students in small classes read better."), "CHILDREN") == []
+    # a secondary or tertiary level in the text: not children
+    for other in ("High school and elementary students were compared. Students liked it.",
+                  "University and kindergarten staff met. Students were interviewed."):
+        assert "Students" not in labels(tag(other), "CHILDREN")
+    # a project's name and an adjective are not the people
+    star = "Kindergarten data from the Student/Teacher Achievement Ratio study were used."
+    assert labels(tag(star), "CHILDREN") == []
+
+
+def test_unless_texts_with_is_validated(tmp_path):
+    import shutil
+
+    from nlp_review.errors import InputErrors
+    from nlp_review.tagging import build_pipeline
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(default_models_dir(), models)
+    with open(models / "context" / "exclude.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"pattern": "x y", "unless_texts_with": []}\n')
+    with pytest.raises(InputErrors) as info:
+        build_pipeline(models)
+    assert '"unless_texts_with" must be a non-empty list of phrases' in str(info.value)
