@@ -222,3 +222,20 @@ def test_unless_texts_with_is_validated(tmp_path):
     with pytest.raises(InputErrors) as info:
         build_pipeline(models)
     assert '"unless_texts_with" must be a non-empty list of phrases' in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    "Impairments during the preschool years predict later problems.",
+    "Home activities prepared children for kindergarten readiness.",
+    "Checks are rare before children start school.",
+    "Language improves with years of full-time schooling.",
+    "Father-school communication was logged weekly.",
+    "Well-child care visits were shorter for some children.",
+])
+def test_school_as_time_attainment_or_fixed_term_is_not_a_setting(tag, text):
+    assert labels(tag(text), "SCHOOL") == []
+
+
+def test_school_as_place_still_tagged(tag):
+    assert "preschools" in labels(tag("Children attended preschools in Oslo."), "SCHOOL")
+    assert "home schooling" in labels(tag("Groups that support home schooling met."), "SCHOOL")
