@@ -53,6 +53,7 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL
 from spacy.tokens import Doc
+from spacy.vectors import Vectors
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
@@ -60,6 +61,7 @@ from nlp_review.annotate.combine import (CANDIDATE_THRESHOLDS, CRITERIA, DEFAULT
                                          DEFAULT_DEFER_TO, DEFER_TO, MAX_PRECISION_DROP,
                                          Scored, choose_combination)
 from nlp_review.annotate.measure import pattern_report
+from nlp_review.annotate.vectors import load_vectors
 from nlp_review.annotate.model_spans import (DEFAULT_THRESHOLD, MODEL_SPAN_ID, SPANS_KEY,
                                              ModelSpans, add_spans, build_combined_pipeline,
                                              candidates_in, existing_spans, load_spancat,
@@ -186,23 +188,32 @@ def _sentence_examples(nlp: Language, g: GoldText) -> list[Example]:
     return out
 
 
-def _small_model() -> dict:
+def _small_model(static_vectors: bool = False) -> dict:
     """spaCy's default single-label spancat model with a smaller tok2vec (width 64, depth
-    2): a few minutes of training on shared CPU cores."""
+    2): a few minutes of training on shared CPU cores. ``static_vectors``: the embedding
+    also reads the vocab's word vectors (``MultiHashEmbed`` ``include_static_vectors``)."""
     model = copy.deepcopy(dict(DEFAULT_SPANCAT_SINGLELABEL_MODEL))
     model["tok2vec"] = copy.deepcopy(dict(model["tok2vec"]))
-    model["tok2vec"]["embed"] = {**model["tok2vec"]["embed"], "width": TOK2VEC_WIDTH}
+    model["tok2vec"]["embed"] = {**model["tok2vec"]["embed"], "width": TOK2VEC_WIDTH,
+                                 "include_static_vectors": static_vectors}
     model["tok2vec"]["encode"] = {**model["tok2vec"]["encode"], "width": TOK2VEC_WIDTH,
                                   "depth": TOK2VEC_DEPTH}
     return model
 
 
-def _new_model(labels: Iterable[str], negative_weight: float) -> Language:
+def _new_model(labels: Iterable[str], negative_weight: float,
+               vectors: Vectors | None = None) -> Language:
+    """A blank English span model; with ``vectors`` (a copy of them in its vocab) its
+    tok2vec reads them too."""
     nlp = spacy.blank("en")
+    if vectors is not None:
+        own = Vectors(strings=nlp.vocab.strings)
+        own.from_bytes(vectors.to_bytes())
+        nlp.vocab.vectors = own
     spancat = nlp.add_pipe("spancat_singlelabel", name="spancat", config={
         "spans_key": SPANS_KEY, "negative_weight": negative_weight, "allow_overlap": True,
         "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": NGRAM_SIZES},
-        "model": _small_model()})
+        "model": _small_model(static_vectors=vectors is not None)})
     for label in sorted(labels):
         spancat.add_label(label)
     return nlp
@@ -216,6 +227,7 @@ class _Settings:
     learn_rate: float = 0.002
     sparse_groups: tuple[str, ...] = ()
     sparse_repeat: int = SPARSE_REPEAT
+    vectors: Vectors | None = None  # static word vectors the tok2vec reads (None: none)
 
 
 def sparse_groups(gold: list[GoldText], share: float = SPARSE_SHARE) -> tuple[str, ...]:
@@ -233,7 +245,7 @@ def _train(train: list[GoldText], labels: dict[str, str], epochs: int, st: _Sett
     """A model trained on ``train`` for ``epochs`` passes (``labels``: label -> group);
     ``after_epoch(nlp, epoch, loss)`` is called after each pass (training stops early when it returns True)."""
     fix_random_seed(st.seed)
-    nlp = _new_model(labels, st.negative_weight)
+    nlp = _new_model(labels, st.negative_weight, st.vectors)
     examples = []
     for g in train:
         for ex in _sentence_examples(nlp, g):
@@ -418,11 +430,14 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
                  criterion: str = DEFAULT_CRITERION,
                  on_epoch: EpochCallback | None = None,
                  unseen_rules: Iterable[RuleSnapshot] = (),
-                 sparse_repeat: int = SPARSE_REPEAT) -> TrainReport:
+                 sparse_repeat: int = SPARSE_REPEAT,
+                 vectors: Path | None = None) -> TrainReport:
     """Cross-validate, choose passes and combination, train on all ``gold``, save to
     ``out`` (see the module docstring; ``unseen_rules``: the rules the combination is
     judged against on the texts they had not seen; ``sparse_repeat``: how often a sentence
-    holding a span of a sparse group is seen per pass)."""
+    holding a span of a sparse group is seen per pass; ``vectors``: a saved spaCy pipeline
+    folder whose word vectors the model's tok2vec reads and the saved model carries, see
+    ``nlp_review.annotate.vectors``)."""
 
     if folds < 2:
         raise NotFoundError("cross-validation needs at least 2 folds", hint="--folds 3")
@@ -436,7 +451,9 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     group_of = {s["label"]: s["group"] for g in gold for s in g.spans}
     if not group_of:
         raise NotFoundError("the gold texts hold no spans to learn from")
-    st = _Settings(seed=seed, sparse_groups=sparse_groups(gold), sparse_repeat=sparse_repeat)
+    table = load_vectors(Path(vectors)) if vectors is not None else None
+    st = _Settings(seed=seed, sparse_groups=sparse_groups(gold), sparse_repeat=sparse_repeat,
+                   vectors=table)
     taxonomy = load_taxonomy(Path(models_dir) / "taxonomy.json")
     full_group_of = {k: v.group for k, v in taxonomy.items()}
     views = _rule_views(gold, Path(models_dir))
@@ -481,7 +498,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     combination = choose_combination(oof, full_group_of, thresholds=tuple(thresholds),
                                      criterion=criterion)
     combination["passes"] = chosen_epochs
-    final = _new_model(group_of, st.negative_weight)
+    final = _new_model(group_of, st.negative_weight, table)
     final.from_bytes(snapshots[chosen_epochs])
     p, r, f = by_epoch[best]
     final.meta["name"] = "nlp_review_spancat"
@@ -491,6 +508,7 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
         "epochs": chosen_epochs, "cv_p": round(p, 4), "cv_r": round(r, 4), "cv_f": round(f, 4),
         "sparse_groups": list(st.sparse_groups), "sparse_repeat": st.sparse_repeat,
         "tok2vec_width": TOK2VEC_WIDTH, "tok2vec_depth": TOK2VEC_DEPTH,
+        "vectors": _vectors_info(Path(vectors), table) if table is not None else None,
         "cv_f_by_epoch": [round(x[2], 4) for x in by_epoch],
         "gold_files": gold_sources(gold), "fold_sizes": [len(part) for part in parts],
         "fold_ids": [[g.id for g in part] for part in parts],
@@ -503,6 +521,18 @@ def train_tagger(gold: list[GoldText], out: Path, models_dir: Path, *,
     return TrainReport(len(gold), folds, chosen_epochs, p, r, f, [x[2] for x in by_epoch],
                        combination, [[g.id for g in part] for part in parts], oof,
                        gold_sources(gold))
+
+
+def _vectors_info(path: Path, table: Vectors) -> dict:
+    """What the saved model says of the word vectors it was trained with."""
+    built = {}
+    meta = path / "meta.json"
+    if meta.is_file():
+        saved = json.loads(meta.read_text(encoding="utf-8"))
+        built = saved.get("nlp_review_vectors") or (
+            saved.get("nlp_review_training") or {}).get("vectors") or {}
+    return {**built, "rows": int(table.shape[0]), "dims": int(table.shape[1]),
+            "from": path.name}
 
 
 def held_out_table(combination: dict) -> list[dict]:

@@ -201,6 +201,12 @@ def train_tagger_cmd(
         "annotated after the rule files in models folder DIR were written (e.g. "
         "holdout.jsonl=old/models from `git archive COMMIT models`); the combination is "
         "judged against those rules on those texts, as on unseen text (repeatable)."),
+    vectors: Optional[Path] = typer.Option(None, "--vectors", help="Word vectors the "
+                                           "model reads besides its own hash embeddings: "
+                                           "a folder built by benchmarks/tagger_training/"
+                                           "vectors.py from unlabelled in-domain abstracts, "
+                                           "or a span model trained with them (e.g. "
+                                           "models/spancat); the saved model carries them."),
     suggest: Optional[Path] = typer.Option(None, "--suggest-patterns", help="Also write "
                                            "pattern JSONL lines for frequent gold phrases no "
                                            "pattern matches."),
@@ -236,6 +242,7 @@ def train_tagger_cmd(
     snapshots = [_unseen_rules(value, taxonomy) for value in unseen_rules or []]
     result = train_tagger(texts, out, models_dir, folds=folds, epochs=epochs, seed=seed,
                           jobs=jobs, criterion=criterion, unseen_rules=snapshots,
+                          vectors=vectors,
                           on_epoch=lambda stage, e, loss, f: err_console.print(
                               f"{stage} epoch {e}: loss {loss:.2f}"
                               + ("" if f != f else f", held-out span F1 {f:.3f}")))
@@ -244,7 +251,8 @@ def train_tagger_cmd(
                   f"folds of {'/'.join(str(len(f)) for f in result.fold_ids)} texts, seed "
                   f"{seed}): {result.epochs} passes chosen, held-out P {result.cv_p:.2f} "
                   f"R {result.cv_r:.2f} F1 {result.cv_f:.2f}; final model trained on all "
-                  f"{result.n_texts} texts, saved to {out}")
+                  f"{result.n_texts} texts, saved to {out}"
+                  + (f" (with the word vectors of {vectors})" if vectors else ""))
     combination = result.combination
     gated = set(combination.get("gated_groups", []))
     used = ", ".join(f"{g} >= {t}" + (" (only in texts where the rules found the group)"
