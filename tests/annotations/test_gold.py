@@ -680,3 +680,131 @@ def test_readme_round_six_table_is_what_the_pinned_comparison_prints(capsys):
     section = readme.split("**Round six")[1].split("\n\n**")[0]
     for scope, n_ref, n_q, exact, overlap in printed:
         assert f"| {scope} | {n_ref} | {n_q} | {exact} | {overlap} |" in section, scope
+
+
+# Round seven: annotator U on batches r, s and t (study u_on_rst).
+
+U_SAMPLE = ["ecec_adult_child_ratio__1012", "ecec_adult_child_ratio__1079",
+            "ecec_adult_child_ratio__123", "ecec_adult_child_ratio__185",
+            "ecec_adult_child_ratio__223", "ecec_adult_child_ratio__259",
+            "ecec_adult_child_ratio__313", "ecec_adult_child_ratio__477",
+            "ecec_adult_child_ratio__48", "ecec_adult_child_ratio__485",
+            "ecec_adult_child_ratio__819", "ecec_adult_child_ratio__920",
+            "ecec_adult_child_ratio__958", "ecec_adult_child_ratio__960",
+            "ecec_adult_child_ratio__984", "nagtegaal_2019__1016", "van_der_valk_2021__364",
+            "van_der_valk_2021__645"]
+
+
+def _round_seven_texts() -> dict[str, str]:
+    return agreement._texts(build_gold, build_gold.read_selection(), ("r", "s", "t"))
+
+
+def test_round_seven_sample_is_the_shared_rule_with_its_own_seed():
+    selection = build_gold.read_selection()
+    texts = _round_seven_texts()
+    sample = agreement.u_sample_ids(selection, texts)
+    # U annotated exactly these 18 texts: the rule must never move them
+    assert sample == U_SAMPLE
+    assert sample == agreement.cue_ranked_sample(selection, texts, ("r", "s", "t"),
+                                                 agreement.U_SAMPLE_SEED, 3, 3)
+    assert len({agreement.U_SAMPLE_SEED, agreement.Q_SAMPLE_SEED,
+                agreement.M_SAMPLE_SEED}) == 3
+    cues = agreement._sparse_cues()
+    for batch in ("r", "s", "t"):
+        ids = [key for key in texts if selection[key]["batch"] == batch]
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(ids) == 20 and len(picked) == 6
+        assert all(selection[key]["split"] == "holdout4" for key in picked)
+        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
+        best = max(ranks.values())
+        assert all(key in picked for key in ids if ranks[key] == best)
+    # another seed keeps the per-batch rule but draws other texts
+    other = agreement.cue_ranked_sample(selection, texts, ("r", "s", "t"),
+                                        agreement.U_SAMPLE_SEED + 1, 3, 3)
+    assert len(other) == 18 and other != sample
+
+
+def test_every_cue_ranked_study_samples_by_its_own_rule():
+    selection = build_gold.read_selection()
+    published = {"m_on_jkl": M_SAMPLE, "u_on_rst": U_SAMPLE}
+    for name in ("m_on_jkl", "q_on_nop", "u_on_rst"):
+        study = agreement.STUDIES[name]
+        assert study.cue_sample is not None
+        seed, top, drawn = study.cue_sample
+        texts = agreement._texts(build_gold, selection, study.batches)
+        sample = agreement.study_sample(study, selection, build_gold)
+        assert sample == agreement.cue_ranked_sample(selection, texts, study.batches, seed,
+                                                     top, drawn)
+        # the sample is exactly what the second annotator annotated
+        assert sorted(path.stem for path in study.second.glob("*.txt")) == sample
+        assert sample == published.get(name, sample)
+    assert agreement.q_sample_ids(selection, _round_six_texts()) == agreement.study_sample(
+        agreement.STUDIES["q_on_nop"], selection, build_gold)
+    # a study without a sampling rule is refused rather than given another study's sample
+    ruleless = agreement.Study("x_on_y", agreement.AGREEMENT / "x_on_y", "X", ("r",))
+    with pytest.raises(ValueError, match="x_on_y"):
+        agreement.study_sample(ruleless, selection, build_gold)
+
+
+def test_annotator_u_covers_the_round_seven_sample_and_is_kept_out_of_the_gold():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["u_on_rst"]
+    sample = agreement.study_sample(study, selection, build_gold)
+    second = _second_annotation(study, sample, "U")
+    holdout4 = _read("holdout4")
+    assert all(r["meta"]["annotator"] in ("R", "S", "T") for r in holdout4)
+    assert {r["id"] for r in holdout4} >= {r["id"] for r in second}
+    # U's files are built into no gold file: every gold record is its batch annotator's
+    assert not any(r["meta"]["annotator"] == "U" for split in build_gold.SPLITS
+                   for r in _read(split))
+    assert {r["id"] for r in second} <= {r["id"] for r in holdout4}
+    assert set(study.commits) == {"r", "s", "t"}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in study.commits.values())
+
+
+def test_round_seven_study_prints_per_batch_and_per_label_tables(capsys):
+    assert agreement.main(["--study", "u_on_rst", "--sample"]) == 0
+    assert capsys.readouterr().out.split() == U_SAMPLE
+    assert agreement.main(["--study", "u_on_rst", "--current"]) == 0
+    tables = _tables(capsys.readouterr().out)
+    groups = {row[0]: row for row in tables["group"]}
+    assert set(groups) == {*build_gold.GROUPS, "all"}
+    for group in ("mechanism", "intervention", "outcome"):
+        rows = tables[f"{group} label"]
+        assert sum(int(row[1]) for row in rows) == int(groups[group][1])
+        assert sum(int(row[2]) for row in rows) == int(groups[group][2])
+    assert [row[0] for row in tables["batch"]] == ["r", "s", "t"]
+    assert [int(row[1]) for row in tables["batch"]] == [6, 6, 6]
+    assert sum(int(row[2]) for row in tables["batch"]) == int(groups["all"][1])
+
+
+@pytest.mark.skipif(not _have_commits(*agreement.RST_FINAL.values()),
+                    reason="the pinned r/s/t commits are not in this clone")
+def test_readme_round_seven_tables_are_what_the_pinned_comparison_prints(capsys):
+    assert agreement.main(["--study", "u_on_rst"]) == 0
+    printed = _tables(capsys.readouterr().out)
+    readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Round seven")[1].split("\n## ")[0]
+    flat = " ".join(section.split())
+    for scope, n_ref, n_u, exact, overlap in printed["group"]:
+        assert f"| {scope} | {n_ref} | {n_u} | {exact} | {overlap} |" in section, scope
+    for group in ("mechanism", "intervention", "outcome"):
+        for label, n_ref, n_u, exact, overlap in printed[f"{group} label"]:
+            assert f"| {group} | {label} | {n_ref} | {n_u} | {exact} | {overlap} |" in section
+    for batch, _, n_ref, n_u, exact, overlap in printed["batch"]:
+        stated = re.search(rf"\b{batch} {n_ref}/{n_u}(?: spans)?, (?:exact )?(\d\.\d\d), "
+                           rf"(?:overlap )?(\d\.\d\d)", flat)
+        assert stated and stated.groups() == (exact, overlap), batch
+    # the negated/hedged counts and the number of disagreements the README discusses are the
+    # ones the script prints and lists
+    assert agreement.main(["--study", "u_on_rst", "--disagreements"]) == 0
+    out = capsys.readouterr().out
+    matched = re.search(r"Of (\d+) exactly matched spans, negated differs on (\d+) and hedged "
+                        r"on (\d+)", out)
+    assert matched
+    total, negated, hedged = (int(value) for value in matched.groups())
+    assert f"Of the {total} exactly matched spans `negated` agrees on all {total - negated}" in flat
+    assert f"`hedged` on {total - hedged}" in flat
+    listed = [line for line in out.splitlines()
+              if re.match(r"^(ecec|nagtegaal|van_der_valk|menon|appenzeller)\S* ", line)]
+    assert f"of the {len(listed)} disagreements" in flat
