@@ -239,3 +239,20 @@ def test_school_as_time_attainment_or_fixed_term_is_not_a_setting(tag, text):
 def test_school_as_place_still_tagged(tag):
     assert "preschools" in labels(tag("Children attended preschools in Oslo."), "SCHOOL")
     assert "home schooling" in labels(tag("Groups that support home schooling met."), "SCHOOL")
+
+
+@pytest.mark.parametrize("text, label", [
+    ("The programme was translated into Swedish for the trial.", "COUNTRY"),
+    ("Effects were larger for native Spanish speakers.", "COUNTRY"),
+    ("Children were rated by teachers. (French abstract)", "COUNTRY"),
+    ("The study follows the Swedish Research Council guidelines.", "COUNTRY"),
+    ("Findings inform the clinical community about migraine.", "COMMUNITY"),
+    ("Preschools worked as communities of practice.", "COMMUNITY"),
+])
+def test_language_body_or_profession_is_not_a_place(tag, text, label):
+    assert labels(tag(text), label) == []
+
+
+def test_place_words_still_tagged(tag):
+    assert "Swedish" in labels(tag("Swedish preschools took part."), "COUNTRY")
+    assert "community" in labels(tag("Families were supported in the community."), "COMMUNITY")
