@@ -256,3 +256,18 @@ def test_language_body_or_profession_is_not_a_place(tag, text, label):
 def test_place_words_still_tagged(tag):
     assert "Swedish" in labels(tag("Swedish preschools took part."), "COUNTRY")
     assert "community" in labels(tag("Families were supported in the community."), "COMMUNITY")
+
+
+@pytest.mark.parametrize("text", [
+    "Quality was observed in family child care homes.",
+    "Family physicians prescribed fewer drugs.",
+    "Family-based CBT was superior to waiting.",
+    "Data came from the Family and Child Experiences Survey.",
+])
+def test_family_in_a_service_term_is_not_the_people(tag, text):
+    assert labels(tag(text), "FAMILIES") == []
+
+
+def test_families_as_people_still_tagged(tag):
+    assert "families" in labels(tag("How families support such an initiative."), "FAMILIES")
+    assert "family" in labels(tag("Partnership with family caregivers was lacking."), "FAMILIES")
