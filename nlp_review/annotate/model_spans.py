@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from nlp_review.annotate.combine import (DEFAULT_DEFER_TO, DEFER_TO, Candidate, Existing,
                                          select_model_spans)
 from nlp_review.errors import ConfigError
-from nlp_review.tagging.patterns import GROUPS
+from nlp_review.tagging.patterns import GROUPS, default_models_dir
 
 SPANS_KEY = "sc"
 MODEL_SPAN_ID = "model:spancat"
@@ -32,8 +32,11 @@ DEFAULT_THRESHOLD = 0.5
 def load_spancat(path: Path) -> Language:
     path = Path(path)
     if not (path / "meta.json").is_file():
-        raise ConfigError(f"no trained model in {path}",
-                          hint="nlp-review train-tagger --out DIR first")
+        shipped = default_models_dir() / "spancat"
+        hint = "train one with nlp-review train-tagger --out DIR"
+        if (shipped / "meta.json").is_file() and shipped.resolve() != path.resolve():
+            hint = f"the model shipped with nlp-review is {shipped}; or {hint}"
+        raise ConfigError(f"no trained model in {path}", hint=hint)
     nlp = spacy.load(path)
     if "nlp_review_groups" not in nlp.meta:
         raise ConfigError(f"{path} is not a model saved by nlp-review train-tagger")

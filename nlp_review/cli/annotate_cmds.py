@@ -169,7 +169,9 @@ def train_tagger_cmd(
                                               "adjudicated gold (repeat for several; "
                                               "each text once)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the trained "
-                                       "model (default: models/spancat/ under --models)."),
+                                       "model (default: spancat/ in the project folder; "
+                                       "the model shipped in models/spancat/ is never "
+                                       "replaced unless named here)."),
     test: Optional[List[Path]] = typer.Option(None, "--test", help="Held-aside gold JSONL: "
                                               "report rules alone vs rules + model on it, "
                                               "per group (repeat for several files, each "
@@ -237,7 +239,7 @@ def train_tagger_cmd(
     else:
         with project_at(project) as proj:
             texts = gold_from_project(proj.conn, taxonomy)
-    out = out or models_dir / "spancat"
+    out = out or Path(project) / "spancat"
     test_texts = [(path, gold_from_files([path], taxonomy)) for path in test or []]
     snapshots = [_unseen_rules(value, taxonomy) for value in unseen_rules or []]
     result = train_tagger(texts, out, models_dir, folds=folds, epochs=epochs, seed=seed,
