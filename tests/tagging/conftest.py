@@ -20,3 +20,21 @@ def tag(nlp):
                 for s in doc_to_spans(nlp(text))]
 
     return run
+
+
+@pytest.fixture
+def models_copy(tmp_path):
+    """A copy of the bundled ``models/`` folder in ``tmp_path`` and a function adding lines
+    to one of its files: ``models, add = models_copy; add("context/exclude.jsonl", line)``."""
+    import shutil
+
+    from nlp_review.tagging.patterns import default_models_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(default_models_dir(), models)
+
+    def add(name: str, *lines: str) -> None:
+        with open(models / name, "a", encoding="utf-8") as handle:
+            handle.writelines(line + "\n" for line in lines)
+
+    return models, add

@@ -133,31 +133,23 @@ def test_a_condition_that_says_who_becomes_a_population_span(tag):
     assert labels(tagged, "ANXIETY") == []
 
 
-def test_relabel_is_validated_and_used(tmp_path):
-    import shutil
-
+def test_relabel_is_validated_and_used(tmp_path, models_copy):
     from nlp_review.errors import InputErrors
     from nlp_review.tagging import build_pipeline, doc_to_spans
-    from nlp_review.tagging.patterns import default_models_dir
 
-    models = tmp_path / "models"
-    shutil.copytree(default_models_dir(), models)
-    exclude = models / "context" / "exclude.jsonl"
-    with open(exclude, "a", encoding="utf-8") as f:
-        f.write('{"pattern": "anxious about exams", "labels": ["ANXIETY"], '
-                '"relabel": "MENTAL_HEALTH_NEED"}\n')
+    models, add = models_copy
+    add("context/exclude.jsonl", '{"pattern": "anxious about exams", "labels": ["ANXIETY"], '
+        '"relabel": "MENTAL_HEALTH_NEED"}')
     text = "Pupils anxious about exams joined."
     before = [(text[s["start"]:s["end"]], s["label"])
-              for s in doc_to_spans(build_pipeline(default_models_dir())(text))]
+              for s in doc_to_spans(build_pipeline()(text))]
     assert ("anxious", "ANXIETY") in before and ("anxious", "MENTAL_HEALTH_NEED") not in before
     nlp = build_pipeline(models)
     spans = [(text[s["start"]:s["end"]], s["label"], s["group"]) for s in doc_to_spans(nlp(text))]
     assert ("anxious", "MENTAL_HEALTH_NEED", "population") in spans
     assert not [s for s in spans if s[1] == "ANXIETY"]
-    with open(exclude, "a", encoding="utf-8") as f:
-        f.write('{"pattern": "x y", "relabel": "NOT_A_LABEL"}\n')
-    with open(models / "context" / "negated.jsonl", "a", encoding="utf-8") as f:
-        f.write('{"pattern": "never ever", "relabel": "CHILDREN"}\n')
+    add("context/exclude.jsonl", '{"pattern": "x y", "relabel": "NOT_A_LABEL"}')
+    add("context/negated.jsonl", '{"pattern": "never ever", "relabel": "CHILDREN"}')
     with pytest.raises(InputErrors) as info:
         build_pipeline(models)
     text = str(info.value)

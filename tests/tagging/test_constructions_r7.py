@@ -133,19 +133,13 @@ def test_caregiver_outside_child_care_or_family_is_carer(tag, text, phrase):
     assert phrase in labels(tag(text), "PARENTS_CARERS")
 
 
-def test_in_texts_with_is_validated_and_used(tmp_path):
-    import shutil
-
+def test_in_texts_with_is_validated_and_used(tmp_path, models_copy):
     from nlp_review.errors import InputErrors
     from nlp_review.tagging import build_pipeline, doc_to_spans
-    from nlp_review.tagging.patterns import default_models_dir
 
-    models = tmp_path / "models"
-    shutil.copytree(default_models_dir(), models)
-    exclude = models / "context" / "exclude.jsonl"
-    with open(exclude, "a", encoding="utf-8") as f:
-        f.write('{"pattern": "mothers", "labels": ["PARENTS_CARERS"], '
-                '"in_texts_with": ["mouse", "rat pup"]}\n')
+    models, add = models_copy
+    add("context/exclude.jsonl", '{"pattern": "mothers", "labels": ["PARENTS_CARERS"], '
+        '"in_texts_with": ["mouse", "rat pup"]}')
     nlp = build_pipeline(models)
 
     def found(text):
@@ -160,10 +154,8 @@ def test_in_texts_with_is_validated_and_used(tmp_path):
     text = "Rat pups were separated from mothers."
     assert ("mothers", "PARENTS_CARERS") not in [
         (text[s["start"]:s["end"]], s["label"]) for s in doc_to_spans(loaded(text))]
-    with open(exclude, "a", encoding="utf-8") as f:
-        f.write('{"pattern": "x y", "in_texts_with": "not a list"}\n')
-    with open(models / "context" / "negated.jsonl", "a", encoding="utf-8") as f:
-        f.write('{"pattern": "never ever", "in_texts_with": ["a"]}\n')
+    add("context/exclude.jsonl", '{"pattern": "x y", "in_texts_with": "not a list"}')
+    add("context/negated.jsonl", '{"pattern": "never ever", "in_texts_with": ["a"]}')
     with pytest.raises(InputErrors) as info:
         build_pipeline(models)
     message = str(info.value)
@@ -207,17 +199,12 @@ def test_student_is_children_where_the_text_names_a_primary_level(tag):
     assert labels(tag(star), "CHILDREN") == []
 
 
-def test_unless_texts_with_is_validated(tmp_path):
-    import shutil
-
+def test_unless_texts_with_is_validated(models_copy):
     from nlp_review.errors import InputErrors
     from nlp_review.tagging import build_pipeline
-    from nlp_review.tagging.patterns import default_models_dir
 
-    models = tmp_path / "models"
-    shutil.copytree(default_models_dir(), models)
-    with open(models / "context" / "exclude.jsonl", "a", encoding="utf-8") as f:
-        f.write('{"pattern": "x y", "unless_texts_with": []}\n')
+    models, add = models_copy
+    add("context/exclude.jsonl", '{"pattern": "x y", "unless_texts_with": []}')
     with pytest.raises(InputErrors) as info:
         build_pipeline(models)
     assert '"unless_texts_with" must be a non-empty list of phrases' in str(info.value)
