@@ -238,10 +238,10 @@ def evaluate_cmd(
 
 def _table(kind: str, rows_by_mode: dict) -> Table:
     table = Table(title=f"per {kind}: precision / recall / F1 (overlap | exact)")
-    width = max([len(k) for k in rows_by_mode["overlap"]] + [len(kind)])
-    table.add_column(kind, no_wrap=True, min_width=width)
+    # in a narrow terminal a long label folds onto a second line; the figures never shrink
+    table.add_column(kind, overflow="fold")
     for col in ("P", "R", "F1", "P ex", "R ex", "F1 ex", "pred", "gold"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True, min_width=4)
     for key in sorted(rows_by_mode["overlap"]):
         o, e = rows_by_mode["overlap"][key], rows_by_mode["exact"][key]
         table.add_row(key, f"{o.precision:.2f}", f"{o.recall:.2f}", f"{o.f1:.2f}",

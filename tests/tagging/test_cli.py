@@ -119,3 +119,18 @@ def test_input_that_is_not_utf8_text_or_is_a_folder_is_named_with_its_line(tmp_p
     result = runner.invoke(app, ["tag", "--input", str(tmp_path), "--output", str(out)],
                            env={"COLUMNS": "200"})
     assert result.exit_code != 0 and "is a folder, not a file" in result.output
+
+
+def test_evaluate_tables_keep_their_figures_in_an_80_column_terminal(tmp_path):
+    # a long label folds onto a second line; before, the label column kept its full width
+    # and every figure of the per-label table shrank to '0.…'
+    gold = tmp_path / "gold.jsonl"
+    text = "Emotional support from peers for adolescents in Ghana."
+    gold.write_text(json.dumps({"id": "g1", "text": text, "spans": [
+        {"start": 0, "end": 17, "label": "EMOTIONAL_PRACTICAL_SUPPORT", "group": "mechanism"},
+        {"start": 33, "end": 44, "label": "ADOLESCENTS", "group": "population"},
+    ]}) + "\n")
+    result = runner.invoke(app, ["evaluate", str(gold)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert "ADOLESCENTS" in result.output and "1.00" in result.output
