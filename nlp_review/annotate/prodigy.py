@@ -91,20 +91,22 @@ def prodigy_tokens(text: str, doc: Doc, spans: list[dict]) -> list[dict]:
     return tokens
 
 
-def _token_range(tokens: list[dict], start: int, end: int) -> tuple[int, int] | None:
-    """(first, last) index of the tokens covering start..end, or None."""
-    ends = [t["end"] for t in tokens]
+def _token_range(starts: list[int], ends: list[int], start: int,
+                 end: int) -> tuple[int, int] | None:
+    """(first, last) index of the tokens (their ``starts`` and ``ends``) covering
+    start..end, or None."""
     first = bisect_right(ends, start)
-    last = bisect_left([t["start"] for t in tokens], end) - 1
-    return (first, last) if first <= last < len(tokens) else None
+    last = bisect_left(starts, end) - 1
+    return (first, last) if first <= last < len(starts) else None
 
 
 def task_to_prodigy(task: Task, tokenizer: Tokenizer) -> dict:
     tokens = prodigy_tokens(task.text, tokenizer(task.text), task.spans)
+    starts, ends = [t["start"] for t in tokens], [t["end"] for t in tokens]
     spans = []
     for s in task.spans:
         span = {"start": s["start"], "end": s["end"], "label": qualified(s)}
-        covered = _token_range(tokens, s["start"], s["end"])
+        covered = _token_range(starts, ends, s["start"], s["end"])
         if covered is not None:
             span["token_start"], span["token_end"] = covered
         span.update({a: bool(s.get(a)) for a in ATTRIBUTES})
