@@ -20,7 +20,7 @@ import pytest
 from nlp_review.annotate.offsets import OffsetMap, utf16_length
 from nlp_review.annotate.tasks import Task
 from nlp_review.cli.app import app
-from tests.annotate.conftest import GOLD_TEST, gold_lines
+from tests.annotate.conftest import GOLD_TEST, build_tagged_project
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "screening"
 ASTRAL = "\U0001d45b"  # MATHEMATICAL ITALIC SMALL N
@@ -34,29 +34,13 @@ def _utf16(text: str, offset: int) -> int:
 
 @pytest.fixture(scope="module")
 def astral_template(tmp_path_factory) -> Path:
-    from nlp_review.records import Record
-    from nlp_review.store.db import transaction
-    from nlp_review.store.project import init_project
-    from nlp_review.store.records import add_source
-    from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
-    from nlp_review.tagging.pipeline import build_pipeline
-    from nlp_review.tagging.run import tag_project
+    def astral(n: int, abstract: str) -> str:
+        if n:
+            return abstract
+        assert "6310 parents" in abstract
+        return abstract.replace("6310 parents", f"{ASTRAL} = 6310 parents", 1)
 
-    folder = tmp_path_factory.mktemp("offsets") / "proj"
-    proj = init_project(folder)
-    records = []
-    for n, g in enumerate(gold_lines(GOLD_TEST, 3)):
-        title, _, abstract = g["text"].partition("\n\n")
-        if n == 0:
-            assert "6310 parents" in abstract
-            abstract = abstract.replace("6310 parents", f"{ASTRAL} = 6310 parents", 1)
-        records.append(Record(title=title, abstract=abstract))
-    with transaction(proj.conn):
-        add_source(proj.conn, name="gold", file_name="gold.csv", file_hash="h",
-                   format="csv", records=records)
-    tag_project(proj.conn, build_pipeline(), patterns_fingerprint(default_models_dir()))
-    proj.close()
-    return folder
+    return build_tagged_project(tmp_path_factory.mktemp("offsets") / "proj", 3, astral)
 
 
 @pytest.fixture

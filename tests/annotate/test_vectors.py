@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-from pathlib import Path
 
 import numpy
 import pytest
