@@ -123,17 +123,23 @@ def test_fulltext_list_help_names_the_columns_it_prints(tmp_path):
         assert words in said, said
 
 
-def test_export_duplicates_help_names_the_columns_written(tmp_path):
-    # the help said (source,source_id,group_id); the file also has record_id, the id that
-    # `label`, `show` and `fulltext add --record` take
+def _demo_ris_project(tmp_path) -> str:
+    """A project holding the demo corpus's ERIC export; its folder."""
     from pathlib import Path
 
     from nlp_review.store.project import init_project
 
-    ris = (Path(__file__).resolve().parents[2] / "corpora" / "demo" / "eric_export.ris")
+    ris = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "eric_export.ris"
     init_project(tmp_path / "proj").close()
     proj = str(tmp_path / "proj")
     assert runner.invoke(app, ["import", str(ris), "-p", proj]).exit_code == 0
+    return proj
+
+
+def test_export_duplicates_help_names_the_columns_written(tmp_path):
+    # the help said (source,source_id,group_id); the file also has record_id, the id that
+    # `label`, `show` and `fulltext add --record` take
+    proj = _demo_ris_project(tmp_path)
     out = tmp_path / "dups.csv"
     result = runner.invoke(app, ["export", "--duplicates", str(out), "-p", proj])
     assert result.exit_code == 0, result.output
@@ -177,14 +183,7 @@ def test_screen_help_names_the_keys_the_prompt_takes():
 
 
 def test_rank_help_names_the_columns_written(tmp_path):
-    from pathlib import Path
-
-    from nlp_review.store.project import init_project
-
-    ris = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "eric_export.ris"
-    init_project(tmp_path / "proj").close()
-    proj = str(tmp_path / "proj")
-    assert runner.invoke(app, ["import", str(ris), "-p", proj]).exit_code == 0
+    proj = _demo_ris_project(tmp_path)
     out = tmp_path / "queue.csv"
     result = runner.invoke(app, ["rank", "--out", str(out), "-p", proj])
     assert result.exit_code == 0, result.output
