@@ -11,7 +11,9 @@ for the same reason once the fourth round had been scored and tuned on, and
 ``annotations/gold/holdout3.jsonl``: the sixth round (batches ``n``, ``o``, ``p``, split
 ``holdout3``), kept out of every other file once the fifth round had been scored and read, and
 ``annotations/gold/holdout4.jsonl``: the seventh round (batches ``r``, ``s``, ``t``, split
-``holdout4``), kept out of every other file once the sixth round had been scored and read. Selected texts that
+``holdout4``), kept out of every other file once the sixth round had been scored and read, and
+``annotations/gold/holdout5.jsonl``: the eighth round (batches ``v``, ``w``, ``x``, split
+``holdout5``), kept out of every other file once the seventh round had been scored and read. Selected texts that
 have no part file yet are simply not built, so a partly annotated batch builds.
 
 Annotators write one human-friendly part file per text,
@@ -61,7 +63,8 @@ COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
-SPLITS = ("train", "test", "holdout", "holdout2", "holdout3", "holdout4")  # rounds four to seven
+SPLITS = ("train", "test", "holdout", "holdout2", "holdout3", "holdout4",
+          "holdout5")  # rounds four to eight
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -357,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     # the README counts train and test; the holdout batches stay out of them (and their label
     # counts out of sight of pattern work) until they have been scored
     update_readme([r for r in records  # type: ignore[index]
-                   if r["meta"]["split"] not in ("holdout", "holdout2", "holdout3", "holdout4")])
+                   if r["meta"]["split"] not in ("holdout", "holdout2", "holdout3", "holdout4",
+                                                  "holdout5")])
     if args.stats:
         print(stats_table(records))
     return 0

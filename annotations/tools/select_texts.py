@@ -99,6 +99,9 @@ SIXTH_BATCHES = ("n", "o", "p")
 SEVENTH_SEED = SEED + 6  # round seven: its own generator again
 N_SEVENTH = 60           # held-out texts of the seventh round, batches r, s, t of 20
 SEVENTH_BATCHES = ("r", "s", "t")
+EIGHTH_SEED = SEED + 7   # round eight: its own generator again
+N_EIGHTH = 60            # held-out texts of the eighth round, batches v, w, x of 20
+EIGHTH_BATCHES = ("v", "w", "x")
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -302,8 +305,14 @@ def select_seventh(before: list[dict[str, object]],
     return _dealt(before, rng, N_SEVENTH, SEVENTH_BATCHES, "holdout4")
 
 
+def select_eighth(before: list[dict[str, object]],
+                  rng: random.Random) -> list[dict[str, object]]:
+    """Round eight: N_EIGHTH new texts picked like round two; batches v, w, x; "holdout5"."""
+    return _dealt(before, rng, N_EIGHTH, EIGHTH_BATCHES, "holdout5")
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, third, ... seventh."""
+    """All rounds in file order: the first round, then the second, third, ... eighth."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
@@ -312,7 +321,8 @@ def all_rows() -> list[dict[str, object]]:
     before = first + second + third + fourth
     before = before + select_fifth(before, random.Random(FIFTH_SEED))
     before = before + select_sixth(before, random.Random(SIXTH_SEED))
-    return before + select_seventh(before, random.Random(SEVENTH_SEED))
+    before = before + select_seventh(before, random.Random(SEVENTH_SEED))
+    return before + select_eighth(before, random.Random(EIGHTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:

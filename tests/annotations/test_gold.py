@@ -120,6 +120,7 @@ def test_committed_gold_files_are_the_build_of_the_part_files(gold):
     assert [r for r in rebuilt if r["meta"]["split"] == "holdout2"] == _read("holdout2")
     assert [r for r in rebuilt if r["meta"]["split"] == "holdout3"] == _read("holdout3")
     assert [r for r in rebuilt if r["meta"]["split"] == "holdout4"] == _read("holdout4")
+    assert [r for r in rebuilt if r["meta"]["split"] == "holdout5"] == _read("holdout5")
 
 
 def test_selection_is_reproducible():
@@ -147,8 +148,9 @@ def test_second_round_is_new_texts_split_into_batches_c_and_d():
     fifth = [r for r in committed if r["batch"] in select.FIFTH_BATCHES]
     sixth = [r for r in committed if r["batch"] in select.SIXTH_BATCHES]
     seventh = [r for r in committed if r["batch"] in select.SEVENTH_BATCHES]
+    eighth = [r for r in committed if r["batch"] in select.EIGHTH_BATCHES]
     assert len(second) == select.N_SECOND
-    rounds = (first, second, third, fourth, fifth, sixth, seventh)
+    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth)
     assert sum(len(rows) for rows in rounds) == len(committed)
     assert committed[len(first):len(first) + len(second)] == second
     keys = [(r["dataset"], r["record_id"]) for r in committed]
@@ -163,9 +165,7 @@ def test_third_round_is_a_fresh_all_test_batch_split_into_e_and_f():
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     third = [r for r in committed if r["batch"] in build_gold.FRESH_BATCHES]
-    later = [r for r in committed
-             if r["batch"] in ("g", "h") + select.FIFTH_BATCHES + select.SIXTH_BATCHES
-             + select.SEVENTH_BATCHES]
+    later = [r for r in committed if r["batch"] in _later_batches(build_gold.FRESH_BATCHES)]
     assert len(third) == select.N_THIRD
     assert committed[-len(third) - len(later):len(committed) - len(later)] == third, \
         "round three is appended after round two"
@@ -180,8 +180,7 @@ def test_fourth_round_is_a_holdout_batch_split_into_g_and_h_kept_out_of_test(gol
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     fourth = [r for r in committed if r["batch"] in ("g", "h")]
-    later = [r for r in committed
-             if r["batch"] in select.FIFTH_BATCHES + select.SIXTH_BATCHES + select.SEVENTH_BATCHES]
+    later = [r for r in committed if r["batch"] in _later_batches(("g", "h"))]
     assert len(fourth) == select.N_FOURTH
     assert committed[-len(fourth) - len(later):len(committed) - len(later)] == fourth, \
         "round four is appended after round three"
@@ -193,57 +192,42 @@ def test_fourth_round_is_a_holdout_batch_split_into_g_and_h_kept_out_of_test(gol
     assert {r["id"] for r in _read("holdout")} <= held
 
 
-def test_fifth_round_is_a_second_holdout_in_three_batches_kept_out_of_the_rest(gold):
-    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
-        committed = list(csv.DictReader(handle))
-    fifth = [r for r in committed if r["batch"] in select.FIFTH_BATCHES]
-    assert len(fifth) == select.N_FIFTH
-    later = [r for r in committed if r["batch"] in select.SIXTH_BATCHES + select.SEVENTH_BATCHES]
-    assert committed[-len(fifth) - len(later):len(committed) - len(later)] == fifth, \
-        "round five is appended after round four"
-    assert {r["split"] for r in fifth} == {"holdout2"}
-    for batch in select.FIFTH_BATCHES:
-        assert sum(r["batch"] == batch for r in fifth) == select.N_FIFTH // 3
-    held = {f"{r['dataset']}:{r['record_id']}" for r in fifth}
-    earlier = gold["train"] + gold["test"] + _read("holdout")
-    assert not held & {r["id"] for r in earlier}
-    assert {r["id"] for r in _read("holdout2")} <= held
+# every round's batches in selection order; a round's rows come after all earlier rounds' rows
+ROUND_BATCHES = (("a", "b"), ("c", "d"), build_gold.FRESH_BATCHES, ("g", "h"),
+                 select.FIFTH_BATCHES, select.SIXTH_BATCHES, select.SEVENTH_BATCHES,
+                 select.EIGHTH_BATCHES)
 
 
-def test_sixth_round_is_a_third_holdout_in_three_batches_kept_out_of_the_rest(gold):
+def _later_batches(batches: tuple[str, ...]) -> tuple[str, ...]:
+    """The batches of every round selected after the round of ``batches``."""
+    index = ROUND_BATCHES.index(tuple(batches))
+    return tuple(b for later in ROUND_BATCHES[index + 1:] for b in later)
+
+
+@pytest.mark.parametrize("batches, n_texts, split, earlier_files", [
+    (select.FIFTH_BATCHES, select.N_FIFTH, "holdout2", ("holdout",)),
+    (select.SIXTH_BATCHES, select.N_SIXTH, "holdout3", ("holdout", "holdout2")),
+    (select.SEVENTH_BATCHES, select.N_SEVENTH, "holdout4", ("holdout", "holdout2", "holdout3")),
+    (select.EIGHTH_BATCHES, select.N_EIGHTH, "holdout5",
+     ("holdout", "holdout2", "holdout3", "holdout4")),
+], ids=["round5", "round6", "round7", "round8"])
+def test_later_rounds_are_holdouts_in_three_batches_kept_out_of_the_rest(
+        gold, batches, n_texts, split, earlier_files):
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
-    sixth = [r for r in committed if r["batch"] in select.SIXTH_BATCHES]
-    assert len(sixth) == select.N_SIXTH
-    later = [r for r in committed if r["batch"] in select.SEVENTH_BATCHES]
-    assert committed[-len(sixth) - len(later):len(committed) - len(later)] == sixth, \
-        "round six is appended after round five"
-    assert {r["split"] for r in sixth} == {"holdout3"}
-    for batch in select.SIXTH_BATCHES:
-        assert sum(r["batch"] == batch for r in sixth) == select.N_SIXTH // 3
-    held = {f"{r['dataset']}:{r['record_id']}" for r in sixth}
-    earlier = gold["train"] + gold["test"] + _read("holdout") + _read("holdout2")
+    rows = [r for r in committed if r["batch"] in batches]
+    assert len(rows) == n_texts
+    later = [r for r in committed if r["batch"] in _later_batches(batches)]
+    assert committed[-len(rows) - len(later):len(committed) - len(later)] == rows, \
+        f"the {split} round is appended after the round before it"
+    assert {r["split"] for r in rows} == {split}
+    for batch in batches:
+        assert sum(r["batch"] == batch for r in rows) == n_texts // 3
+    held = {f"{r['dataset']}:{r['record_id']}" for r in rows}
+    earlier = gold["train"] + gold["test"] + [r for name in earlier_files for r in _read(name)]
     assert not held & {r["id"] for r in earlier}
-    assert {r["id"] for r in _read("holdout3")} <= held
+    assert {r["id"] for r in _read(split)} <= held
     # the README's label counts (train and test) never include a held-out round
-    readme = (GOLD.parent / "README.md").read_text(encoding="utf-8")
-    assert not any(key.replace(":", "__") in readme for key in held)
-
-
-def test_seventh_round_is_a_fourth_holdout_in_three_batches_kept_out_of_the_rest(gold):
-    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
-        committed = list(csv.DictReader(handle))
-    seventh = [r for r in committed if r["batch"] in select.SEVENTH_BATCHES]
-    assert len(seventh) == select.N_SEVENTH
-    assert committed[-len(seventh):] == seventh, "round seven is appended after round six"
-    assert {r["split"] for r in seventh} == {"holdout4"}
-    for batch in select.SEVENTH_BATCHES:
-        assert sum(r["batch"] == batch for r in seventh) == select.N_SEVENTH // 3
-    held = {f"{r['dataset']}:{r['record_id']}" for r in seventh}
-    earlier = (gold["train"] + gold["test"] + _read("holdout") + _read("holdout2")
-               + _read("holdout3"))
-    assert not held & {r["id"] for r in earlier}
-    assert {r["id"] for r in _read("holdout4")} <= held
     readme = (GOLD.parent / "README.md").read_text(encoding="utf-8")
     assert not any(key.replace(":", "__") in readme for key in held)
 
