@@ -3,26 +3,28 @@
 
 Steps, as `nlp-review train-tagger --gold ... --unseen-rules ... --test ...` does them:
 k-fold cross-validation over the training gold (--gold, repeatable; default train.jsonl +
-test.jsonl + holdout.jsonl + holdout2.jsonl + holdout3.jsonl, the 510 texts of rounds 1-6)
+test.jsonl + holdout.jsonl + holdout2.jsonl + holdout3.jsonl + holdout4.jsonl, the 570
+texts of rounds 1-7)
 chooses the number of passes and the combination (per group a model score threshold or no model spans, by --criterion;
 whether the model defers to rule spans of the same label, group or any), judged on the
 texts of each --unseen-rules FILE against the rules as they were before FILE was annotated
 (default: test_fresh.jsonl=478871c, round 3, holdout.jsonl=1cc447f, round 4,
-holdout2.jsonl=8881aec, round 5, and holdout3.jsonl=3cf4dc9, round 6; COMMIT or a models folder; `git archive COMMIT models` is
+holdout2.jsonl=8881aec, round 5, holdout3.jsonl=3cf4dc9, round 6, and
+holdout4.jsonl=072297a, round 7; COMMIT or a models folder; `git archive COMMIT models` is
 unpacked to a temporary folder); the final
 model is trained on all the training gold; then rules vs rules + model on each --test file
-(default: annotations/gold/holdout4.jsonl, round 7), for that choice only (--all-settings
+(default: annotations/gold/holdout5.jsonl, round 8), for that choice only (--all-settings
 also prints every single-threshold setting on the test files, for transparency; nothing is
 chosen from them). --models: the rule files (default: the repo's models/; give a `git
 archive` of the frozen commit to be sure no uncommitted edit is used). --vectors DIR: the
 model's tok2vec also reads these word vectors (built by vectors.py beside this file).
 
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/vectors.py \
-        --out /tmp/vectors          # optional: in-domain word vectors (holdout4 left out)
+        --out /tmp/vectors          # optional: in-domain word vectors (holdout5 left out)
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
         --jobs 4 --no-test [--vectors /tmp/vectors]   # train and cross-validate; then, once:
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
-        --skip-training --test annotations/gold/holdout4.jsonl
+        --skip-training --test annotations/gold/holdout5.jsonl
 """
 
 from __future__ import annotations
@@ -40,13 +42,15 @@ GOLD = REPO / "annotations" / "gold"
 THRESHOLDS = [0.5, 0.7, 0.9, 0.95]
 # the gold rounds annotated after a rules commit: round 3 (test_fresh, complete at 478871c,
 # 22:40), round 4 (holdout, scored with the rules frozen at 1cc447f before it was opened),
-# round 5 (holdout2, scored with the rules frozen at 8881aec before it was opened)
-# and round 6 (holdout3, scored with the rules frozen at 3cf4dc9 before it was opened)
+# round 5 (holdout2, scored with the rules frozen at 8881aec before it was opened),
+# round 6 (holdout3, scored with the rules frozen at 3cf4dc9 before it was opened)
+# and round 7 (holdout4, scored with the rules frozen at 072297a before it was opened)
 UNSEEN_RULES = [("test_fresh.jsonl", "478871c"), ("holdout.jsonl", "1cc447f"),
-                ("holdout2.jsonl", "8881aec"), ("holdout3.jsonl", "3cf4dc9")]
+                ("holdout2.jsonl", "8881aec"), ("holdout3.jsonl", "3cf4dc9"),
+                ("holdout4.jsonl", "072297a")]
 TRAIN_GOLD = ["train.jsonl", "test.jsonl", "holdout.jsonl", "holdout2.jsonl",
-              "holdout3.jsonl"]  # rounds 1-6
-TEST_GOLD = "holdout4.jsonl"  # round 7
+              "holdout3.jsonl", "holdout4.jsonl"]  # rounds 1-7
+TEST_GOLD = "holdout5.jsonl"  # round 8
 
 
 def _rules_at(value: str, tmp: Path) -> Path:
@@ -88,7 +92,7 @@ def main() -> None:
                     choices=["additions_bound", "held_out_gain"])
     ap.add_argument("--gold", type=Path, action="append",
                     help="gold JSONL to train and cross-validate on (repeatable; default: "
-                         "annotations/gold/" + ", ".join(TRAIN_GOLD) + ": rounds 1-6)")
+                         "annotations/gold/" + ", ".join(TRAIN_GOLD) + ": rounds 1-7)")
     ap.add_argument("--unseen-rules", action="append",
                     help="FILE=COMMIT or FILE=DIR (repeatable; 'none': no snapshot; default: "
                          + " ".join(f"{f}={c}" for f, c in UNSEEN_RULES) + ")")

@@ -2,7 +2,7 @@
 
 Texts: the title and abstract of every record of the screening datasets
 (``--datasets``, default ../shared/datasets/screening/*.csv), except the records of the
-gold splits named by ``--exclude-split`` (default holdout4, the round-7 held-out gold,
+gold splits named by ``--exclude-split`` (default holdout5, the round-8 held-out gold,
 looked up by (dataset, record_id) in annotations/gold/selection.csv; a record elsewhere with
 the same title or abstract text as an excluded one is left out too), so the measure stays
 unseen. Method: nlp_review.annotate.vectors (PPMI + truncated SVD, scikit-learn; nothing is
@@ -25,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SELECTION = REPO / "annotations" / "gold" / "selection.csv"
 DATASETS = REPO.parent / "shared" / "datasets" / "screening"
+DEFAULT_EXCLUDE = "holdout5"  # round 8, the held-out gold being measured
 NEIGHBOURS = ["support", "trust", "mentoring", "peer", "adherence", "teachers", "rural",
               "coaching", "motivation", "stigma"]
 
@@ -73,7 +74,7 @@ def main() -> None:
     ap.add_argument("--selection", type=Path, default=SELECTION)
     ap.add_argument("--exclude-split", action="append",
                     help="gold split whose records are left out (repeatable; default "
-                         "holdout4; 'none': none)")
+                         "holdout5; 'none': none)")
     ap.add_argument("--rows", type=int, default=v.DEFAULT_ROWS)
     ap.add_argument("--dims", type=int, default=v.DEFAULT_DIMS)
     ap.add_argument("--window", type=int, default=v.DEFAULT_WINDOW)
@@ -86,7 +87,7 @@ def main() -> None:
     paths = [p for p in paths if p.name != "MANIFEST.csv"]
     if not paths:
         sys.exit(f"no screening CSVs found ({DATASETS})")
-    splits = set(args.exclude_split or ["holdout4"]) - {"none"}
+    splits = set(args.exclude_split or [DEFAULT_EXCLUDE]) - {"none"}
     excluded = excluded_records(args.selection, splits) if splits else set()
     texts, kept, left_out = read_texts(paths, excluded)
     print(f"{sum(kept.values())} records from {len(kept)} datasets ({len(texts)} titles and "
