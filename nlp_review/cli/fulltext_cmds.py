@@ -24,8 +24,11 @@ _STYLE = {"linked": "green", "relinked": "green", "unlinked": "yellow", "failed"
 def add_cmd(
     paths: List[Path] = typer.Argument(..., help="Full-text files, or folders searched "
                                        "recursively for .pdf, .xml, .nxml, .html, .htm, .xhtml "
-                                       "and .txt files (README, SOURCE, LICENSE, CHANGELOG "
-                                       "texts in a folder are skipped; name one to add it)."),
+                                       "and .txt files. In a folder, files that are not "
+                                       "articles are skipped and named with why: README, "
+                                       "SOURCE, LICENSE, CHANGELOG texts, search exports, XML "
+                                       "that is not a JATS article, JATS of metadata only, a "
+                                       "JATS-like extraction of another file's article."),
     record: Optional[int] = typer.Option(None, "--record", "-r", help="Link the (single) file "
                                          "to this record id by hand."),
     password: str = typer.Option("", "--password", help="User password for encrypted PDFs."),
@@ -61,8 +64,9 @@ def add_cmd(
         f"{counts['files']} file(s): added {counts['added']} (linked {counts['linked']}, "
         f"unlinked {counts['unlinked']}), already present {counts['present']}, "
         f"linked by hand {counts['relinked']}, failed {counts['failed']}"
-        + (f", skipped {counts['skipped']} (README / SOURCE / licence files: not articles; "
-           "name one to add it)" if counts["skipped"] else "")
+        + (f", skipped {counts['skipped']} (not articles: README / SOURCE / licence texts, "
+           "search exports, non-article XML, each named above with why)"
+           if counts["skipped"] else "")
         + (f"; {counts['notices']} notice(s) rather than articles" if counts["notices"] else ""),
         highlight=False)
     failed = [o for o in outcomes if o.status == "failed"]
@@ -73,7 +77,11 @@ def add_cmd(
     if counts["unlinked"]:
         console.print("Link unlinked files by hand: nlp-review fulltext add FILE --record ID",
                       highlight=False)
-    if failed and len(failed) == len(outcomes) - counts["skipped"]:
+    if len(failed) == len(outcomes) - counts["skipped"]:
+        if not failed:
+            err_console.print("Nothing added: every file found was skipped as not an "
+                              "article (see above); name a file to read it on its own.",
+                              highlight=False)
         raise typer.Exit(1)
 
 

@@ -13,11 +13,13 @@ from typing import Callable, Iterable
 
 from nlp_review.errors import InputError, NotFoundError
 from nlp_review.fulltext.isolate import IsolatedReader
-from nlp_review.fulltext.link import Link, Linker, WorkKey
+from nlp_review.fulltext.link import Link, Linker, WorkKey, normalise_title
 from nlp_review.fulltext.model import FullText
+from nlp_review.fulltext.not_article import NotAnArticle, has_article_body, is_publisher_jats
 from nlp_review.fulltext.readers import read_fulltext, sniff_format
 from nlp_review.store.db import transaction
-from nlp_review.store.fulltexts import fulltext_by_hash, save_fulltext, set_link
+from nlp_review.store.fulltexts import (StoredFullText, fulltext_by_hash, list_fulltexts,
+                                        save_fulltext, set_link)
 from nlp_review.store.project import Project
 
 #: File name endings picked up when a folder is given (a file named explicitly is always read).
@@ -32,6 +34,9 @@ NOT_ARTICLE_NAME = re.compile(r"(readme|sources?|licen[cs]es?|changelog|copying)
 NOT_ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".xhtml")
 SKIPPED_MESSAGE = ("skipped: a README / SOURCE / licence file beside the articles, not an "
                    "article; name the file to add it anyway")
+NO_BODY_MESSAGE = ("skipped: JATS XML with front matter only (title, abstract: no article "
+                   "body), e.g. a tool's metadata extraction, not a full text; name the file "
+                   "to add it anyway")
 
 
 @dataclass
@@ -41,7 +46,7 @@ class FileOutcome:
     hand)."""
 
     path: Path
-    status: str  # also 'skipped': a README/SOURCE/licence file found in a folder, not read
+    status: str  # also 'skipped': a file found in a folder that is not an article, not stored
     message: str = ""
     fulltext_id: int | None = None
     record_id: int | None = None
@@ -119,18 +124,69 @@ def add_fulltexts(
                                 hint="record ids are shown by `nlp-review fulltext list` and "
                                      "the export commands")
     linker = Linker(_works(project))
+    named = {Path(p) for p in paths if Path(p).is_file()}
     outcomes: list[FileOutcome] = []
-    for path in skipped:
-        outcomes.append(FileOutcome(path, "skipped", SKIPPED_MESSAGE))
+
+    def done(outcome: FileOutcome) -> None:
+        outcomes.append(outcome)
         if on_file is not None:
-            on_file(outcomes[-1])
+            on_file(outcome)
+
+    for path in skipped:
+        done(FileOutcome(path, "skipped", SKIPPED_MESSAGE))
+    # JATS-like XML without a publisher's marks, found in a folder, is read after the other
+    # files: if it repeats the article of another full text, it is a tool's extraction.
+    extractions = [p for p in files if p not in named and _may_be_extraction(p)]
     with IsolatedReader(timeout=timeout, max_memory_mb=max_memory_mb) as reader:
         for path in files:
-            outcome = _add_one(project, path, linker, reader, record_id, password)
-            outcomes.append(outcome)
-            if on_file is not None:
-                on_file(outcome)
+            if path not in extractions:
+                done(_add_one(project, path, linker, reader, record_id, password,
+                              in_folder=path not in named))
+        for path in extractions:
+            twin = _extraction_twin(project, path)
+            done(twin or _add_one(project, path, linker, reader, record_id, password,
+                                  in_folder=True))
     return outcomes
+
+
+def _may_be_extraction(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return sniff_format(data) == "jats" and not is_publisher_jats(data)
+
+
+def _extraction_twin(project: Project, path: Path) -> FileOutcome | None:
+    """A 'skipped' outcome when the JATS-like file at ``path`` (no publisher marks) holds
+    the article of a full text already in the project (same DOI or same title): CERMINE's
+    output beside the PDF it came from. None when it is new or cannot be read here."""
+    data = path.read_bytes()
+    if fulltext_by_hash(project.conn, hashlib.sha256(data).hexdigest()) is not None:
+        return None
+    try:
+        text = read_fulltext(data, name=path.name, format="jats")
+    except InputError:
+        return None
+    if not has_article_body(text):
+        return FileOutcome(path, "skipped", NO_BODY_MESSAGE, format="jats")
+    title = normalise_title(text.title) if text.title else ""
+    twin: StoredFullText | None = None
+    for stored in list_fulltexts(project.conn):
+        if stored.status == "failed":
+            continue
+        if (text.doi and stored.doi == text.doi) or \
+                (len(title) >= 10 and stored.title and normalise_title(stored.title) == title):
+            twin = stored
+            break
+    if twin is None:
+        return None
+    same = f"DOI {text.doi}" if text.doi and twin.doi == text.doi else "the same title"
+    return FileOutcome(path, "skipped", f"skipped: the same article as {twin.file_name} (full "
+                       f"text {twin.id}, {same}); a JATS-like XML without the JATS DOCTYPE, "
+                       "dtd-version or article-type that repeats another file's article is "
+                       "taken for a tool's extraction of it (e.g. CERMINE's output), not a "
+                       "second full text; name the file to add it anyway", format="jats")
 
 
 def _relinked_message(message: str | None, record_id: int) -> str:
@@ -147,7 +203,10 @@ def _relinked_message(message: str | None, record_id: int) -> str:
 
 
 def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReader,
-             record_id: int | None, password: str) -> FileOutcome:
+             record_id: int | None, password: str, *, in_folder: bool = False) -> FileOutcome:
+    """Read, link and store one file. A file found in a folder (``in_folder``) that is not
+    an article (a search export, non-article XML, JATS of front matter only) is skipped:
+    nothing is stored."""
     conn = project.conn
     try:
         data = path.read_bytes()
@@ -179,10 +238,14 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
     except InputError as exc:
         seconds = time.perf_counter() - started
         message = exc.detail + (f" ({exc.hint})" if exc.hint else "")
+        if in_folder and isinstance(exc, NotAnArticle):
+            return FileOutcome(path, "skipped", f"skipped: {message}", format=fmt)
         with transaction(conn):
             fid = save_fulltext(conn, file_name=path.name, file_hash=digest, format=fmt,
                                 text=None, status="failed", message=message, seconds=seconds)
         return FileOutcome(path, "failed", message, fid, format=fmt, seconds=seconds)
+    if in_folder and text.format == "jats" and not has_article_body(text):
+        return FileOutcome(path, "skipped", NO_BODY_MESSAGE, format="jats")
 
     if record_id is not None:
         link = Link(record_id, "hand")

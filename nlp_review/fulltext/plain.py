@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from nlp_review.errors import InputError
 from nlp_review.fulltext.hyphens import Dehyphenator
 from nlp_review.fulltext.model import Float, FullText, Paragraph, Section
+from nlp_review.fulltext.not_article import NotAnArticle
 from nlp_review.fulltext.sections import classify_heading
 from nlp_review.fulltext.textutil import clean, find_dois, find_pmid, notice_kind
 from nlp_review.records import normalise_doi, normalise_pmid
@@ -89,7 +90,7 @@ def _refuse_search_export(text: str, name: str) -> None:
         sep = "\t" if fmt == "tsv" else ","
         if len(lines) < 2 or lines[1].count(sep) < 1:
             return
-    raise InputError(f"this is a search export ({FORMATS[fmt]}), not a full text", file=name,
+    raise NotAnArticle(f"this is a search export ({FORMATS[fmt]}), not a full text", file=name,
                      hint="import its records with `nlp-review import FILE`")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nlp_review.errors import InputError
 from nlp_review.fulltext.jats import looks_like_jats, read_jats
 from nlp_review.fulltext.model import FullText
+from nlp_review.fulltext.not_article import xml_not_article
 from nlp_review.fulltext.plain import read_html, read_text
 
 FORMATS = ("pdf", "jats", "html", "text")
@@ -45,5 +46,8 @@ def read_fulltext(data: bytes, *, name: str = "<bytes>", password: str = "",
         return read_html(data, name=name)
     if fmt == "text":
         return read_text(data, name=name)
+    not_article = xml_not_article(data, name)
+    if not_article is not None:
+        raise not_article
     raise InputError("not a PDF, JATS/NLM XML, HTML or plain-text file", file=name,
                      hint="full texts must be PDF, PMC/JATS XML, HTML or UTF-8 text")

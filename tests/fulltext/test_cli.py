@@ -105,7 +105,7 @@ def test_readme_source_and_licence_files_in_a_folder_are_skipped_and_said(tmp_pa
     result = runner.invoke(app, ["fulltext", "add", str(folder), "-p", proj])
     assert result.exit_code == 0, result.output
     assert "5 file(s): added 2 (linked 0, unlinked 2)" in result.output
-    assert "skipped 3 (README / SOURCE / licence files" in result.output
+    assert "skipped 3 (not articles: README / SOURCE / licence texts" in result.output
     flat = re.sub(r"\s+", "", result.output)  # the terminal wraps long paths
     for name in ("SOURCE.txt", "readme.TXT", "LICENCE-cc-by.html"):
         assert f"{name}:skipped:aREADME/SOURCE/licencefile" in flat, name
@@ -125,3 +125,22 @@ def test_readme_source_and_licence_files_in_a_folder_are_skipped_and_said(tmp_pa
     empty = runner.invoke(app, ["fulltext", "add", str(only), "-p", proj])
     assert empty.exit_code != 0
     assert "no full-text files found" in empty.output and "README.txt" in empty.output
+
+
+def test_a_folder_of_only_non_articles_adds_nothing_and_exits_non_zero(tmp_path):
+    """A folder holding only CERMINE's metadata extraction and an EndNote export: nothing is
+    an article, so nothing is added, each file is named with why, and the exit is non-zero
+    (it was 0 with both stored: one as an unlinked full text, one as a failed one)."""
+    proj = _project(tmp_path)
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    shutil.copy(FULLTEXT / "pdf/cermine/test1.cermine-expected-metadata.xml", folder / "a.xml")
+    fixtures = Path(__file__).resolve().parents[1] / "formats" / "fixtures"
+    shutil.copy(fixtures / "endnote_utf16.xml", folder / "b.xml")
+    result = runner.invoke(app, ["fulltext", "add", str(folder), "-p", proj])
+    assert result.exit_code == 1, result.output
+    flat = re.sub(r"\s+", " ", result.output)
+    assert "added 0" in flat and "skipped 2 (not articles" in flat
+    assert "Nothing added" in flat
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj])
+    assert "No full texts" in listed.output

@@ -184,3 +184,43 @@ def test_page_breaks_are_stored_for_citing(project):
     row = rows[0]
     offset = row["text"].index("animal models increased cortisol levels")
     assert page_at(row, 0) == 1 and page_at(row, offset) == 2
+
+
+def test_files_in_a_folder_that_are_not_articles_are_skipped_with_why(project, records,
+                                                                      tmp_path):
+    """The shared CERMINE folder holds CERMINE's expected outputs beside the PDFs: both XML
+    files were added as unlinked 'full texts' that PRISMA counted (9 files, 8 added for 6
+    articles); an EndNote or PubMed XML export or an RSS file beside the articles was stored
+    as a failed full text. Found in a folder, each is skipped and named with why; nothing is
+    stored for it. Named on its own, the extraction is read as before."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name in ("test1.pdf", "test2.pdf", "test1.cermine-expected-metadata.xml",
+                 "test2.cermine-expected-content.xml"):
+        shutil.copy(CERMINE / name, folder / name)
+    shutil.copy(PLOS / "journal.pmed.1001518.xml", folder / "journal.pmed.1001518.xml")
+    fixtures = Path(__file__).resolve().parents[1] / "formats" / "fixtures"
+    shutil.copy(fixtures / "endnote_utf16.xml", folder / "library.xml")
+    shutil.copy(fixtures / "pubmed.xml", folder / "pubmed_result.xml")
+    shutil.copy(fixtures / "other_root.xml", folder / "feed.xml")
+    outcomes = add_fulltexts(project, [folder])
+    status = {o.path.name: o.status for o in outcomes}
+    why = {o.path.name: o.message for o in outcomes}
+    assert {n for n, s in status.items() if s in {"linked", "unlinked"}} == {
+        "test1.pdf", "test2.pdf", "journal.pmed.1001518.xml"}
+    assert {n for n, s in status.items() if s == "skipped"} == {
+        "test1.cermine-expected-metadata.xml", "test2.cermine-expected-content.xml",
+        "library.xml", "pubmed_result.xml", "feed.xml"}
+    assert "front matter only" in why["test1.cermine-expected-metadata.xml"]
+    assert "the same article as test2.pdf" in why["test2.cermine-expected-content.xml"]
+    assert "DOI 10.1155/2010/157939" in why["test2.cermine-expected-content.xml"]
+    assert "search export (EndNote XML" in why["library.xml"]
+    assert "nlp-review import" in why["library.xml"]
+    assert "search export (PubMed XML" in why["pubmed_result.xml"]
+    assert "root element <rss>" in why["feed.xml"]
+    assert sorted(r.file_name for r in list_fulltexts(project.conn)) == [
+        "journal.pmed.1001518.xml", "test1.pdf", "test2.pdf"]
+    assert summarise(outcomes)["skipped"] == 5 and summarise(outcomes)["added"] == 3
+    # Named on its own, a file is always read.
+    (named,) = add_fulltexts(project, [folder / "test2.cermine-expected-content.xml"])
+    assert named.status in {"linked", "unlinked"} and named.format == "jats"
