@@ -1,0 +1,89 @@
+"""Round-8 rules: guideline 13's classes by their phrasings (EMPOWERMENT as children's
+influence and choice, beliefs about one's own competence, and young people's or patients'
+independence; mood disorders with mania as DEPRESSION; collaboration between services,
+agencies or professions as SERVICE_INTEGRATION) and the exclusions the guideline names
+(research-ethics autonomy; a diagnosis after people + with says who they are). Each rule was
+counted on rounds 1-7 and on unlabelled abstracts before it was kept (benchmarks/RESULTS.md,
+"Gold set"). Sentences are written for the tests, not copied from gold texts."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def labels(tagged, label):
+    return [text for text, lab, _, _ in tagged if lab == label]
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    # children's or young people's influence over what concerns them
+    ("The study followed pupils' influence over daily routines.", "EMPOWERMENT",
+     "pupils' influence"),
+    ("Teachers valued children’s participation and influence in planning.", "EMPOWERMENT",
+     "participation and influence"),
+    ("Young people want to have a say in their care plans.", "EMPOWERMENT", "have a say"),
+    ("Toddlers were encouraged to make their own choices at lunch.", "EMPOWERMENT",
+     "make their own choices"),
+    ("The classroom offered freedom of choice among activities.", "EMPOWERMENT",
+     "freedom of choice"),
+    ("Older pupils direct their own projects in the afternoon.", "EMPOWERMENT",
+     "direct their own"),
+    # beliefs about one's own competence
+    ("Girls reported lower competence beliefs in mathematics.", "EMPOWERMENT",
+     "competence beliefs"),
+    ("We measured pupils' perceptions of their academic competence each spring.",
+     "EMPOWERMENT", "perceptions of their academic competence"),
+    ("Teacher ratings predicted students' judgments of their reading skills.", "EMPOWERMENT",
+     "judgments of their reading skills"),
+    # independence of young people or patients acting for themselves
+    ("The transition clinic aimed to foster independence in adolescents.", "EMPOWERMENT",
+     "foster independence"),
+    ("Teenagers began to attend the clinic consultation independently.", "EMPOWERMENT",
+     "consultation independently"),
+    ("Nurses assessed readiness to take on self-care responsibility.", "EMPOWERMENT",
+     "self-care responsibility"),
+    # mood disorders with mania, when measured
+    ("Rates of bipolar disorder rose among adolescents in the registry.", "DEPRESSION",
+     "bipolar disorder"),
+    ("Symptoms within the bipolar spectrum were rated at intake.", "DEPRESSION",
+     "bipolar spectrum"),
+    ("Clinicians recorded episodes of mania during follow-up.", "DEPRESSION", "mania"),
+    # collaboration between services, agencies or professions as the programme type
+    ("The collaborative model joined Head Start and public school staff.",
+     "SERVICE_INTEGRATION", "collaborative model"),
+    ("Clinics used a team-based approach with nurses and social workers.",
+     "SERVICE_INTEGRATION", "team-based approach"),
+    ("Therapists plan collaboratively with teachers.", "SERVICE_INTEGRATION",
+     "plan collaboratively"),
+    ("Schools should collaborate with community agencies to reach families.",
+     "SERVICE_INTEGRATION", "collaborate with community agencies"),
+])
+def test_guideline_13_class_is_tagged(tag, text, label, phrase):
+    assert phrase in labels(tag(text), label)
+
+
+@pytest.mark.parametrize("text, label", [
+    # research-ethics autonomy is not the participants' empowerment
+    ("Ethical requirements for confidentiality, consent, information and autonomy were met.",
+     "EMPOWERMENT"),
+    ("Autonomy was guaranteed to all participants.", "EMPOWERMENT"),
+    ("The four principles, respect for autonomy, non-maleficence and justice, guided us.",
+     "EMPOWERMENT"),
+    # statistical and organisational "independent" / "independently"
+    ("Two reviewers independently screened all abstracts.", "EMPOWERMENT"),
+    ("Ratios were independent of group size in independent schools.", "EMPOWERMENT"),
+    # bare participation, and influence that is not people's own
+    ("Participation in the study was voluntary.", "EMPOWERMENT"),
+    ("Staff qualifications influence the quality of interactions.", "EMPOWERMENT"),
+    # collaboration of researchers is not a programme type
+    ("The program was adapted via a collaborative partnership between two universities.",
+     "SERVICE_INTEGRATION"),
+])
+def test_named_exclusion_is_not_tagged(tag, text, label):
+    assert labels(tag(text), label) == []
+
+
+def test_diagnosis_saying_who_is_not_an_outcome(tag):
+    tagged = tag("Children with bipolar disorder were referred to the clinic.")
+    assert labels(tagged, "DEPRESSION") == []
+    assert any(lab == "MENTAL_HEALTH_NEED" for _, lab, _, _ in tagged)
