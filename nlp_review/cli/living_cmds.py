@@ -145,8 +145,11 @@ def update_cmd(
                                  dedupe_progress=dd) if files else None
             except KeyboardInterrupt:
                 _interrupted(proj, project)
-    for done in resumed:
-        _print_report(done, project)
+        grey = proj.conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'"
+                                 ).fetchone()[0]
+    for i, done in enumerate(resumed):
+        _print_report(done, project, grey=grey if rep is None and i == len(resumed) - 1
+                      else 0)
     if rep is None:
         return
     if rep.update_id is None:
@@ -157,7 +160,7 @@ def update_cmd(
         for note in rep.notes[1:]:
             warn(note)
         return
-    _print_report(rep, project)
+    _print_report(rep, project, grey=grey)
 
 
 def _interrupted(proj, project: Path) -> None:
@@ -174,8 +177,9 @@ def _interrupted(proj, project: Path) -> None:
     raise typer.Exit(130)
 
 
-def _print_report(rep, project: Path) -> None:
-    """One update's report: sources, counts, flags, estimates, tagging, stopping."""
+def _print_report(rep, project: Path, grey: int = 0) -> None:
+    """One update's report: sources, counts, flags, estimates, tagging, stopping, and the
+    possible duplicates (``grey`` pairs in the project) that wait for a human."""
     from nlp_review.cli.stopping_view import estimate_line
 
     counts = rep.summary()
@@ -241,6 +245,11 @@ def _print_report(rep, project: Path) -> None:
         for name, verdict in rep.stopping.verdicts:
             console.print(f"  {name}: {'stop' if verdict.stop else 'go on'} ({verdict.reason})",
                           highlight=False, soft_wrap=True)
+    if grey:
+        console.print(f"{grey} possible duplicate pair(s) wait for a human (doubtful pairs "
+                      "dedupe does not merge on its own; judge them before screening so that "
+                      f"no study is screened twice): nlp-review dedupe --review -p {project} "
+                      "(or --grey-out FILE)", highlight=False, soft_wrap=True)
     console.print(f"\nNext: nlp-review screen -p {project}   |   "
                   f"nlp-review prisma --out DIR --update {rep.update_id} -p {project}",
                   highlight=False, soft_wrap=True)

@@ -224,3 +224,23 @@ def test_a_file_given_twice_is_read_once(screened_first, tmp_path, ecec_replay):
     assert any("copy.csv has the same content" in n for n in report.notes)
     part = prisma_counts(screened_first.conn, report.update_id)
     assert part.identified == 30 and part.check() == []
+
+
+def test_an_update_says_how_many_possible_duplicates_wait_for_a_human(screened_first,
+                                                                       tmp_path, ecec_replay):
+    """An update whose dedupe left doubtful pairs among the new records said nothing about
+    them (on a real update, 18 new pairs; only `status` showed 'possible duplicates waiting
+    for a human'), so a team screened both records of a pair."""
+    import dataclasses
+
+    new = [r for r in ecec_replay.update[:40] if r.year][:20]
+    twin = dataclasses.replace(new[0], source_id="twin", doi=None, year=new[0].year + 1)
+    out = runner.invoke(app, ["update", str(write_export(new + [twin], tmp_path / "new.csv")),
+                              "--no-tag", "-p", str(screened_first.path)])
+    assert out.exit_code == 0, out.output
+    grey = screened_first.conn.execute(
+        "SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'").fetchone()[0]
+    assert grey >= 1
+    flat = " ".join(out.output.split())
+    assert f"{grey} possible duplicate pair(s) wait for a human" in flat
+    assert "nlp-review dedupe --review" in flat
