@@ -87,3 +87,41 @@ def test_diagnosis_saying_who_is_not_an_outcome(tag):
     tagged = tag("Children with bipolar disorder were referred to the clinic.")
     assert labels(tagged, "DEPRESSION") == []
     assert any(lab == "MENTAL_HEALTH_NEED" for _, lab, _, _ in tagged)
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    # kinds of behaviour (o NOTES 21, f NOTES 5)
+    ("Foster care reduced delinquency and crime in adolescence.", "BEHAVIOUR",
+     "delinquency and crime"),
+    ("Teachers rated cooperative play every term.", "BEHAVIOUR", "cooperative play"),
+    # relations and conflict between named people (o NOTES 20)
+    ("Interviews probed relations between teachers and children.", "RELATIONSHIPS",
+     "relations between teachers and children"),
+    ("Religious holidays caused friction between parents and staff.", "RELATIONSHIPS",
+     "friction between parents"),
+    ("The questionnaire's peer problems subscale was scored.", "RELATIONSHIPS",
+     "peer problems"),
+    # money words
+    ("Centres reported a lack of financing and poorly remunerated staff.", "COST",
+     "financing"),
+    ("Centres reported a lack of financing and poorly remunerated staff.", "COST",
+     "remunerated"),
+    ("The model projects long-term savings for the health system.", "COST",
+     "long-term savings"),
+])
+def test_outcome_class_is_tagged(tag, text, label, phrase):
+    assert phrase in labels(tag(text), label)
+
+
+@pytest.mark.parametrize("text, label", [
+    # crime as the neighbourhood's context or a victim's experience, not the people's behaviour
+    ("Families lived close to a recent violent crime.", "BEHAVIOUR"),
+    ("Being the victim of a serious crime was linked with cortisol.", "BEHAVIOUR"),
+    # 'finances' / 'financed' as a data source or a funding statement
+    ("Data cover educational attainment, government finances and trends.", "COST"),
+    ("The project was financed by the national agency.", "COST"),
+    # a statistical relation between variables, not between people
+    ("We found no relation between group size and quality.", "RELATIONSHIPS"),
+])
+def test_outcome_word_outside_its_frame_is_not_tagged(tag, text, label):
+    assert labels(tag(text), label) == []
