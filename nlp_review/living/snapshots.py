@@ -46,9 +46,16 @@ def store_snapshot(conn: sqlite3.Connection, table: EvidenceTable) -> tuple[int,
     not pile up copies). Returns the id of the snapshot holding it and whether it is new."""
     data = snapshot_data(conn, table)
     latest = list_snapshots(conn)
-    if latest and get_snapshot(conn, latest[-1].id).data == data:
+    if latest and _evidence_only(get_snapshot(conn, latest[-1].id).data) == _evidence_only(data):
         return latest[-1].id, False
     return add_snapshot(conn, data, n_studies=len(table.studies), n_rows=len(table.rows)), True
+
+
+def _evidence_only(data: dict) -> dict:
+    """A snapshot without its studies' record lists: a new duplicate record joining a study
+    (an update) changes no evidence, and the study still matches by its earlier records."""
+    return {"studies": {sid: {k: v for k, v in st.items() if k != "records"}
+                        for sid, st in data["studies"].items()}, "rows": data["rows"]}
 
 
 @dataclass

@@ -179,3 +179,35 @@ def test_diff_counts_studies_in_the_singular_and_plural(capsys):
     out = capsys.readouterr().out
     assert "1 new study\n" in out and "1 new studies" not in out
     assert "2 studies no longer included" in out
+
+
+def test_a_duplicate_joining_an_included_study_stores_no_new_snapshot(screened, tmp_path):
+    """After an update whose new records joined included works, `evidence` said 'Stored
+    evidence snapshot 2' and `evidence --diff 1` then said 'nothing changed': the snapshot
+    held each study's records, and a new record in a study's group made it differ."""
+    from nlp_review.living.snapshots import store_snapshot
+    from nlp_review.evidence.build import build_evidence
+    from nlp_review.records import Record
+    from nlp_review.store.living import list_snapshots
+    from nlp_review.workflows.deduplicating import run_dedupe
+    from nlp_review.workflows.importing import import_file
+
+    from tests.living.conftest import TITLES, write_export
+
+    project, ids = screened
+    p = str(project.path)
+    assert "Stored evidence snapshot 1" in runner.invoke(app, ["evidence", "-p", p]).output
+    again = Record(title=TITLES[0], abstract=f"{TITLES[0]}. A study of children and their "
+                   "families.", year=2020, source_id="again",
+                   doi="10.1371/journal.pmed.1001518")
+    import_file(project, write_export([again], tmp_path / "again.csv"))
+    run_dedupe(project.conn)
+    assert project.conn.execute("SELECT COUNT(*) FROM records WHERE group_id = ?",
+                                (ids[0],)).fetchone()[0] == 2
+    out = runner.invoke(app, ["evidence", "-p", p])
+    assert out.exit_code == 0, out.output
+    assert "unchanged since snapshot 1" in out.output
+    assert [s.id for s in list_snapshots(project.conn)] == [1]
+    # The study still matches the old snapshot by its records.
+    _, new = store_snapshot(project.conn, build_evidence(project.conn))
+    assert not new
