@@ -21,6 +21,13 @@ MAX_SHORT_FORM_CHARS = 10
 # the token ranges of the long-form spans it was copied from, so that a later exclusion of
 # the long form ("Perceived Stress Scale") also drops its short form ("PSS").
 ABBREVIATION_SOURCES = ("nlp_review", "abbreviation_sources")
+# English compounds are head-final: a short form names what the long form's last word names
+# ("child care teachers (CCTs)" are teachers, not a child care setting; "National Day Care
+# Study (NDCS)" is a study). A tagged span is copied only if it reaches the long form's last
+# word, or stops right before one of these place nouns that complete a tagged place ("intensive
+# care unit (ICU)", "family child care homes (FCCHs)").
+PLACE_HEADS = {"unit", "units", "home", "homes", "centre", "centres", "center", "centers",
+               "facility", "facilities", "setting", "settings", "service", "services"}
 
 
 def best_long_form(short: str, long: str) -> str | None:
@@ -92,13 +99,16 @@ class AbbreviationTagger:
             return doc
         for long_span, short in find_definitions(doc):
             n_long = long_span.end - long_span.start
+            ends = {long_span.end}
+            if doc[long_span.end - 1].lower_ in PLACE_HEADS:
+                ends.add(long_span.end - 1)
             for group in self.groups:
                 if group not in doc.spans:
                     continue
                 covering = [s for s in doc.spans[group]
                             if s.start >= long_span.start and s.end <= long_span.end
                             and 2 * (s.end - s.start) >= n_long]
-                if not covering:
+                if not any(s.end in ends for s in covering):
                     continue
                 labels = {(s.label_, s.id_) for s in covering}
                 sources: dict[str, list[tuple[int, int]]] = {}

@@ -125,3 +125,45 @@ def test_outcome_class_is_tagged(tag, text, label, phrase):
 ])
 def test_outcome_word_outside_its_frame_is_not_tagged(tag, text, label):
     assert labels(tag(text), label) == []
+
+
+@pytest.mark.parametrize("text, short, label, copied", [
+    # a short form names what the long form's last word names (head-final compounds)
+    ("We surveyed 54 child care teachers (CCTs). CCTs had less experience.", "CCTs", "SCHOOL",
+     False),
+    ("Data came from the National Day Care Study (NDCS). NDCS sites varied.", "NDCS", "SCHOOL",
+     False),
+    ("Young people (YP) were interviewed. YP valued trust.", "YP", "ADOLESCENTS", True),
+    # ... or stops right before a place noun that completes the tagged place
+    ("Infants in the intensive care unit (ICU) were studied. ICU stays were long.", "ICU",
+     "HEALTH_SERVICE", True),
+])
+def test_abbreviation_takes_the_labels_of_its_head(tag, text, short, label, copied):
+    assert (short in labels(tag(text), label)) is copied
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    # behaviour management in a parenting programme is still a skill practised by parents
+    ("The parenting group improved the parent-child relationship and behaviour management.",
+     "SKILLS_PRACTICE", "behaviour management"),
+    # a university where the study took place is still SCHOOL
+    ("Preservice teachers at two Swedish universities took the course.", "SCHOOL",
+     "universities"),
+])
+def test_sense_kept_outside_the_exclusion(tag, text, label, phrase):
+    assert phrase in labels(tag(text), label)
+
+
+@pytest.mark.parametrize("text, label", [
+    # behaviour management as teachers' classroom practice
+    ("Teachers' beliefs about behavior management in the classroom were surveyed.",
+     "SKILLS_PRACTICE"),
+    # universities and colleges as an affiliation, a publisher, an education level or an age
+    ("Teachers worked with university researchers on action research.", "SCHOOL"),
+    ("A team of Michigan State University faculty designed the measures.", "SCHOOL"),
+    ("Materials came from the University of Kansas.", "COUNTRY"),
+    ("The scale was published by Teachers College Press.", "SCHOOL"),
+    ("More college-educated staff improved outcomes.", "SCHOOL"),
+])
+def test_not_the_guideline_sense(tag, text, label):
+    assert labels(tag(text), label) == []
