@@ -167,3 +167,13 @@ def test_sense_kept_outside_the_exclusion(tag, text, label, phrase):
 ])
 def test_not_the_guideline_sense(tag, text, label):
     assert labels(tag(text), label) == []
+
+
+def test_parental_involvement_in_care_is_parent_mobilisation(tag):
+    # guideline section 11: parents' involvement in their child's health care or treatment is
+    # PARENT_MOBILISATION; in school or ECEC it stays SCHOOL_LINKAGE
+    care = tag("Adolescents moving to adult care negotiated parental involvement and autonomy.")
+    assert "parental involvement" in labels(care, "PARENT_MOBILISATION")
+    assert labels(care, "SCHOOL_LINKAGE") == []
+    school = tag("Preschool teachers encouraged parental involvement in classroom activities.")
+    assert "parental involvement" in labels(school, "SCHOOL_LINKAGE")
