@@ -1,6 +1,6 @@
 """Inter-annotator agreement on double-annotated samples of the gold set.
 
-Five studies, picked with ``--study`` (default ``a_on_b``):
+Six studies, picked with ``--study`` (default ``a_on_b``):
 
 ``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
 independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
@@ -36,6 +36,13 @@ of batches r, s and t, chosen by the same rule (``cue_ranked_sample``) with the 
 each batch was finished (``RST_FINAL``); mechanism, intervention and outcome are also reported
 per label. Every cue-ranked study carries its rule as ``Study.cue_sample`` (seed, top, drawn).
 
+``y_on_vwx`` (round eight, the fifth holdout split): annotator Y annotated 18 texts, 6 of each
+of batches v, w and x, chosen by the same rule with the study's own seed (``Y_SAMPLE_SEED``),
+without reading V's, W's or X's part files or ``holdout5.jsonl``, in
+``annotations/agreement/y_on_vwx/``. The batch part files are read from git at the commits where
+each batch was finished (``VWX_FINAL``); the sample comes from ``study_sample`` and the
+study's ``cue_sample`` alone (no study-specific sampling function).
+
 The second annotations are not part of the gold set (``build_gold.py`` reads only
 ``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
 per group and overall, the agreement as F1 with the batch annotator's spans as the reference
@@ -51,6 +58,7 @@ plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
     python annotations/tools/agreement.py --study m_on_jkl --disagreements # round five (J/K/L vs M)
     python annotations/tools/agreement.py --study q_on_nop --disagreements # round six (N/O/P vs Q)
     python annotations/tools/agreement.py --study u_on_rst --disagreements # round seven (R/S/T vs U)
+    python annotations/tools/agreement.py --study y_on_vwx --disagreements # round eight (V/W/X vs Y)
 """
 
 from __future__ import annotations
@@ -107,6 +115,15 @@ RST_FINAL: dict[str, str] = {
     "s": "226921ac43dbb2cb7fff7d09917eb6ca8dd3836b",  # batch s final
     "t": "f91ee215b87ad334fcf2f53f243be04beea5b4ec",  # batch t final
 }
+Y_SAMPLE_SEED = 20261203
+Y_TOP_PER_BATCH = 3
+Y_RANDOM_PER_BATCH = 3
+# The commits where V, W and X finished their round-eight batches.
+VWX_FINAL: dict[str, str] = {
+    "v": "c3590ed55073a84ea34c38ff9d20bcee3c67f112",  # gold round 8: batch v final
+    "w": "c8e757f2183b8720f7f32d6c125421a26b0ca1eb",  # gold batch w final
+    "x": "2d0762b364bdede2c6f460959ac09f411122a031",  # gold round 8: batch x final
+}
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,9 @@ STUDIES = {
     "u_on_rst": Study("u_on_rst", AGREEMENT / "u_on_rst", "U", ("r", "s", "t"), RST_FINAL,
                       label_groups=("mechanism", "intervention", "outcome"),
                       cue_sample=(U_SAMPLE_SEED, U_TOP_PER_BATCH, U_RANDOM_PER_BATCH)),
+    "y_on_vwx": Study("y_on_vwx", AGREEMENT / "y_on_vwx", "Y", ("v", "w", "x"), VWX_FINAL,
+                      label_groups=("mechanism", "intervention", "outcome"),
+                      cue_sample=(Y_SAMPLE_SEED, Y_TOP_PER_BATCH, Y_RANDOM_PER_BATCH)),
 }
 
 
