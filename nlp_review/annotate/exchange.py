@@ -89,6 +89,9 @@ def _write_brat(tasks: list[Task], out: Path, taxonomy: dict) -> Path:
                           hint="brat exports go to a new folder: pick another --out")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700: a brat server (another user) can read
     try:
         types = [f"{info.group}-{name}" for name, info in taxonomy.items()]
         (tmp / "annotation.conf").write_text(brat.annotation_conf(types), encoding="utf-8")

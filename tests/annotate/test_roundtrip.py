@@ -207,3 +207,22 @@ def test_fulltext_paragraphs_round_trip_with_paragraph_offsets(tagged, tmp_path,
     got = _annotations(tagged, "kim")[f"paragraph:{pid}"]
     assert [dict(s) for s in got] == [{"start": start, "end": end, "label": "LONELINESS",
                                        "group": "outcome", "negated": True, "hedged": False}]
+
+
+def test_brat_folder_gets_the_usual_folder_mode(tagged, tmp_path, runner):
+    """The brat export folder was made with mkdtemp and kept its mode 0700: a brat server
+    running as another user (the web server's) could not read it. It now gets the mode a
+    folder made by the user gets (0755 under umask 022), like the exported files."""
+    import os
+    import stat
+
+    out = tmp_path / "brat"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["annotate", "export", "-f", "brat", "-o", str(out), "-p",
+                                     str(tagged)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o644 for f in out.iterdir())
