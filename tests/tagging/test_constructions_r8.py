@@ -196,3 +196,14 @@ def test_country_outside_a_body_name_is_kept(tag):
     tagged = tag("Preschools in Sweden took part; the Russian Federation was compared.")
     assert "Sweden" in labels(tagged, "COUNTRY")
     assert "Russian Federation" in labels(tagged, "COUNTRY")
+
+
+def test_authors_hope_is_not_hope(tag):
+    assert labels(tag("It is hoped that this inventory will be useful to teachers."), "HOPE") == []
+    assert "hope" in labels(tag("Mentoring raised young people's hope for the future."), "HOPE")
+
+
+def test_diagnosed_with_says_who(tag):
+    tagged = tag("Effects were smaller for youths who were diagnosed with externalizing disorders.")
+    assert labels(tagged, "BEHAVIOUR") == []
+    assert labels(tagged, "MENTAL_HEALTH_NEED") != []
