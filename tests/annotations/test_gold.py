@@ -710,8 +710,8 @@ def test_round_seven_sample_is_the_shared_rule_with_its_own_seed():
 
 def test_every_cue_ranked_study_samples_by_its_own_rule():
     selection = build_gold.read_selection()
-    published = {"m_on_jkl": M_SAMPLE, "u_on_rst": U_SAMPLE}
-    for name in ("m_on_jkl", "q_on_nop", "u_on_rst"):
+    published = {"m_on_jkl": M_SAMPLE, "u_on_rst": U_SAMPLE, "y_on_vwx": Y_SAMPLE}
+    for name in ("m_on_jkl", "q_on_nop", "u_on_rst", "y_on_vwx"):
         study = agreement.STUDIES[name]
         assert study.cue_sample is not None
         seed, top, drawn = study.cue_sample
@@ -768,7 +768,7 @@ def test_readme_round_seven_tables_are_what_the_pinned_comparison_prints(capsys)
     assert agreement.main(["--study", "u_on_rst"]) == 0
     printed = _tables(capsys.readouterr().out)
     readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
-    section = readme.split("**Round seven")[1].split("\n## ")[0]
+    section = readme.split("**Round seven")[1].split("\n## ")[0].split("\n**Round eight")[0]
     flat = " ".join(section.split())
     for scope, n_ref, n_u, exact, overlap in printed["group"]:
         assert f"| {scope} | {n_ref} | {n_u} | {exact} | {overlap} |" in section, scope
@@ -792,3 +792,113 @@ def test_readme_round_seven_tables_are_what_the_pinned_comparison_prints(capsys)
     listed = [line for line in out.splitlines()
               if re.match(r"^(ecec|nagtegaal|van_der_valk|menon|appenzeller)\S* ", line)]
     assert f"of the {len(listed)} disagreements" in flat
+
+
+# Round eight: annotator Y on batches v, w and x (study y_on_vwx).
+
+Y_SAMPLE = ["ecec_adult_child_ratio__1015", "ecec_adult_child_ratio__106",
+            "ecec_adult_child_ratio__1091", "ecec_adult_child_ratio__1120",
+            "ecec_adult_child_ratio__154", "ecec_adult_child_ratio__248",
+            "ecec_adult_child_ratio__291", "ecec_adult_child_ratio__347",
+            "ecec_adult_child_ratio__4", "ecec_adult_child_ratio__425",
+            "ecec_adult_child_ratio__469", "ecec_adult_child_ratio__598",
+            "ecec_adult_child_ratio__617", "ecec_adult_child_ratio__888",
+            "ecec_adult_child_ratio__923", "menon_2022__639", "menon_2022__909",
+            "van_der_valk_2021__575"]
+
+
+def test_round_eight_sample_is_the_shared_rule_with_its_own_seed():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["y_on_vwx"]
+    assert study.batches == ("v", "w", "x") and study.second_annotator == "Y"
+    assert study.cue_sample == (agreement.Y_SAMPLE_SEED, 3, 3)
+    texts = agreement._texts(build_gold, selection, study.batches)
+    sample = agreement.study_sample(study, selection, build_gold)
+    # Y annotated exactly these 18 texts: the rule must never move them
+    assert sample == Y_SAMPLE
+    assert len({agreement.Y_SAMPLE_SEED, agreement.U_SAMPLE_SEED, agreement.Q_SAMPLE_SEED,
+                agreement.M_SAMPLE_SEED}) == 4
+    cues = agreement._sparse_cues()
+    for batch in study.batches:
+        ids = [key for key in texts if selection[key]["batch"] == batch]
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(ids) == 20 and len(picked) == 6
+        assert all(selection[key]["split"] == "holdout5" for key in picked)
+        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
+        # the 3 cue-richest texts of the batch are in, whatever the draw
+        top = sorted(ranks.values(), reverse=True)[:3]
+        assert sorted((ranks[key] for key in picked), reverse=True)[:3] == top
+    # another seed keeps the per-batch rule but draws other texts
+    other = agreement.cue_ranked_sample(selection, texts, study.batches,
+                                        agreement.Y_SAMPLE_SEED + 1, 3, 3)
+    assert len(other) == 18 and other != sample
+
+
+def test_annotator_y_covers_the_round_eight_sample_and_is_kept_out_of_the_gold():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["y_on_vwx"]
+    second = _second_annotation(study, Y_SAMPLE, "Y")
+    holdout5 = _read("holdout5")
+    assert all(r["meta"]["annotator"] in ("V", "W", "X") for r in holdout5)
+    assert {r["id"] for r in second} <= {r["id"] for r in holdout5}
+    # the texts Y annotated are the ones V, W and X annotated, character for character
+    by_id = {r["id"]: r["text"] for r in holdout5}
+    assert all(by_id[r["id"]] == r["text"] for r in second)
+    # Y's files are built into no gold file: every gold record is its batch annotator's
+    assert not any(r["meta"]["annotator"] == "Y" for split in build_gold.SPLITS
+                   for r in _read(split))
+    assert set(study.commits) == {"v", "w", "x"}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in study.commits.values())
+    assert all(selection[key]["batch"] in study.commits for key in Y_SAMPLE)
+
+
+def test_round_eight_study_prints_per_batch_and_per_label_tables(capsys):
+    assert agreement.main(["--study", "y_on_vwx", "--sample"]) == 0
+    assert capsys.readouterr().out.split() == Y_SAMPLE
+    assert agreement.main(["--study", "y_on_vwx", "--current"]) == 0
+    tables = _tables(capsys.readouterr().out)
+    groups = {row[0]: row for row in tables["group"]}
+    assert set(groups) == {*build_gold.GROUPS, "all"}
+    for group in ("mechanism", "intervention", "outcome"):
+        rows = tables[f"{group} label"]
+        assert sum(int(row[1]) for row in rows) == int(groups[group][1])
+        assert sum(int(row[2]) for row in rows) == int(groups[group][2])
+    assert [row[0] for row in tables["batch"]] == ["v", "w", "x"]
+    assert [int(row[1]) for row in tables["batch"]] == [6, 6, 6]
+    assert sum(int(row[2]) for row in tables["batch"]) == int(groups["all"][1])
+    assert sum(int(row[3]) for row in tables["batch"]) == int(groups["all"][2])
+
+
+@pytest.mark.skipif(not _have_commits(*agreement.VWX_FINAL.values()),
+                    reason="the pinned v/w/x commits are not in this clone")
+def test_readme_round_eight_tables_are_what_the_pinned_comparison_prints(capsys):
+    assert agreement.main(["--study", "y_on_vwx"]) == 0
+    printed = _tables(capsys.readouterr().out)
+    readme = (REPO / "annotations" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Round eight")[1].split("\n## ")[0]
+    flat = " ".join(section.split())
+    for scope, n_ref, n_y, exact, overlap in printed["group"]:
+        assert f"| {scope} | {n_ref} | {n_y} | {exact} | {overlap} |" in section, scope
+    for group in ("mechanism", "intervention", "outcome"):
+        for label, n_ref, n_y, exact, overlap in printed[f"{group} label"]:
+            assert f"| {group} | {label} | {n_ref} | {n_y} | {exact} | {overlap} |" in section
+    for batch, _, n_ref, n_y, exact, overlap in printed["batch"]:
+        stated = re.search(rf"\b{batch} {n_ref}/{n_y}(?: spans)?, (?:exact )?(\d\.\d\d), "
+                           rf"(?:overlap )?(\d\.\d\d)", flat)
+        assert stated and stated.groups() == (exact, overlap), batch
+    assert agreement.main(["--study", "y_on_vwx", "--disagreements"]) == 0
+    out = capsys.readouterr().out
+    matched = re.search(r"Of (\d+) exactly matched spans, negated differs on (\d+) and hedged "
+                        r"on (\d+)", out)
+    assert matched
+    total, negated, hedged = (int(value) for value in matched.groups())
+    assert f"Of the {total} exactly matched spans `negated` agrees on all {total - negated}" in flat
+    assert f"`hedged` on {total - hedged}" in flat
+    listed = [line for line in out.splitlines()
+              if re.match(r"^(ecec|nagtegaal|van_der_valk|menon|appenzeller|bannach)\S* ", line)]
+    assert f"of the {len(listed)} disagreements" in flat
+    # the kinds table accounts for every listed disagreement
+    counts = [int(m) for m in re.findall(r"^\| [^|]+ \| (\d+)\b[^|]*\|",
+                                           section.split("| kind | count |")[1],
+                                           flags=re.MULTILINE)]
+    assert sum(counts) == len(listed)
