@@ -13,7 +13,8 @@ from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption,
 from nlp_review.cli.tagging_cmds import SpancatOption
 
 fulltext_app = typer.Typer(help="Full texts (PDF, JATS/PMC XML, HTML, plain text): add and "
-                                "link them to the project's records, list, tag and show them.",
+                                "link them to the project's records, list, tag and show them, "
+                                "remove one added by mistake.",
                            no_args_is_help=True)
 
 #: Terminal width from which `fulltext list` shows messages in a table column.
@@ -206,6 +207,34 @@ def show_cmd(
         page = f" p.{sent['page']}" if sent["page"] else ""
         console.print(f"[cyan]{sent['section']}{page}[/cyan] {sent['text']}"
                       f"\n   [green]{labels}[/green]", highlight=False)
+
+
+@fulltext_app.command("remove")
+def remove_cmd(
+    fulltext_ids: List[int] = typer.Argument(..., help="Full-text ids (see `nlp-review "
+                                             "fulltext list`)."),
+    project: Path = ProjectOption,
+) -> None:
+    """Remove full texts added by mistake (a file that is not an article, the wrong
+    article), with their paragraphs and tags; the PRISMA counts and the evidence table no
+    longer use them. The files themselves are not touched. All ids are checked first: an
+    unknown one removes nothing."""
+    from nlp_review.errors import NotFoundError
+    from nlp_review.store.db import transaction
+    from nlp_review.store.fulltexts import delete_fulltext, fulltext_by_id
+
+    with project_at(project) as proj:
+        missing = [i for i in fulltext_ids if fulltext_by_id(proj.conn, i) is None]
+        if missing:
+            raise NotFoundError(f"no full text with id {', '.join(map(str, missing))}",
+                                hint="nothing was removed; the ids are shown by "
+                                     "`nlp-review fulltext list`")
+        with transaction(proj.conn):
+            gone = [delete_fulltext(proj.conn, i) for i in dict.fromkeys(fulltext_ids)]
+    for ft in gone:
+        link = f"linked to record {ft.record_id}" if ft.record_id else ft.status
+        console.print(f"Removed full text {ft.id} ({ft.file_name}, {link}, "
+                      f"{ft.n_paragraphs} paragraph(s)) with its tags.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -199,3 +199,12 @@ def replace_fulltext_tags(conn: sqlite3.Connection, fulltext_id: int, spans: lis
 def tags_of_fulltext(conn: sqlite3.Connection, fulltext_id: int) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM fulltext_tags WHERE fulltext_id = ? ORDER BY start, end,"
                         " tag_group, label", (fulltext_id,)).fetchall()
+
+
+def delete_fulltext(conn: sqlite3.Connection, fulltext_id: int) -> StoredFullText | None:
+    """Remove one full text with its paragraphs and tags (they cascade); returns what was
+    removed, or None when there is no such full text. The caller holds the transaction."""
+    gone = fulltext_by_id(conn, fulltext_id)
+    if gone is not None:
+        conn.execute("DELETE FROM fulltexts WHERE id = ?", (fulltext_id,))
+    return gone

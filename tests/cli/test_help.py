@@ -155,7 +155,7 @@ def test_group_and_status_summaries_cover_what_the_commands_do():
     root = typer.main.get_command(app)
     fulltext = root.commands["fulltext"]
     summary = fulltext.help or ""
-    assert set(fulltext.commands) == {"add", "list", "tag", "show"}
+    assert set(fulltext.commands) == {"add", "list", "tag", "show", "remove"}
     for verb in fulltext.commands:
         assert verb in summary, (verb, summary)
     status = (root.commands["status"].help or "").split("\n")[0]

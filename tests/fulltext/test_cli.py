@@ -164,3 +164,32 @@ def test_list_in_an_80_column_terminal_keeps_messages_readable(tmp_path):
                          terminal_width=200)
     header = next(line for line in wide.output.splitlines() if "┃" in line)
     assert "message" in header and "Messages:" not in wide.output
+
+
+def test_a_full_text_added_by_mistake_can_be_removed(tmp_path):
+    """A file added by mistake (before `fulltext add` skipped them, CERMINE's metadata XML
+    beside its PDF) stayed in the project for good: PRISMA counted it as a full text linked
+    to no record and there was no command to take it out."""
+    from nlp_review.living.prisma import prisma_counts
+    from nlp_review.store.project import open_project
+
+    proj = _project(tmp_path)
+    cermine = FULLTEXT / "pdf/cermine"
+    added = runner.invoke(app, ["fulltext", "add", str(cermine / "test1.pdf"),
+                                str(cermine / "test1.cermine-expected-metadata.xml"),
+                                "-p", proj])
+    assert "added 2" in added.output, added.output
+    with open_project(Path(proj)) as opened:
+        assert prisma_counts(opened.conn).unlinked == 2
+    bad = runner.invoke(app, ["fulltext", "remove", "2", "9", "-p", proj])
+    assert bad.exit_code != 0 and "no full text with id 9" in bad.output
+    assert "nothing was removed" in bad.output
+    gone = runner.invoke(app, ["fulltext", "remove", "2", "-p", proj])
+    assert gone.exit_code == 0, gone.output
+    assert "Removed full text 2 (test1.cermine-expected-metadata.xml" in gone.output
+    with open_project(Path(proj)) as opened:
+        conn = opened.conn
+        assert [r[0] for r in conn.execute("SELECT id FROM fulltexts")] == [1]
+        assert conn.execute("SELECT COUNT(*) FROM fulltext_paragraphs WHERE fulltext_id = 2"
+                            ).fetchone()[0] == 0
+        assert prisma_counts(conn).unlinked == 1
