@@ -207,3 +207,15 @@ def test_diagnosed_with_says_who(tag):
     tagged = tag("Effects were smaller for youths who were diagnosed with externalizing disorders.")
     assert labels(tagged, "BEHAVIOUR") == []
     assert labels(tagged, "MENTAL_HEALTH_NEED") != []
+
+
+@pytest.mark.parametrize("text, label, phrase", [
+    ("Staff raised concerns about parental co-operation.", "SCHOOL_LINKAGE",
+     "parental co-operation"),
+    ("Victims were treated in a group setting with other children.", "GROUP_PROGRAMME",
+     "in a group setting"),
+    ("Ratios changed the frequencies of the behaviors observed.", "BEHAVIOUR",
+     "behaviors observed"),
+])
+def test_round_8_small_classes(tag, text, label, phrase):
+    assert phrase in labels(tag(text), label)
