@@ -8,8 +8,9 @@ from typing import List, Optional
 import typer
 from rich.table import Column, Table
 
-from nlp_review.cli.common import (ProjectOption, console, err_console, progress,
-                                   project_at, warn)
+from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption, console,
+                                   err_console, progress, project_at, warn)
+from nlp_review.cli.tagging_cmds import SpancatOption, tagging_fingerprint, tagging_pipeline
 from nlp_review.errors import InputError
 from nlp_review.io import atomic_write_text
 
@@ -97,9 +98,12 @@ def update_cmd(
     search: Optional[int] = typer.Option(None, "--search", help="Id of the recorded search "
                                          "these exports came from."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag the new records, and any "
-                             "whose text or the tagging rules changed (on by default)."),
+                             "whose text changed (on by default)."),
     list_updates: bool = typer.Option(False, "--list", help="List the earlier updates "
                                       "instead."),
+    spancat: Optional[Path] = SpancatOption,
+    models: Optional[Path] = ModelsOption,
+    base_model: Optional[str] = BaseModelOption,
     project: Path = ProjectOption,
 ) -> None:
     """Fold new search results into the project in one step.
@@ -113,7 +117,12 @@ def update_cmd(
     counted is finished first by the next `nlp-review update` (with or without files): the
     steps it had not done run then, and nothing stored is redone or lost. One interrupted
     while importing is run again with the same files (the ones already imported join it).
-    `nlp-review status` says when either is pending."""
+    `nlp-review status` says when either is pending.
+
+    The new records (and any whose text changed) are tagged with the bundled rules, or
+    with --spancat / --models / --base-model as `nlp-review tag` takes them: give the
+    options you tag with. Works tagged with other rules or options are left as they are
+    (and counted): run `nlp-review tag` to bring them up to date."""
     from nlp_review.living.update import (importing_note, pending_note, resume_updates,
                                           run_update)
     from nlp_review.store.living import list_updates as all_updates, pending_updates
@@ -139,10 +148,21 @@ def update_cmd(
             def dd(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, visible=True)
 
+            tag_task = bar.add_task("tagging", total=None, visible=False)
+
+            def tp(done: int, total: int) -> None:
+                bar.update(tag_task, completed=done, total=total, visible=True)
+
+            def tagger():
+                return (tagging_pipeline(models, base_model, spancat),
+                        tagging_fingerprint(models, base_model, spancat))
+
             try:
-                resumed = resume_updates(proj, step=step, pending=pending)
+                resumed = resume_updates(proj, step=step, pending=pending, tagger=tagger,
+                                         tag_progress=tp)
                 rep = run_update(proj, files, search_id=search, tag=tag, step=step,
-                                 dedupe_progress=dd) if files else None
+                                 dedupe_progress=dd, tagger=tagger,
+                                 tag_progress=tp) if files else None
             except KeyboardInterrupt:
                 _interrupted(proj, project)
         grey = proj.conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'"
@@ -236,9 +256,15 @@ def _print_report(rep, project: Path, grey: int = 0) -> None:
             console.print(f"  {w:>7}  {score:7.3f}  {short}", highlight=False)
     if rep.tag:
         console.print(f"Tagged {counts.get('tagged') or 0} records (the new ones, and any "
-                      "whose text or the tagging rules changed since they were tagged)"
+                      "whose text changed since they were tagged)"
                       + (", before the interruption." if "tagged" in rep.done_before
                          else "."), highlight=False, soft_wrap=True)
+        if rep.tag_left:
+            console.print(f"{rep.tag_left} works tagged with other rules or options (e.g. "
+                          "`tag --spancat`, `--models`, or patterns edited since) are left as "
+                          "they are; give `update` the options you tag with, and run "
+                          f"`nlp-review tag` (with them) -p {project} to bring those up to "
+                          "date.", highlight=False, soft_wrap=True)
     if rep.stopping is not None:
         console.print(f"Stopping estimate after the update: {estimate_line(rep.stopping.estimate)}",
                       highlight=False, soft_wrap=True)

@@ -27,18 +27,21 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from nlp_review.errors import InputError
 from nlp_review.living.estimate import CrossFit, UpdateEstimate, cross_fit, estimate
-from nlp_review.store.db import to_minute, utcnow
+from nlp_review.store.db import to_minute, transaction, utcnow
 from nlp_review.store.decisions import Decision, current_decisions
 from nlp_review.store.living import (UpdateRow, add_update, clear_update_importing,
                                      get_search, mark_update_importing, mark_update_step,
                                      pending_updates, update_importing)
 from nlp_review.store.project import Project
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: title similarity (rapidfuzz ratio on normalised titles) that flags a new unique work as a
 #: possible new version of a screened one that dedupe kept apart
@@ -98,6 +101,8 @@ class UpdateReport:
     #: steps of this update that were done before this run (resumed: an earlier run was
     #: interrupted after the records were counted)
     done_before: frozenset[str] = frozenset()
+    #: works the tagging step left because they were tagged with other rules or options
+    tag_left: int = 0
 
     @property
     def resumed(self) -> bool:
@@ -209,6 +214,8 @@ def run_update(
     preset: str | None = None,
     step: Callable[[str], None] = lambda s: None,
     dedupe_progress: Callable[[int, int], None] | None = None,
+    tagger: Callable[[], tuple[Language, str]] | None = None,
+    tag_progress: Callable[[int, int], None] | None = None,
 ) -> UpdateReport:
     """Run the whole update; see the module docstring."""
     from nlp_review.workflows.deduplicating import run_dedupe
@@ -300,16 +307,56 @@ def run_update(
     report.update_id = add_update(
         conn, started_at=started, first_record=new_ids[0], last_record=new_ids[-1],
         source_ids=sorted(by_ref), summary=report.summary())
-    return finish_update(project, report, preset=preset, step=step)
+    return finish_update(project, report, preset=preset, step=step, tagger=tagger,
+                         tag_progress=tag_progress)
+
+
+def _bundled_tagger() -> tuple[Language, str]:
+    from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
+    from nlp_review.tagging.pipeline import build_pipeline
+
+    return build_pipeline(), patterns_fingerprint(default_models_dir())
+
+
+def _tag_new(conn: sqlite3.Connection, nlp: Language, fingerprint: str,
+             on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Tag the works never tagged and those whose text changed (as `tag` does, one
+    transaction per work). Works tagged with other rules or options (`tag --spancat`,
+    `--models`, patterns edited since) are left as they are: an update must not replace a
+    span model's tags with the rules'. Returns (works tagged, works left)."""
+    from nlp_review.store.records import row_to_record
+    from nlp_review.store.tags import replace_tags, tagged_state
+    from nlp_review.tagging.run import tag_stream, text_hash
+
+    state = tagged_state(conn)
+    todo: list[tuple[str, str]] = []
+    left = 0
+    for row in conn.execute("SELECT * FROM works ORDER BY id").fetchall():
+        text = row_to_record(row).text
+        stored = state.get(row["id"])
+        if stored is None or stored[0] != text_hash(text):
+            todo.append((str(row["id"]), text))
+        elif stored[1] != fingerprint:
+            left += 1
+    for done, (rid, text, spans) in enumerate(tag_stream(nlp, todo), start=1):
+        with transaction(conn):
+            replace_tags(conn, int(rid), spans, text_hash=text_hash(text),
+                         patterns_hash=fingerprint)
+        if on_progress:
+            on_progress(done, len(todo))
+    return len(todo), left
 
 
 def finish_update(project: Project, report: UpdateReport, *, preset: str | None = None,
-                  step: Callable[[str], None] = lambda s: None) -> UpdateReport:
+                  step: Callable[[str], None] = lambda s: None,
+                  tagger: Callable[[], tuple[Language, str]] | None = None,
+                  tag_progress: Callable[[int, int], None] | None = None) -> UpdateReport:
     """The steps after the records are counted, each recorded in the store when done
     (``update_steps``), so an interrupted update can be finished without redoing or
     losing anything: rank the new works and store the estimates (kept if an earlier run
     stored them), tag (unless the update was run with ``tag=False``), then the stopping
-    estimate; the update is complete when that is stored."""
+    estimate; the update is complete when that is stored. ``tagger`` builds the tagging
+    pipeline and its fingerprint (`tag`'s options; default: the bundled rules)."""
     conn = project.conn
     uid = report.update_id
     if "ranked" not in report.done_before:
@@ -322,12 +369,8 @@ def finish_update(project: Project, report: UpdateReport, *, preset: str | None 
         mark_update_step(conn, uid, "ranked", report.summary())
     if report.tag and "tagged" not in report.done_before:
         step("tag the new records")
-        from nlp_review.tagging.patterns import default_models_dir, patterns_fingerprint
-        from nlp_review.tagging.pipeline import build_pipeline
-        from nlp_review.tagging.run import tag_project
-
-        report.tagged = tag_project(conn, build_pipeline(),
-                                    patterns_fingerprint(default_models_dir())).tagged
+        nlp, fingerprint = (tagger or _bundled_tagger)()
+        report.tagged, report.tag_left = _tag_new(conn, nlp, fingerprint, tag_progress)
         mark_update_step(conn, uid, "tagged", report.summary())
     from nlp_review.stopping.report import stopping_report
 
@@ -338,13 +381,16 @@ def finish_update(project: Project, report: UpdateReport, *, preset: str | None 
 
 def resume_updates(project: Project, *, preset: str | None = None,
                    step: Callable[[str], None] = lambda s: None,
-                   pending: Sequence[UpdateRow] | None = None) -> list[UpdateReport]:
+                   pending: Sequence[UpdateRow] | None = None,
+                   tagger: Callable[[], tuple[Language, str]] | None = None,
+                   tag_progress: Callable[[int, int], None] | None = None
+                   ) -> list[UpdateReport]:
     """Finish every update that was interrupted after its records were imported and
     counted (see ``finish_update``; ``pending``: those updates as the caller already read
     them, else read here); returns their reports, oldest first."""
     rows = pending_updates(project.conn) if pending is None else pending
     return [finish_update(project, resumable_report(project.conn, row), preset=preset,
-                          step=step)
+                          step=step, tagger=tagger, tag_progress=tag_progress)
             for row in rows]
 
 

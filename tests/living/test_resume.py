@@ -101,8 +101,8 @@ def test_estimates_stored_before_an_interruption_are_kept(screened_first, tmp_pa
     upd = write_export(ecec_replay.update, tmp_path / "rerun.csv")
     import nlp_review.tagging.run as tagging_run
 
-    real_tag = tagging_run.tag_project
-    monkeypatch.setattr(tagging_run, "tag_project", _die)
+    real_tag = tagging_run.tag_stream  # the update tags through tag_stream
+    monkeypatch.setattr(tagging_run, "tag_stream", _die)
     with pytest.raises(Killed):
         run_update(project, [upd], tag=True)
     (pending,) = pending_updates(conn)
@@ -114,7 +114,7 @@ def test_estimates_stored_before_an_interruption_are_kept(screened_first, tmp_pa
     new = [w for w in pending.summary["new_works"] if w not in current_decisions(conn)][:5]
     label_works(conn, [(w, 1) for w in new], reviewer="team", origin="screen")
 
-    monkeypatch.setattr(tagging_run, "tag_project", real_tag)
+    monkeypatch.setattr(tagging_run, "tag_stream", real_tag)
     (done,) = resume_updates(project)
     assert done.update_id == pending.id and done.tagged > 0
     (u,) = list_updates(conn)

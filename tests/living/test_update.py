@@ -244,3 +244,37 @@ def test_an_update_says_how_many_possible_duplicates_wait_for_a_human(screened_f
     flat = " ".join(out.output.split())
     assert f"{grey} possible duplicate pair(s) wait for a human" in flat
     assert "nlp-review dedupe --review" in flat
+
+
+def test_an_update_leaves_works_tagged_with_other_options_as_they_are(screened_first,
+                                                                      tmp_path, ecec_replay):
+    """A project tagged with `tag --spancat` (or `--models DIR`): `update` tagged every
+    work again with the bundled rules alone (on a real project, 'Tagged 1156 records' for
+    361 new ones), replacing the span model's tags without a word. Now the update tags the
+    new works (and any whose text changed), leaves works tagged with other options as they
+    are and says how many; `update --spancat/--models` tag the new ones as `tag` does."""
+    from nlp_review.store.db import transaction
+    from nlp_review.store.records import row_to_record
+    from nlp_review.store.tags import replace_tags, tagged_state
+    from nlp_review.tagging.run import text_hash
+
+    conn = screened_first.conn
+    span = {"start": 0, "end": 1, "label": "CHILDREN", "group": "population",
+            "negated": False, "hedged": False, "sent_start": 0, "sent_end": 1}
+    old = conn.execute("SELECT * FROM works").fetchall()
+    with transaction(conn):
+        for row in old:
+            replace_tags(conn, row["id"], [span], text_hash=text_hash(row_to_record(row).text),
+                         patterns_hash="rules+spancat:trained")
+    new = ecec_replay.update[:15]
+    out = runner.invoke(app, ["update", str(write_export(new, tmp_path / "new.csv")), "-p",
+                              str(screened_first.path)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    state = tagged_state(conn)
+    assert all(state[row["id"]][1] == "rules+spancat:trained" for row in old)
+    new_works = [w for w in state if w not in {row["id"] for row in old}]
+    assert new_works and all(state[w][1] != "rules+spancat:trained" for w in new_works)
+    flat = " ".join(out.output.split())
+    assert f"Tagged {len(new_works)} records" in flat
+    assert f"{len(old)} works tagged with other rules or options" in flat
+    assert "left as they are" in flat and "nlp-review tag" in flat
