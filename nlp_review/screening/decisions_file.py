@@ -18,8 +18,17 @@ INCLUDE = {"1", "1.0", "true", "yes", "y", "include", "included"}
 EXCLUDE = {"0", "0.0", "false", "no", "n", "exclude", "excluded"}
 
 
-def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tuple[int, int, int]]:
-    """(line number, record id, label) for every data row of the CSV ``text``."""
+UNKNOWN_ID_HINT = "record ids are the project's ids (see `nlp-review rank`)"
+
+
+def _unknown(rid: int, known: set[int] | None) -> bool:
+    return known is not None and rid not in known
+
+
+def parse_decisions_csv(text: str, file: str | Path = "<decisions>", *,
+                        known: set[int] | None = None) -> list[tuple[int, int, int]]:
+    """(line number, record id, label) for every data row of the CSV ``text``; with
+    ``known`` (the project's record ids) an unknown id is one of the problems listed."""
     text = text.lstrip("\ufeff")
     # a spreadsheet may save with ';' (or tab) between cells
     reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
@@ -39,6 +48,9 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tup
             errors.append(InputError(f"record_id {rid!r} is not a record id", file=file,
                                      line=line))
             continue
+        if _unknown(int(rid), known):
+            errors.append(InputError(f"no record with id {rid} in the project", file=file,
+                                     line=line))
         if value in INCLUDE:
             out.append((line, int(rid), 1))
         elif value in EXCLUDE:
@@ -47,15 +59,17 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>") -> list[tup
             errors.append(InputError(f"label_included {value!r} is not 0 or 1", file=file,
                                      line=line))
     if errors:
-        raise InputErrors(errors, hint="fix these lines; nothing was imported")
+        unknown = any("no record with id" in e.detail for e in errors)
+        raise InputErrors(errors, hint="fix these lines; nothing was imported" + (
+            f"; {UNKNOWN_ID_HINT}" if unknown else ""))
     if not out:
         raise InputError("no decisions in the file", file=file,
                          hint="every label_included cell is empty; fill in 1 or 0")
     return out
 
 
-def parse_decisions_ris(text: str, file: str | Path = "<decisions>"
-                        ) -> list[tuple[None, int, int]]:
+def parse_decisions_ris(text: str, file: str | Path = "<decisions>", *,
+                        known: set[int] | None = None) -> list[tuple[None, int, int]]:
     """(None, record id, label) for every RIS record with an ASReview label note; the ``ID``
     of each is the project's record id (as ``nlp-review export --format ris`` writes)."""
     from nlp_review.formats.ris import parse_ris
@@ -67,6 +81,10 @@ def parse_decisions_ris(text: str, file: str | Path = "<decisions>"
             continue
         if not (record.source_id or "").isdigit():
             errors.append(InputError(f"ID {record.source_id!r} is not a record id",
+                                     file=file, record=n))
+            continue
+        if _unknown(int(record.source_id), known):
+            errors.append(InputError(f"no record with id {record.source_id} in the project",
                                      file=file, record=n))
             continue
         out.append((None, int(record.source_id), record.label))
@@ -95,15 +113,16 @@ def xlsx_as_csv(data: bytes, name: str | Path) -> str:
     return out.getvalue()
 
 
-def read_decisions_csv(path: Path) -> list[tuple[int | None, int, int]]:
+def read_decisions_csv(path: Path, *, known: set[int] | None = None
+                       ) -> list[tuple[int | None, int, int]]:
     """The decisions of a CSV, Excel or RIS file (see the module): (line or None, record
-    id, label)."""
+    id, label); with ``known`` an id not in it is reported with the other problems."""
     from nlp_review.formats.tabular import is_xlsx
 
     try:
         data = Path(path).read_bytes()
         if is_xlsx(data):
-            return parse_decisions_csv(xlsx_as_csv(data, path), file=path)
+            return parse_decisions_csv(xlsx_as_csv(data, path), file=path, known=known)
         text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
@@ -118,5 +137,5 @@ def read_decisions_csv(path: Path) -> list[tuple[int | None, int, int]]:
     from nlp_review.formats.ris import looks_like_ris
 
     if looks_like_ris(text.lstrip("\ufeff")):
-        return parse_decisions_ris(text.lstrip("\ufeff"), file=path)
-    return parse_decisions_csv(text, file=path)
+        return parse_decisions_ris(text.lstrip("\ufeff"), file=path, known=known)
+    return parse_decisions_csv(text, file=path, known=known)

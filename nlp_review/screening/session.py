@@ -311,13 +311,8 @@ def labels_from_file(conn: sqlite3.Connection, path: Path, *, reviewer: str) -> 
     """Import decisions from a CSV (``record_id,label_included``; empty labels are skipped)
     or an RIS file written by ``nlp-review export``, all or nothing: a bad line (unknown
     id, label not 0/1) names the line and nothing is written."""
-    rows = read_decisions_csv(path)
     known = {r[0] for r in conn.execute("SELECT id FROM records")}
-    bad = [InputError(f"no record with id {rid} in the project", file=path, line=line)
-           for line, rid, _ in rows if rid not in known]
-    if bad:
-        raise InputErrors(bad, hint="record ids are the project's ids (see `nlp-review rank`)"
-                          "; nothing was imported")
+    rows = read_decisions_csv(path, known=known)  # every bad line at once, unknown ids too
     return record_labels(conn, [(rid, label) for _, rid, label in rows], reviewer=reviewer,
                          file=path, lines=[line for line, _, _ in rows])
 

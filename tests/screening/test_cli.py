@@ -211,3 +211,27 @@ def test_rank_works_on_a_project_of_a_handful_of_records(tmp_path, n):
     r = run("rank", "--out", out, "-p", p)
     assert r.exit_code == 0, r.output
     assert len(list(csv.DictReader(out.open()))) == n
+
+
+def test_label_lists_unknown_ids_with_the_other_bad_lines(filled, tmp_path):
+    """A decisions file with a bad label (line 3) and an unknown record id (line 4) named
+    only line 3; fixed, it failed again on line 4. Every bad line is now listed at once,
+    in CSV and in RIS."""
+    project, ids, _ = filled
+    f = tmp_path / "d.csv"
+    f.write_text(f"record_id,label_included\n{ids[0]},1\n{ids[1]},maybe\n99999,0\nabc,1\n")
+    r = run("label", "--from", f, "-p", project.path)
+    assert r.exit_code != 0
+    flat = " ".join(r.output.split())
+    assert "3 problem(s)" in flat
+    assert "line 3: label_included 'maybe'" in flat
+    assert "line 4: no record with id 99999 in the project" in flat
+    assert "line 5: record_id 'abc'" in flat
+    assert "see `nlp-review rank`" in flat and "nothing was imported" in flat
+    assert current_decisions(project.conn) == {}
+    ris = tmp_path / "d.ris"
+    ris.write_text(f"TY  - JOUR\nID  - {ids[0]}\nTI  - A\nN1  - ASReview_relevant\nER  - \n\n"
+                   "TY  - JOUR\nID  - 99999\nTI  - B\nN1  - ASReview_irrelevant\nER  - \n")
+    r = run("label", "--from", ris, "-p", project.path)
+    assert r.exit_code != 0
+    assert "record 2: no record with id 99999" in " ".join(r.output.split())
