@@ -54,15 +54,27 @@ def add_cmd(
         with progress() as bar:
             task = bar.add_task("reading full texts", total=n_files)
 
+            stored: list[str] = []
+
             def report(outcome) -> None:
                 style = _STYLE.get(outcome.status, "")
                 err_console.print(f"[{style}]{outcome.status:>8}[/{style}] {outcome.path}: "
                                   f"{outcome.message}", highlight=False)
+                if outcome.status in {"linked", "unlinked", "failed", "relinked"}:
+                    stored.append(outcome.status)
                 bar.advance(task)
 
-            outcomes = add_fulltexts(proj, paths, record_id=record, password=password,
-                                     timeout=timeout, max_memory_mb=max_memory,
-                                     on_file=report)
+            try:
+                outcomes = add_fulltexts(proj, paths, record_id=record, password=password,
+                                         timeout=timeout, max_memory_mb=max_memory,
+                                         on_file=report)
+            except KeyboardInterrupt:
+                err_console.print(
+                    f"[bold]Interrupted:[/bold] {len(stored)} file(s) handled before the "
+                    "interruption are stored (each in its own transaction; the file being "
+                    "read is not). Run the same command again to add the rest: files "
+                    "already added are recognised and left as they are.", highlight=False)
+                raise typer.Exit(130) from None
     counts = summarise(outcomes)
     console.print(
         f"{counts['files']} file(s): added {counts['added']} (linked {counts['linked']}, "

@@ -36,8 +36,13 @@ def _set_memory_limit(limit_bytes: int | None) -> None:
 
 def _worker(conn: Connection) -> None:
     import logging
+    import signal
 
     from nlp_review.fulltext.readers import read_fulltext
+
+    # Ctrl-C reaches the whole process group: the parent stops this worker (and reports);
+    # the worker itself printed a KeyboardInterrupt traceback from inside pdfminer.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # pdfminer logs every recoverable oddity ("Cannot set non-stroke color") as a warning;
     # the parent reports what matters per file.

