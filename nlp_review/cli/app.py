@@ -23,6 +23,16 @@ class _Group(TyperGroup):
 
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            # Ctrl-C: typer exited 130 without a word (`tag`, `dedupe`, `import`, ...).
+            from nlp_review.cli.common import err_console
+
+            err_console.print("[bold]Interrupted.[/bold] What was finished before Ctrl-C is "
+                              "kept (each decision, tag, imported file and full text is "
+                              "stored in its own transaction; output files are written "
+                              "whole or not at all); the step under way was not stored. "
+                              "Run the command again to go on.", highlight=False)
+            raise typer.Exit(130) from None
 
 
 app = typer.Typer(
