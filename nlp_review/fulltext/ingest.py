@@ -150,6 +150,8 @@ def add_fulltexts(
 
 
 def _may_be_extraction(path: Path) -> bool:
+    if path.suffix.lower() not in {".xml", ".nxml"}:
+        return False  # PDFs and the rest are not read twice
     try:
         data = path.read_bytes()
     except OSError:
