@@ -65,9 +65,18 @@ def import_file(
     digest = file_hash(data)
     known = source_by_hash(project.conn, digest)
     if known is not None:
+        message = f"already imported as source {known.name!r} on {known.imported_at}; skipped"
+        if search_id is not None and known.search_id is None:
+            # the search was recorded after the export was imported: tie them now
+            with transaction(project.conn) as conn:
+                tie_source(conn, known.id, search_id)
+            message = (f"already imported as source {known.name!r} on {known.imported_at}; "
+                       f"not imported again, now tied to search {search_id}")
+        elif search_id is not None and known.search_id != search_id:
+            message += (f" (it is tied to search {known.search_id}, not {search_id}; "
+                        "left as it is)")
         return FileReport(path, "skipped", format=known.format, source=known.name,
-                          message=f"already imported as source {known.name!r} on "
-                                  f"{known.imported_at}; skipped")
+                          message=message)
     parsed = parse(data, str(path), **({"on_record": on_record} if on_record else {}))
     if not parsed.records:
         raise InputError("holds no records", file=path,

@@ -76,3 +76,32 @@ def test_search_add_with_missing_query_file(project, tmp_path):
     out = runner.invoke(app, ["search", "add", "-p", str(project.path), "--database", "X",
                               "--date", "2025-01-01", "--query", f"@{tmp_path / 'none.txt'}"])
     assert out.exit_code != 0 and "none.txt" in out.output
+
+
+def test_an_export_imported_before_its_search_was_recorded_can_be_tied(project, tmp_path,
+                                                                       ecec_replay):
+    """A team recorded the search after importing its export: `import FILE --search ID`
+    said 'already imported; skipped' and left it untied, so the PRISMA-S appendix showed
+    the search with 0 records and 'none imported yet'. The file is now tied (once), and a
+    file tied to another search is left and said so."""
+    from nlp_review.store.living import add_search
+    from nlp_review.store.records import list_sources
+
+    export = write_export(ecec_replay.first[:20], tmp_path / "eric.csv")
+    p = str(project.path)
+    assert runner.invoke(app, ["import", str(export), "-p", p]).exit_code == 0
+    s1 = add_search(project.conn, database="ERIC", search_date="2025-01-15", query="x",
+                    hits=20)
+    tied = runner.invoke(app, ["import", str(export), "--search", str(s1), "-p", p])
+    assert tied.exit_code == 0, tied.output
+    assert "now tied to search 1" in " ".join(tied.output.split())
+    assert [s.search_id for s in list_sources(project.conn)] == [s1]
+    s2 = add_search(project.conn, database="PsycINFO", search_date="2025-01-16", query="y",
+                    hits=5)
+    other = runner.invoke(app, ["import", str(export), "--search", str(s2), "-p", p])
+    assert "tied to search 1, not 2" in " ".join(other.output.split())
+    assert [s.search_id for s in list_sources(project.conn)] == [s1]
+    appendix = runner.invoke(app, ["search", "report", "--out", str(tmp_path / "a.md"),
+                                   "-p", p])
+    assert appendix.exit_code == 0
+    assert "| 1 | ERIC | 2025-01-15 | 20 | 20 | 0 | eric.csv |" in (tmp_path / "a.md").read_text()
