@@ -185,6 +185,8 @@ def read_text(path: Path) -> str:
     if not path.is_file():
         raise InputError("file not found", file=path)
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise _zip_error(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -193,6 +195,25 @@ def read_text(path: Path) -> str:
                          file=path, line=line,
                          hint="save it as UTF-8: the annotation tools write UTF-8; an "
                               "editor may have saved it in another encoding") from None
+
+
+def _zip_error(path: Path) -> InputError:
+    """A zip given as an annotation file (doccano exports a non-collaborative project as a
+    zip with one USERNAME.jsonl per member): name the members and how to import them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    except zipfile.BadZipFile:
+        names = []
+    example = next((n for n in names if n.endswith(".jsonl")), "USERNAME.jsonl")
+    who = Path(example).stem
+    return InputError("a zip archive, not an annotation file" + (
+        f" (it holds {', '.join(names)})" if names else ""), file=path,
+        hint="unzip it and import each file with its annotator's name (doccano writes one "
+             f"USERNAME.jsonl per project member): nlp-review annotate import {example} "
+             f"--annotator {who}")
 
 
 def _read_brat(folder: Path, errors: list[InputError]) -> list[Annotated]:

@@ -235,3 +235,25 @@ def test_prodigy_partial_or_non_integer_hashes_are_not_stored(runner, tagged, tm
     assert stored[lines[1]["meta"]["key"]]["kim"].tool_ids == {}
     assert stored[lines[2]["meta"]["key"]]["kim"].tool_ids == {
         "_input_hash": lines[2]["_input_hash"], "_task_hash": lines[2]["_task_hash"]}
+
+
+def test_a_doccano_zip_is_named_with_its_members(runner, tagged, tmp_path):
+    """doccano exports a non-collaborative project as a zip of USERNAME.jsonl files; given
+    the zip, `annotate import` said 'line 1: not UTF-8 text (byte 0x.. cannot be read)' and
+    'save it as UTF-8'. It now says it is a zip, lists the members and how to import each."""
+    import zipfile
+
+    out = tmp_path / "tasks.jsonl"
+    runner.invoke(app, ["annotate", "export", "-f", "doccano", "-o", str(out), "-p",
+                        str(tagged)])
+    archive = tmp_path / "project.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(out, "kim.jsonl")
+        z.write(out, "lee.jsonl")
+    result = runner.invoke(app, ["annotate", "import", str(archive), "--annotator", "kim",
+                                 "-p", str(tagged)])
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "a zip archive, not an annotation file (it holds kim.jsonl, lee.jsonl)" in said
+    assert "nlp-review annotate import kim.jsonl --annotator kim" in said
+    assert "UTF-8" not in said
