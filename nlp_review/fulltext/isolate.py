@@ -47,6 +47,19 @@ def _worker(conn: Connection) -> None:
     # pdfminer logs every recoverable oddity ("Cannot set non-stroke color") as a warning;
     # the parent reports what matters per file.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    # Load the PDF reader's code before any memory limit is set: imported under the limit
+    # (lazily, by the first PDF), a shared library could not be mapped ("failed to map
+    # segment from shared object") and a small PDF was reported as unreadable.
+    import pdfminer.converter  # noqa: F401
+    import pdfminer.layout  # noqa: F401
+    import pdfminer.pdfdocument  # noqa: F401
+    import pdfminer.pdfinterp  # noqa: F401
+    import pdfminer.pdfpage  # noqa: F401
+    import pdfminer.pdfparser  # noqa: F401
+    import pdfminer.pdftypes  # noqa: F401
+    import pdfminer.utils  # noqa: F401
+
+    import nlp_review.fulltext.pdf  # noqa: F401
 
     conn.send(("ready",))
     while True:
@@ -68,6 +81,15 @@ def _worker(conn: Connection) -> None:
             _set_memory_limit(None)
             conn.send(("memory",))
             return  # the heap may be fragmented: let the parent start a fresh worker
+        except ImportError as exc:
+            if limit is None:
+                conn.send(("error", f"could not be read (ImportError: {exc})",
+                           "report this file to the nlp-review developers"))
+                continue
+            # code loaded under the limit that could not be mapped: the limit was too low
+            _set_memory_limit(None)
+            conn.send(("memory",))
+            return
         except InputError as exc:
             conn.send(("error", exc.detail, exc.hint))
         except Exception as exc:  # a reader bug or an unforeseen damaged file
