@@ -33,7 +33,7 @@ import numpy as np
 
 from nlp_review.errors import InputError
 from nlp_review.living.estimate import CrossFit, UpdateEstimate, cross_fit, estimate
-from nlp_review.store.db import to_minute, transaction, utcnow
+from nlp_review.store.db import to_minute, utcnow
 from nlp_review.store.decisions import Decision, current_decisions
 from nlp_review.store.living import (UpdateRow, add_update, clear_update_importing,
                                      get_search, mark_update_importing, mark_update_step,
@@ -318,35 +318,6 @@ def _bundled_tagger() -> tuple[Language, str]:
     return build_pipeline(), patterns_fingerprint(default_models_dir())
 
 
-def _tag_new(conn: sqlite3.Connection, nlp: Language, fingerprint: str,
-             on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-    """Tag the works never tagged and those whose text changed (as `tag` does, one
-    transaction per work). Works tagged with other rules or options (`tag --spancat`,
-    `--models`, patterns edited since) are left as they are: an update must not replace a
-    span model's tags with the rules'. Returns (works tagged, works left)."""
-    from nlp_review.store.records import row_to_record
-    from nlp_review.store.tags import replace_tags, tagged_state
-    from nlp_review.tagging.run import tag_stream, text_hash
-
-    state = tagged_state(conn)
-    todo: list[tuple[str, str]] = []
-    left = 0
-    for row in conn.execute("SELECT * FROM works ORDER BY id").fetchall():
-        text = row_to_record(row).text
-        stored = state.get(row["id"])
-        if stored is None or stored[0] != text_hash(text):
-            todo.append((str(row["id"]), text))
-        elif stored[1] != fingerprint:
-            left += 1
-    for done, (rid, text, spans) in enumerate(tag_stream(nlp, todo), start=1):
-        with transaction(conn):
-            replace_tags(conn, int(rid), spans, text_hash=text_hash(text),
-                         patterns_hash=fingerprint)
-        if on_progress:
-            on_progress(done, len(todo))
-    return len(todo), left
-
-
 def finish_update(project: Project, report: UpdateReport, *, preset: str | None = None,
                   step: Callable[[str], None] = lambda s: None,
                   tagger: Callable[[], tuple[Language, str]] | None = None,
@@ -370,7 +341,11 @@ def finish_update(project: Project, report: UpdateReport, *, preset: str | None 
     if report.tag and "tagged" not in report.done_before:
         step("tag the new records")
         nlp, fingerprint = (tagger or _bundled_tagger)()
-        report.tagged, report.tag_left = _tag_new(conn, nlp, fingerprint, tag_progress)
+        from nlp_review.tagging.run import tag_project
+
+        tagged = tag_project(conn, nlp, fingerprint, keep_other_fingerprints=True,
+                             on_progress=tag_progress)
+        report.tagged, report.tag_left = tagged.tagged, tagged.left
         mark_update_step(conn, uid, "tagged", report.summary())
     from nlp_review.stopping.report import stopping_report
 

@@ -180,22 +180,32 @@ class TagReport:
     #: of ``tagged``: works tagged before with another patterns/models fingerprint (0 with
     #: ``force``, which redoes every work anyway)
     repatterned: int = 0
+    #: works left as they are because they were tagged with another fingerprint
+    #: (``keep_other_fingerprints``; counted in ``unchanged``)
+    left: int = 0
 
 
 def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
                 force: bool = False, n_process: int = 1,
+                keep_other_fingerprints: bool = False,
                 on_progress: Callable[[int, int], None] | None = None) -> TagReport:
     """Tag the project's works (title + abstract). Only works whose text or pattern set
-    changed since they were last tagged are redone (all with ``force``). Each record's spans
-    are written in one transaction."""
+    changed since they were last tagged are redone (all with ``force``). With
+    ``keep_other_fingerprints`` a work whose text is unchanged but that was tagged with other
+    rules or options (`tag --spancat`, `--models`, patterns edited since) is left as it is
+    and counted in ``left``: `update` must not replace a span model's tags with the rules'.
+    Each record's spans are written in one transaction."""
     state = tagged_state(conn)
     todo: list[tuple[int, str]] = []
-    works = repatterned = 0
+    works = repatterned = left = 0
     for row in conn.execute("SELECT * FROM works ORDER BY id").fetchall():
         works += 1
         text = row_to_record(row).text
         stored = state.get(row["id"])
         if not force and stored == (text_hash(text), patterns_hash):
+            continue
+        if keep_other_fingerprints and stored is not None and stored[0] == text_hash(text):
+            left += 1
             continue
         repatterned += not force and stored is not None and stored[1] != patterns_hash
         todo.append((row["id"], text))
@@ -210,7 +220,7 @@ def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
         if on_progress:
             on_progress(done, len(todo))
     return TagReport(works=works, tagged=done, unchanged=works - len(todo), spans=spans_total,
-                     repatterned=repatterned)
+                     repatterned=repatterned, left=left)
 
 
 def work_text_and_tags(conn: sqlite3.Connection, record_id: int
