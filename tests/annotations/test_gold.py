@@ -835,8 +835,7 @@ def test_later_studies_print_per_batch_and_per_label_tables(capsys, study, sampl
                          [(row[0], *row[3:]) for row in LATER_STUDIES], ids=["round7", "round8"])
 def test_readme_later_study_tables_are_what_the_pinned_comparison_prints(capsys, study, start,
                                                                          end, kinds_add_up):
-    finals = agreement.RST_FINAL if study == "u_on_rst" else agreement.VWX_FINAL
-    if not _have_commits(*finals.values()):
+    if not _have_commits(*agreement.STUDIES[study].commits.values()):
         pytest.skip("the pinned batch commits are not in this clone")
     assert agreement.main(["--study", study]) == 0
     printed = _tables(capsys.readouterr().out)
