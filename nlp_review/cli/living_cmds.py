@@ -126,6 +126,7 @@ def update_cmd(
     from nlp_review.living.update import (importing_note, pending_note, resume_updates,
                                           run_update)
     from nlp_review.store.living import list_updates as all_updates, pending_updates
+    from nlp_review.workflows.deduplicating import count_grey_pairs
 
     with project_at(project) as proj:
         if list_updates:
@@ -165,8 +166,7 @@ def update_cmd(
                                  tag_progress=tp) if files else None
             except KeyboardInterrupt:
                 _interrupted(proj, project)
-        grey = proj.conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'"
-                                 ).fetchone()[0]
+        grey = count_grey_pairs(proj.conn)
     for i, done in enumerate(resumed):
         _print_report(done, project, grey=grey if rep is None and i == len(resumed) - 1
                       else 0)

@@ -152,6 +152,11 @@ def grey_pairs(conn: sqlite3.Connection) -> list[sqlite3.Row]:
            WHERE p.status = 'grey' ORDER BY p.score DESC, p.record_a, p.record_b""").fetchall()
 
 
+def count_grey_pairs(conn: sqlite3.Connection) -> int:
+    """How many pairs wait for a human (``dedupe --review`` / ``--grey-out``)."""
+    return conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'").fetchone()[0]
+
+
 def set_verdict(conn: sqlite3.Connection, a: int, b: int, verdict: str, *, by: str,
                 commit: bool = True) -> None:
     """Store a human's "same" / "different" for a pair; every later run respects it."""

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from nlp_review.store.decisions import current_decisions
+from nlp_review.workflows.deduplicating import count_grey_pairs
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def project_status(conn: sqlite3.Connection) -> ProjectStatus:
     unique = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
     decisions = current_decisions(conn)
     included = sum(1 for d in decisions.values() if d.label == 1)
-    grey = conn.execute("SELECT COUNT(*) FROM dedup_pairs WHERE status = 'grey'").fetchone()[0]
+    grey = count_grey_pairs(conn)
     by_reviewer: dict[str, list[int]] = {}
     for d in decisions.values():
         counts = by_reviewer.setdefault(d.reviewer, [0, 0])
