@@ -38,6 +38,7 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>", *,
         raise InputError(f"missing column(s) {', '.join(missing)}", file=file, line=1,
                          hint="the header needs record_id,label_included")
     out, errors = [], []
+    unknown = False
     for row in reader:
         line = reader.line_num
         rid = (row[fields["record_id"]] or "").strip()
@@ -49,6 +50,7 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>", *,
                                      line=line))
             continue
         if _unknown(int(rid), known):
+            unknown = True
             errors.append(InputError(f"no record with id {rid} in the project", file=file,
                                      line=line))
         if value in INCLUDE:
@@ -59,7 +61,6 @@ def parse_decisions_csv(text: str, file: str | Path = "<decisions>", *,
             errors.append(InputError(f"label_included {value!r} is not 0 or 1", file=file,
                                      line=line))
     if errors:
-        unknown = any("no record with id" in e.detail for e in errors)
         raise InputErrors(errors, hint="fix these lines; nothing was imported" + (
             f"; {UNKNOWN_ID_HINT}" if unknown else ""))
     if not out:
