@@ -3,6 +3,11 @@ from __future__ import annotations
 import pytest
 
 
+def labels(tagged, label):
+    """The texts of the spans with ``label`` in ``tag``'s output."""
+    return [text for text, lab, _, _ in tagged if lab == label]
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from nlp_review.tagging import build_pipeline

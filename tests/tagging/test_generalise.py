@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def labels(tagged, label):
-    return [text for text, lab, _, _ in tagged if lab == label]
+from tests.tagging.conftest import labels
 
 
 @pytest.mark.parametrize("text, label, phrase", [
