@@ -13,7 +13,11 @@ for the same reason once the fourth round had been scored and tuned on, and
 ``annotations/gold/holdout4.jsonl``: the seventh round (batches ``r``, ``s``, ``t``, split
 ``holdout4``), kept out of every other file once the sixth round had been scored and read, and
 ``annotations/gold/holdout5.jsonl``: the eighth round (batches ``v``, ``w``, ``x``, split
-``holdout5``), kept out of every other file once the seventh round had been scored and read. Selected texts that
+``holdout5``), kept out of every other file once the seventh round had been scored and read,
+``annotations/gold/holdout6.jsonl``: the ninth round (batches ``y``, ``z``, split
+``holdout6``), the same once the eighth round had been scored and read, and
+``annotations/gold/train2.jsonl``: the tenth round (batches ``aa``, ``ab``, ..., split
+``train2``), the rest of the pool, annotated as training gold for the span model. Selected texts that
 have no part file yet are simply not built, so a partly annotated batch builds.
 
 Annotators write one human-friendly part file per text,
@@ -36,7 +40,7 @@ Every problem in every part file (unknown file, phrase not found, ambiguous phra
 occurrence index, unknown label...) is reported at once with file and line, and nothing is
 written. Run from anywhere: ``python annotations/tools/build_gold.py``; it also refreshes the
 counts section of ``annotations/README.md`` (``--stats`` prints the span counts per group and
-label as a Markdown table).
+label as a Markdown table; ``--check`` resolves every part file and reports, writing nothing).
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ PARTS = GOLD / "parts"
 GROUPS = ("mechanism", "population", "setting", "intervention", "outcome")
 FRESH_BATCHES = ("e", "f")  # round three: a fresh test batch nobody tunes on
 SPLITS = ("train", "test", "holdout", "holdout2", "holdout3", "holdout4",
-          "holdout5")  # rounds four to eight
+          "holdout5", "holdout6",  # rounds four to nine
+          "train2")  # round ten: training gold for the span model
 
 sys.path.insert(0, str(REPO))
 from nlp_review.records import Record  # noqa: E402
@@ -337,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stats", action="store_true",
                         help="also print span counts per group and label (Markdown)")
+    parser.add_argument("--check", action="store_true",
+                        help="resolve every part file and report problems; write nothing")
     args = parser.parse_args(argv)
     try:
         records = build()
@@ -346,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    if args.check:
+        print(f"{len(records)} texts, {sum(len(r['spans']) for r in records)} spans: "  # type: ignore[arg-type]
+              "every part file resolves (nothing written)", file=sys.stderr)
+        return 0
     for split in SPLITS:
         chosen = [r for r in records if r["meta"]["split"] == split]  # type: ignore[index]
         write_jsonl(chosen, GOLD / f"{split}.jsonl")
@@ -358,10 +369,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(len(r['spans']) for r in fresh)} spans -> "  # type: ignore[arg-type]
           "annotations/gold/test_fresh.jsonl", file=sys.stderr)
     # the README counts train and test; the holdout batches stay out of them (and their label
-    # counts out of sight of pattern work) until they have been scored
+    # counts out of sight of pattern work) until they have been scored, and so does train2
     update_readme([r for r in records  # type: ignore[index]
-                   if r["meta"]["split"] not in ("holdout", "holdout2", "holdout3", "holdout4",
-                                                  "holdout5")])
+                   if r["meta"]["split"] in ("train", "test")])
     if args.stats:
         print(stats_table(records))
     return 0

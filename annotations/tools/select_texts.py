@@ -57,6 +57,18 @@ each; "Q" named the annotator of the round-six agreement sample), and their spli
 "holdout4": they are built only into ``annotations/gold/holdout4.jsonl``. They are appended
 after the sixth round.
 
+A ninth round (2026-11-26, session 9: the eighth round has now been scored and its misses
+read), seeded separately again, picks 60 more texts not picked before in the same way,
+dealt in two batches of 30, "y" and "z"; split "holdout6", built only into
+``annotations/gold/holdout6.jsonl``.
+
+A tenth round (same day, selected together with the ninth so that the ninth is chosen
+first, exactly as it would be alone) takes every qualifying text left in the pool: training
+gold for the span model (issue 7), which needs more mechanism and intervention examples than
+rounds one to eight hold. In seeded random order, the texts are dealt in turn into batches
+"aa", "ab", ... of at most 20 (one annotator each); split "train2", built only into
+``annotations/gold/train2.jsonl``. After this round the pool is empty.
+
 Run from anywhere: ``python annotations/tools/select_texts.py`` (writes
 ``annotations/gold/selection.csv``; the same seeds always give the same file; ``--check``
 only compares the file with a fresh selection).
@@ -102,6 +114,11 @@ SEVENTH_BATCHES = ("r", "s", "t")
 EIGHTH_SEED = SEED + 7   # round eight: its own generator again
 N_EIGHTH = 60            # held-out texts of the eighth round, batches v, w, x of 20
 EIGHTH_BATCHES = ("v", "w", "x")
+NINTH_SEED = SEED + 8    # round nine: its own generator again
+N_NINTH = 60             # held-out texts of the ninth round, batches y, z of 30
+NINTH_BATCHES = ("y", "z")
+TENTH_SEED = SEED + 9    # round ten: every text left in the pool, as training gold
+TENTH_BATCH_SIZE = 20    # at most this many texts per batch of round ten
 MIN_ABSTRACT, MAX_ABSTRACT = 400, 3000
 OPEN_LICENCES = re.compile(r"^(CC0|CC-BY(-\d\.\d)?|MIT)$")
 
@@ -311,8 +328,34 @@ def select_eighth(before: list[dict[str, object]],
     return _dealt(before, rng, N_EIGHTH, EIGHTH_BATCHES, "holdout5")
 
 
+def select_ninth(before: list[dict[str, object]],
+                 rng: random.Random) -> list[dict[str, object]]:
+    """Round nine: N_NINTH new texts picked like round two; batches y, z; "holdout6"."""
+    return _dealt(before, rng, N_NINTH, NINTH_BATCHES, "holdout6")
+
+
+def tenth_batches(n_texts: int) -> tuple[str, ...]:
+    """Names of round ten's batches: "aa", "ab", ... enough for TENTH_BATCH_SIZE each."""
+    n_batches = -(-n_texts // TENTH_BATCH_SIZE)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return tuple(letters[n // 26] + letters[n % 26] for n in range(n_batches))
+
+
+def select_tenth(before: list[dict[str, object]],
+                 rng: random.Random) -> list[dict[str, object]]:
+    """Round ten: every qualifying text not picked before, in seeded random order, dealt in
+    turn into batches "aa", "ab", ... of at most TENTH_BATCH_SIZE; split "train2"."""
+    picked = _new_pool(_taken(before))
+    rng.shuffle(picked)
+    batches = tenth_batches(len(picked))
+    for n, row in enumerate(picked):
+        row["batch"] = batches[n % len(batches)]
+        row["split"] = "train2"
+    return _by_id(picked)
+
+
 def all_rows() -> list[dict[str, object]]:
-    """All rounds in file order: the first round, then the second, third, ... eighth."""
+    """All rounds in file order: the first round, then the second, third, ... tenth."""
     rng = random.Random(SEED)
     first = assign(select(rng), rng)
     second = select_second(first, random.Random(SECOND_SEED))
@@ -322,7 +365,9 @@ def all_rows() -> list[dict[str, object]]:
     before = before + select_fifth(before, random.Random(FIFTH_SEED))
     before = before + select_sixth(before, random.Random(SIXTH_SEED))
     before = before + select_seventh(before, random.Random(SEVENTH_SEED))
-    return before + select_eighth(before, random.Random(EIGHTH_SEED))
+    before = before + select_eighth(before, random.Random(EIGHTH_SEED))
+    before = before + select_ninth(before, random.Random(NINTH_SEED))
+    return before + select_tenth(before, random.Random(TENTH_SEED))
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:

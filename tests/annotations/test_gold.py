@@ -7,6 +7,7 @@ import importlib.util
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -114,13 +115,8 @@ def test_texts_match_the_source_rows_and_licences_are_open(gold):
 
 def test_committed_gold_files_are_the_build_of_the_part_files(gold):
     rebuilt = build_gold.build()
-    assert [r for r in rebuilt if r["meta"]["split"] == "train"] == gold["train"]
-    assert [r for r in rebuilt if r["meta"]["split"] == "test"] == gold["test"]
-    assert [r for r in rebuilt if r["meta"]["split"] == "holdout"] == _read("holdout")
-    assert [r for r in rebuilt if r["meta"]["split"] == "holdout2"] == _read("holdout2")
-    assert [r for r in rebuilt if r["meta"]["split"] == "holdout3"] == _read("holdout3")
-    assert [r for r in rebuilt if r["meta"]["split"] == "holdout4"] == _read("holdout4")
-    assert [r for r in rebuilt if r["meta"]["split"] == "holdout5"] == _read("holdout5")
+    for split in build_gold.SPLITS:
+        assert [r for r in rebuilt if r["meta"]["split"] == split] == _read(split), split
 
 
 def test_selection_is_reproducible():
@@ -149,8 +145,10 @@ def test_second_round_is_new_texts_split_into_batches_c_and_d():
     sixth = [r for r in committed if r["batch"] in select.SIXTH_BATCHES]
     seventh = [r for r in committed if r["batch"] in select.SEVENTH_BATCHES]
     eighth = [r for r in committed if r["batch"] in select.EIGHTH_BATCHES]
+    ninth = [r for r in committed if r["batch"] in select.NINTH_BATCHES]
+    tenth = [r for r in committed if r["split"] == "train2"]
     assert len(second) == select.N_SECOND
-    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth)
+    rounds = (first, second, third, fourth, fifth, sixth, seventh, eighth, ninth, tenth)
     assert sum(len(rows) for rows in rounds) == len(committed)
     assert committed[len(first):len(first) + len(second)] == second
     keys = [(r["dataset"], r["record_id"]) for r in committed]
@@ -192,10 +190,16 @@ def test_fourth_round_is_a_holdout_batch_split_into_g_and_h_kept_out_of_test(gol
     assert {r["id"] for r in _read("holdout")} <= held
 
 
+def _tenth_batches() -> tuple[str, ...]:
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        return tuple(sorted({r["batch"] for r in csv.DictReader(handle)
+                             if r["split"] == "train2"}))
+
+
 # every round's batches in selection order; a round's rows come after all earlier rounds' rows
 ROUND_BATCHES = (("a", "b"), ("c", "d"), build_gold.FRESH_BATCHES, ("g", "h"),
                  select.FIFTH_BATCHES, select.SIXTH_BATCHES, select.SEVENTH_BATCHES,
-                 select.EIGHTH_BATCHES)
+                 select.EIGHTH_BATCHES, select.NINTH_BATCHES, _tenth_batches())
 
 
 def _later_batches(batches: tuple[str, ...]) -> tuple[str, ...]:
@@ -210,8 +214,10 @@ def _later_batches(batches: tuple[str, ...]) -> tuple[str, ...]:
     (select.SEVENTH_BATCHES, select.N_SEVENTH, "holdout4", ("holdout", "holdout2", "holdout3")),
     (select.EIGHTH_BATCHES, select.N_EIGHTH, "holdout5",
      ("holdout", "holdout2", "holdout3", "holdout4")),
-], ids=["round5", "round6", "round7", "round8"])
-def test_later_rounds_are_holdouts_in_three_batches_kept_out_of_the_rest(
+    (select.NINTH_BATCHES, select.N_NINTH, "holdout6",
+     ("holdout", "holdout2", "holdout3", "holdout4", "holdout5")),
+], ids=["round5", "round6", "round7", "round8", "round9"])
+def test_later_rounds_are_holdouts_in_equal_batches_kept_out_of_the_rest(
         gold, batches, n_texts, split, earlier_files):
     with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
@@ -222,7 +228,7 @@ def test_later_rounds_are_holdouts_in_three_batches_kept_out_of_the_rest(
         f"the {split} round is appended after the round before it"
     assert {r["split"] for r in rows} == {split}
     for batch in batches:
-        assert sum(r["batch"] == batch for r in rows) == n_texts // 3
+        assert sum(r["batch"] == batch for r in rows) == n_texts // len(batches)
     held = {f"{r['dataset']}:{r['record_id']}" for r in rows}
     earlier = gold["train"] + gold["test"] + [r for name in earlier_files for r in _read(name)]
     assert not held & {r["id"] for r in earlier}
@@ -230,6 +236,25 @@ def test_later_rounds_are_holdouts_in_three_batches_kept_out_of_the_rest(
     # the README's label counts (train and test) never include a held-out round
     readme = (GOLD.parent / "README.md").read_text(encoding="utf-8")
     assert not any(key.replace(":", "__") in readme for key in held)
+
+
+def test_tenth_round_takes_the_whole_rest_of_the_pool_as_training_gold_in_its_own_file(gold):
+    with open(GOLD / "selection.csv", newline="", encoding="utf-8") as handle:
+        committed = list(csv.DictReader(handle))
+    rows = [r for r in committed if r["split"] == "train2"]
+    assert committed[-len(rows):] == rows, "round ten is appended after round nine"
+    earlier = [(r["dataset"], r["record_id"]) for r in committed[:-len(rows)]]
+    # the pool is empty afterwards: no qualifying text is left unselected
+    assert not select._new_pool(set(earlier) | {(r["dataset"], r["record_id"]) for r in rows})
+    sizes = Counter(r["batch"] for r in rows)
+    assert set(sizes) == set(select.tenth_batches(len(rows))) == set(ROUND_BATCHES[-1])
+    assert max(sizes.values()) <= select.TENTH_BATCH_SIZE
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+    assert not set(sizes) & {b for batches in ROUND_BATCHES[:-1] for b in batches}
+    built = _read("train2")
+    assert {r["id"] for r in built} <= {f"{r['dataset']}:{r['record_id']}" for r in rows}
+    others = {r["id"] for name in build_gold.SPLITS if name != "train2" for r in _read(name)}
+    assert not others & {r["id"] for r in built}
 
 
 def test_test_fresh_holds_exactly_the_built_third_round_texts(gold):
