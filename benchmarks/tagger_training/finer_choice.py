@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "annotations" / "gold"
 TRAIN_GOLD = ["train.jsonl", "test.jsonl", "holdout.jsonl", "holdout2.jsonl",
-              "holdout3.jsonl", "holdout4.jsonl"]
+              "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl", "train2.jsonl"]
 WAYS = {"group": (None, "text"), "label": (None, "text"),
         "sentence": (None, "text", "sentence")}
 

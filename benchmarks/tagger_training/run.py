@@ -3,28 +3,30 @@
 
 Steps, as `nlp-review train-tagger --gold ... --unseen-rules ... --test ...` does them:
 k-fold cross-validation over the training gold (--gold, repeatable; default train.jsonl +
-test.jsonl + holdout.jsonl + holdout2.jsonl + holdout3.jsonl + holdout4.jsonl, the 570
-texts of rounds 1-7)
+test.jsonl + holdout.jsonl ... holdout5.jsonl + train2.jsonl: rounds 1-8, and round 10,
+the rest of the pool annotated as training gold)
 chooses the number of passes and the combination (per group a model score threshold or no model spans, by --criterion;
 whether the model defers to rule spans of the same label, group or any), judged on the
 texts of each --unseen-rules FILE against the rules as they were before FILE was annotated
 (default: test_fresh.jsonl=478871c, round 3, holdout.jsonl=1cc447f, round 4,
 holdout2.jsonl=8881aec, round 5, holdout3.jsonl=3cf4dc9, round 6, and
-holdout4.jsonl=072297a, round 7; COMMIT or a models folder; `git archive COMMIT models` is
+holdout4.jsonl=072297a, round 7, holdout5.jsonl=738705f, round 8, and train2.jsonl=1b79f86,
+round 10, annotated with the rules of session 9's start, untouched until the choice;
+COMMIT or a models folder; `git archive COMMIT models` is
 unpacked to a temporary folder); the final
 model is trained on all the training gold; then rules vs rules + model on each --test file
-(default: annotations/gold/holdout5.jsonl, round 8), for that choice only (--all-settings
+(default: annotations/gold/holdout6.jsonl, round 9), for that choice only (--all-settings
 also prints every single-threshold setting on the test files, for transparency; nothing is
 chosen from them). --models: the rule files (default: the repo's models/; give a `git
 archive` of the frozen commit to be sure no uncommitted edit is used). --vectors DIR: the
 model's tok2vec also reads these word vectors (built by vectors.py beside this file).
 
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/vectors.py \
-        --out /tmp/vectors          # optional: in-domain word vectors (holdout5 left out)
+        --out /tmp/vectors          # optional: in-domain word vectors (holdout6 left out)
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
         --jobs 4 --no-test [--vectors /tmp/vectors]   # train and cross-validate; then, once:
     nice -n 10 /work/venv/bin/python benchmarks/tagger_training/run.py --out /tmp/spancat \
-        --skip-training --test annotations/gold/holdout5.jsonl
+        --skip-training --test annotations/gold/holdout6.jsonl
 """
 
 from __future__ import annotations
@@ -44,13 +46,18 @@ THRESHOLDS = [0.5, 0.7, 0.9, 0.95]
 # 22:40), round 4 (holdout, scored with the rules frozen at 1cc447f before it was opened),
 # round 5 (holdout2, scored with the rules frozen at 8881aec before it was opened),
 # round 6 (holdout3, scored with the rules frozen at 3cf4dc9 before it was opened)
-# and round 7 (holdout4, scored with the rules frozen at 072297a before it was opened)
+# round 7 (holdout4, scored with the rules frozen at 072297a before it was opened),
+# round 8 (holdout5, scored with the rules frozen at 738705f before it was opened)
+# and round 10 (train2, annotated while the rules stood at 1b79f86, session 9's start; no
+# rule was changed from it before the combination was chosen)
 UNSEEN_RULES = [("test_fresh.jsonl", "478871c"), ("holdout.jsonl", "1cc447f"),
                 ("holdout2.jsonl", "8881aec"), ("holdout3.jsonl", "3cf4dc9"),
-                ("holdout4.jsonl", "072297a")]
+                ("holdout4.jsonl", "072297a"), ("holdout5.jsonl", "738705f"),
+                ("train2.jsonl", "1b79f86")]
 TRAIN_GOLD = ["train.jsonl", "test.jsonl", "holdout.jsonl", "holdout2.jsonl",
-              "holdout3.jsonl", "holdout4.jsonl"]  # rounds 1-7
-TEST_GOLD = "holdout5.jsonl"  # round 8
+              "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl",  # rounds 1-8
+              "train2.jsonl"]  # round 10: the rest of the pool, as training gold
+TEST_GOLD = "holdout6.jsonl"  # round 9
 
 
 def _rules_at(value: str, tmp: Path) -> Path:

@@ -2,7 +2,7 @@
 
 Texts: the title and abstract of every record of the screening datasets
 (``--datasets``, default ../shared/datasets/screening/*.csv), except the records of the
-gold splits named by ``--exclude-split`` (default holdout5, the round-8 held-out gold,
+gold splits named by ``--exclude-split`` (default holdout6, the round-9 held-out gold,
 looked up by (dataset, record_id) in annotations/gold/selection.csv; a record elsewhere with
 the same title or abstract text as an excluded one is left out too), so the measure stays
 unseen. Method: nlp_review.annotate.vectors (PPMI + truncated SVD, scikit-learn; nothing is
@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SELECTION = REPO / "annotations" / "gold" / "selection.csv"
 DATASETS = REPO.parent / "shared" / "datasets" / "screening"
-DEFAULT_EXCLUDE = "holdout5"  # round 8, the held-out gold being measured
+DEFAULT_EXCLUDE = "holdout6"  # round 9, the held-out gold being measured
 NEIGHBOURS = ["support", "trust", "mentoring", "peer", "adherence", "teachers", "rural",
               "coaching", "motivation", "stigma"]
 
@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--selection", type=Path, default=SELECTION)
     ap.add_argument("--exclude-split", action="append",
                     help="gold split whose records are left out (repeatable; default "
-                         "holdout5; 'none': none)")
+                         "holdout6; 'none': none)")
     ap.add_argument("--rows", type=int, default=v.DEFAULT_ROWS)
     ap.add_argument("--dims", type=int, default=v.DEFAULT_DIMS)
     ap.add_argument("--window", type=int, default=v.DEFAULT_WINDOW)

@@ -1,6 +1,6 @@
-"""The tagger-training benchmark's defaults: rounds 1-7 train, each scored round is judged
-against the rules frozen before it was scored, and the round being measured (holdout5) is
-neither trained on nor in the word vectors' texts."""
+"""The tagger-training benchmark's defaults: rounds 1-8 and 10 train, each scored round is
+judged against the rules frozen before it was scored, and the round being measured (holdout6)
+is neither trained on nor in the word vectors' texts."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ def _load(name: str):
     return module
 
 
-def test_rounds_one_to_seven_train_and_round_eight_is_the_measure():
+def test_rounds_one_to_eight_and_ten_train_and_round_nine_is_the_measure():
     run = _load("run")
-    assert run.TRAIN_GOLD[-1] == "holdout4.jsonl" and len(run.TRAIN_GOLD) == 6
-    assert run.TEST_GOLD == "holdout5.jsonl"
+    assert run.TRAIN_GOLD[-2:] == ["holdout5.jsonl", "train2.jsonl"]
+    assert len(run.TRAIN_GOLD) == 8
+    assert run.TEST_GOLD == "holdout6.jsonl"
     assert run.TEST_GOLD not in run.TRAIN_GOLD
     for name in run.TRAIN_GOLD:
         assert (GOLD / name).is_file(), name
@@ -34,21 +35,25 @@ def test_rounds_one_to_seven_train_and_round_eight_is_the_measure():
     assert vectors.DEFAULT_EXCLUDE == run.TEST_GOLD.removesuffix(".jsonl")
     excluded = vectors.excluded_records(GOLD / "selection.csv", {vectors.DEFAULT_EXCLUDE})
     assert len(excluded) == 60
-    assert not excluded & vectors.excluded_records(GOLD / "selection.csv", {"holdout4"})
+    assert not excluded & vectors.excluded_records(GOLD / "selection.csv",
+                                                   {"holdout5", "train2"})
 
 
 def test_every_scored_round_is_judged_against_the_rules_frozen_before_it():
     run = _load("run")
     files = [f for f, _ in run.UNSEEN_RULES]
-    # round 7 joined the training gold with the rules it was scored with
-    assert ("holdout4.jsonl", "072297a") in run.UNSEEN_RULES
+    # round 8 joined the training gold with the rules it was scored with; round 10 with the
+    # rules it was annotated under
+    assert ("holdout5.jsonl", "738705f") in run.UNSEEN_RULES
+    assert ("train2.jsonl", "1b79f86") in run.UNSEEN_RULES
     assert len(set(files)) == len(files)
     for file, commit in run.UNSEEN_RULES:
         assert file in run.TRAIN_GOLD or file == "test_fresh.jsonl", file
         assert (GOLD / file).is_file(), file
 
 
-@pytest.mark.parametrize("commit", ["478871c", "1cc447f", "8881aec", "3cf4dc9", "072297a"])
+@pytest.mark.parametrize("commit", ["478871c", "1cc447f", "8881aec", "3cf4dc9", "072297a",
+                                    "738705f", "1b79f86"])
 def test_the_rule_snapshots_exist_and_hold_the_rule_files(commit):
     run = _load("run")
     assert commit in dict(run.UNSEEN_RULES).values()
