@@ -221,7 +221,7 @@ def test_train_tagger_refuses_a_text_given_twice(runner, tmp_path):
     assert "2 problem(s)" in said
     assert (f"second.jsonl, line 2: text {lines[0]['id']!r} is already in the training gold "
             f"({first}, line 1)") in said
-    assert f"second.jsonl, line 3: text 'renamed' is already" in said
+    assert "second.jsonl, line 3: text 'renamed' is already" in said
     assert "test_fresh.jsonl is part of test.jsonl" in said
     assert not (tmp_path / "m").exists()
 
