@@ -1,6 +1,6 @@
 """Inter-annotator agreement on double-annotated samples of the gold set.
 
-Six studies, picked with ``--study`` (default ``a_on_b``):
+Seven studies, picked with ``--study`` (default ``a_on_b``):
 
 ``a_on_b`` (round one): annotator A re-annotated a seeded random sample of 20 batch-"b" texts
 independently (without reading B's part files), in ``annotations/agreement/a_on_b/``. By default
@@ -43,6 +43,13 @@ without reading V's, W's or X's part files or ``holdout5.jsonl``, in
 each batch was finished (``VWX_FINAL``); the sample comes from ``study_sample`` and the
 study's ``cue_sample`` alone (no study-specific sampling function).
 
+``r9_on_yz`` (round nine, the sixth holdout split): annotator R9 annotated 18 texts, 9 of each of
+batches y and z (30 texts each), chosen by the same rule with the study's own seed
+(``R9_SAMPLE_SEED``) and 4 cue-richest plus 5 drawn per batch, without reading Y's or Z's part
+files or ``holdout6.jsonl``, in ``annotations/agreement/r9_on_yz/``. The batch part files are
+read from git at the commits where each batch was finished (``YZ_FINAL``); like ``y_on_vwx``
+the study is only a ``Study`` entry.
+
 The second annotations are not part of the gold set (``build_gold.py`` reads only
 ``annotations/gold/parts/``). Both sides are resolved with ``build_gold.py``; the report gives,
 per group and overall, the agreement as F1 with the batch annotator's spans as the reference
@@ -59,6 +66,7 @@ plus agreement on ``negated`` and ``hedged`` for spans matched exactly.
     python annotations/tools/agreement.py --study q_on_nop --disagreements # round six (N/O/P vs Q)
     python annotations/tools/agreement.py --study u_on_rst --disagreements # round seven (R/S/T vs U)
     python annotations/tools/agreement.py --study y_on_vwx --disagreements # round eight (V/W/X vs Y)
+    python annotations/tools/agreement.py --study r9_on_yz --disagreements # round nine (Y/Z vs R9)
 """
 
 from __future__ import annotations
@@ -124,6 +132,14 @@ VWX_FINAL: dict[str, str] = {
     "w": "c8e757f2183b8720f7f32d6c125421a26b0ca1eb",  # gold batch w final
     "x": "2d0762b364bdede2c6f460959ac09f411122a031",  # gold round 8: batch x final
 }
+R9_SAMPLE_SEED = 20261204
+R9_TOP_PER_BATCH = 4
+R9_RANDOM_PER_BATCH = 5
+# The commits where Y and Z finished their round-nine batches.
+YZ_FINAL: dict[str, str] = {
+    "y": "915711dcfae066ab8af12174e01c0d9223affcbb",  # gold batch y final (holdout6)
+    "z": "d5cb67c8b71b8e3bd328131bbdd0fce73c7fb3ac",  # gold batch z (holdout6) final
+}
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,9 @@ STUDIES = {
     "y_on_vwx": Study("y_on_vwx", AGREEMENT / "y_on_vwx", "Y", ("v", "w", "x"), VWX_FINAL,
                       label_groups=("mechanism", "intervention", "outcome"),
                       cue_sample=(Y_SAMPLE_SEED, Y_TOP_PER_BATCH, Y_RANDOM_PER_BATCH)),
+    "r9_on_yz": Study("r9_on_yz", AGREEMENT / "r9_on_yz", "R9", ("y", "z"), YZ_FINAL,
+                      label_groups=("mechanism", "intervention", "outcome"),
+                      cue_sample=(R9_SAMPLE_SEED, R9_TOP_PER_BATCH, R9_RANDOM_PER_BATCH)),
 }
 
 
