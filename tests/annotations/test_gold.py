@@ -735,8 +735,9 @@ def test_round_seven_sample_is_the_shared_rule_with_its_own_seed():
 
 def test_every_cue_ranked_study_samples_by_its_own_rule():
     selection = build_gold.read_selection()
-    published = {"m_on_jkl": M_SAMPLE, "u_on_rst": U_SAMPLE, "y_on_vwx": Y_SAMPLE}
-    for name in ("m_on_jkl", "q_on_nop", "u_on_rst", "y_on_vwx"):
+    published = {"m_on_jkl": M_SAMPLE, "u_on_rst": U_SAMPLE, "y_on_vwx": Y_SAMPLE,
+                 "r9_on_yz": R9_SAMPLE}
+    for name in ("m_on_jkl", "q_on_nop", "u_on_rst", "y_on_vwx", "r9_on_yz"):
         study = agreement.STUDIES[name]
         assert study.cue_sample is not None
         seed, top, drawn = study.cue_sample
@@ -821,24 +822,114 @@ def test_annotator_y_covers_the_round_eight_sample_and_is_kept_out_of_the_gold()
     # the texts Y annotated are the ones V, W and X annotated, character for character
     by_id = {r["id"]: r["text"] for r in holdout5}
     assert all(by_id[r["id"]] == r["text"] for r in second)
-    # Y's files are built into no gold file: every gold record is its batch annotator's
-    assert not any(r["meta"]["annotator"] == "Y" for split in build_gold.SPLITS
-                   for r in _read(split))
+    # Y's files are built into no gold file: every gold record is its batch annotator's (the
+    # round-nine batch y was annotated by an annotator also called Y: its records are batch y's)
+    assert not any(r["meta"]["annotator"] == "Y"
+                   and selection[r["id"].replace(":", "__")]["batch"] != "y"
+                   for split in build_gold.SPLITS for r in _read(split))
     assert set(study.commits) == {"v", "w", "x"}
     assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in study.commits.values())
     assert all(selection[key]["batch"] in study.commits for key in Y_SAMPLE)
 
 
-# The round-seven and round-eight studies print and publish the same tables (study, sample,
+# Round nine: annotator R9 on batches y and z (study r9_on_yz), 9 of each batch of 30.
+
+R9_SAMPLE = ["appenzeller_herzog_2019__174", "ecec_adult_child_ratio__1150",
+             "ecec_adult_child_ratio__195", "ecec_adult_child_ratio__221",
+             "ecec_adult_child_ratio__224", "ecec_adult_child_ratio__341",
+             "ecec_adult_child_ratio__35", "ecec_adult_child_ratio__354",
+             "ecec_adult_child_ratio__434", "ecec_adult_child_ratio__483",
+             "ecec_adult_child_ratio__495", "ecec_adult_child_ratio__525",
+             "ecec_adult_child_ratio__624", "ecec_adult_child_ratio__801",
+             "ecec_adult_child_ratio__84", "ecec_adult_child_ratio__869",
+             "nagtegaal_2019__133", "nagtegaal_2019__334"]
+
+
+def test_round_nine_sample_is_the_shared_rule_with_four_top_and_five_drawn_per_batch():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["r9_on_yz"]
+    assert study.batches == ("y", "z") and study.second_annotator == "R9"
+    assert study.cue_sample == (agreement.R9_SAMPLE_SEED, 4, 5)
+    assert study.label_groups == ("mechanism", "intervention", "outcome")
+    texts = agreement._texts(build_gold, selection, study.batches)
+    sample = agreement.study_sample(study, selection, build_gold)
+    # R9 annotated exactly these 18 texts: the rule must never move them
+    assert sample == R9_SAMPLE
+    seeds = {agreement.R9_SAMPLE_SEED, agreement.Y_SAMPLE_SEED, agreement.U_SAMPLE_SEED,
+             agreement.Q_SAMPLE_SEED, agreement.M_SAMPLE_SEED}
+    assert len(seeds) == 5
+    cues = agreement._sparse_cues()
+    for batch in study.batches:
+        ids = [key for key in texts if selection[key]["batch"] == batch]
+        picked = [key for key in sample if selection[key]["batch"] == batch]
+        assert len(ids) == 30 and len(picked) == 9
+        assert all(selection[key]["split"] == "holdout6" for key in picked)
+        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
+        # the 4 cue-richest texts of the batch are in, whatever the draw
+        top = sorted(ranks.values(), reverse=True)[:4]
+        assert sorted((ranks[key] for key in picked), reverse=True)[:4] == top
+    # another seed keeps the per-batch rule but draws other texts
+    other = agreement.cue_ranked_sample(selection, texts, study.batches,
+                                        agreement.R9_SAMPLE_SEED + 1, 4, 5)
+    assert len(other) == 18 and other != sample
+    # the earlier studies keep their own rule (three top, three drawn per batch of 20)
+    for name in ("m_on_jkl", "q_on_nop", "u_on_rst", "y_on_vwx"):
+        assert agreement.STUDIES[name].cue_sample[1:] == (3, 3)
+
+
+def test_annotator_r9_covers_the_round_nine_sample_and_is_kept_out_of_the_gold():
+    selection = build_gold.read_selection()
+    study = agreement.STUDIES["r9_on_yz"]
+    second = _second_annotation(study, R9_SAMPLE, "R9")
+    assert (study.second / "NOTES.md").exists()
+    assert all(selection[r["id"].replace(":", "__")]["split"] == "holdout6" for r in second)
+    holdout6 = {r["id"]: r for r in _read("holdout6")}
+    assert all(holdout6[r["id"]]["text"] == r["text"] for r in second)
+    assert {holdout6[r["id"]]["meta"]["annotator"] for r in second} == {"Y", "Z"}
+    # R9's files are built into no gold file: every gold record is its batch annotator's
+    assert not any(r["meta"]["annotator"] == "R9" for split in build_gold.SPLITS
+                   for r in _read(split))
+    assert set(study.commits) == {"y", "z"}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", commit) for commit in study.commits.values())
+    if not _have_commits(*study.commits.values()):
+        pytest.skip("the pinned batch commits are not in this clone")
+    # the texts R9 annotated are the ones Y and Z annotated, character for character
+    reference = agreement._from_git(build_gold, study, R9_SAMPLE, selection)
+    assert [r["id"] for r in reference] == [r["id"] for r in second]
+    assert [r["text"] for r in reference] == [r["text"] for r in second]
+    assert {r["meta"]["annotator"] for r in reference} == {"Y", "Z"}
+
+
+def test_round_nine_comparison_uses_the_pinned_final_commits_not_the_working_tree(capsys):
+    study = agreement.STUDIES["r9_on_yz"]
+    if not _have_commits(*study.commits.values()):
+        pytest.skip("the pinned batch commits are not in this clone")
+    assert agreement.main(["--study", "r9_on_yz"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("18 texts annotated by Y/Z (reference, commit 915711d, commit d5cb67c) "
+                     "and R9 (second)")
+    # a study whose batch has no pinned commit yet is refused unless --current is asked for
+    unpinned = agreement.Study("r9_on_yz", study.second, "R9", ("y", "z"),
+                               {"y": study.commits["y"]}, cue_sample=study.cue_sample)
+    try:
+        agreement.STUDIES["r9_on_yz"] = unpinned
+        assert agreement.main(["--study", "r9_on_yz"]) == 1
+        assert "no pinned commit for batch(es) ['z']" in capsys.readouterr().err
+    finally:
+        agreement.STUDIES["r9_on_yz"] = study
+
+
+# The round-seven to round-nine studies print and publish the same tables (study, sample,
 # batches, where the README section starts and ends, whether its kinds table counts single
 # disagreements: round seven's counts some kinds in pairs of spans).
 LATER_STUDIES = [
     ("u_on_rst", U_SAMPLE, ["r", "s", "t"], "**Round seven", "\n**Round eight", False),
-    ("y_on_vwx", Y_SAMPLE, ["v", "w", "x"], "**Round eight", None, True)]
+    ("y_on_vwx", Y_SAMPLE, ["v", "w", "x"], "**Round eight", "\n**Round nine", True),
+    ("r9_on_yz", R9_SAMPLE, ["y", "z"], "**Round nine", None, True)]
 
 
 @pytest.mark.parametrize("study, sample, batches", [row[:3] for row in LATER_STUDIES],
-                         ids=["round7", "round8"])
+                         ids=["round7", "round8", "round9"])
 def test_later_studies_print_per_batch_and_per_label_tables(capsys, study, sample, batches):
     assert agreement.main(["--study", study, "--sample"]) == 0
     assert capsys.readouterr().out.split() == sample
@@ -851,13 +942,14 @@ def test_later_studies_print_per_batch_and_per_label_tables(capsys, study, sampl
         assert sum(int(row[1]) for row in rows) == int(groups[group][1])
         assert sum(int(row[2]) for row in rows) == int(groups[group][2])
     assert [row[0] for row in tables["batch"]] == batches
-    assert [int(row[1]) for row in tables["batch"]] == [6, 6, 6]
+    assert [int(row[1]) for row in tables["batch"]] == [len(sample) // len(batches)] * len(batches)
     assert sum(int(row[2]) for row in tables["batch"]) == int(groups["all"][1])
     assert sum(int(row[3]) for row in tables["batch"]) == int(groups["all"][2])
 
 
 @pytest.mark.parametrize("study, start, end, kinds_add_up",
-                         [(row[0], *row[3:]) for row in LATER_STUDIES], ids=["round7", "round8"])
+                         [(row[0], *row[3:]) for row in LATER_STUDIES],
+                         ids=["round7", "round8", "round9"])
 def test_readme_later_study_tables_are_what_the_pinned_comparison_prints(capsys, study, start,
                                                                          end, kinds_add_up):
     if not _have_commits(*agreement.STUDIES[study].commits.values()):
