@@ -68,10 +68,11 @@ def test_rows_per_study_and_mechanism_with_status_and_sources(reviewed):
     assert [s.id for s in table.studies] == ids[:3]  # the excluded study is left out
     assert [s.source for s in table.studies] == ["fulltext", "fulltext", "abstract"]
     by = {(r.study_id, r.mechanism): r for r in table.rows}
-    skills = by[(ids[0], "SKILLS_PRACTICE")]
-    assert skills.status == "reported" and skills.n_sentences >= 5
+    support = by[(ids[0], "EMOTIONAL_PRACTICAL_SUPPORT")]
+    assert support.status == "reported" and support.n_sentences >= 5
     assert all(s.section in {"abstract", "introduction", "methods", "results", "discussion",
-                             "conclusion", "title", "other"} for s in skills.sentences)
+                             "conclusion", "title", "other"} for s in support.sentences)
+    assert {"abstract", "results"} <= {s.section for s in support.sentences}
     # test2.pdf: pages kept on the supporting sentences.
     pdf_rows = [r for r in table.rows if r.study_id == ids[1]]
     assert pdf_rows and all(1 <= s.page <= 6 for r in pdf_rows for s in r.sentences)
