@@ -75,3 +75,12 @@ def test_cooperation_among_agencies_is_service_integration(tag, text, phrase):
 def test_communication_between_teachers_and_children_is_not_school_linkage(tag):
     assert labels(tag("Communication between teachers and children was warm."),
                   "SCHOOL_LINKAGE") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Stigmata of chronic liver disease were found in 18% of patients.", []),
+    ("Facial stigmata of the syndrome were recorded.", []),
+    ("Stigma about mental illness stops young people asking for help.", ["Stigma"]),
+])
+def test_stigmata_as_physical_signs_are_not_stigma(tag, text, expected):
+    assert labels(tag(text), "ATTITUDE_MOTIVATION") == expected
