@@ -10,7 +10,7 @@ from rich.table import Table
 
 from nlp_review.cli.common import (BaseModelOption, ModelsOption, ProjectOption, console,
                                    err_console, progress, project_at, warn)
-from nlp_review.errors import ConfigError
+from nlp_review.errors import ConfigError, InputError
 
 NProcessOption = typer.Option(1, "--n-process", min=1, help="Worker processes for spaCy.")
 
@@ -200,7 +200,7 @@ def evaluate_cmd(
         raise ConfigError("give gold files, or --stored", hint="nlp-review evaluate "
                           "annotations/gold/test.jsonl")
     else:
-        texts = [g for path in gold for g in read_gold(path, taxonomy)]
+        texts = [g for path in gold for g in _read_gold_file(path, taxonomy)]
     nlp = tagging_pipeline(models, base_model, spancat)
     ev = evaluate(nlp, texts, {k: v.group for k, v in taxonomy.items()})
     console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}")
@@ -234,6 +234,27 @@ def evaluate_cmd(
 
         print_pattern_report(nlp, texts, {k: v.group for k, v in taxonomy.items()},
                              patterns_json)
+
+
+def _read_gold_file(path: Path, taxonomy: dict) -> list:
+    """One gold file's texts; a file that is not UTF-8 or holds no texts is an InputError
+    (it used to end in a traceback, or in a table of zeros scored on nothing)."""
+    from nlp_review.tagging.evaluate import read_gold
+
+    hint = 'one JSON object per line: {"id", "text", "spans": [...]} (annotations/GUIDELINES.md)'
+    try:
+        texts = read_gold(path, taxonomy)
+    except UnicodeDecodeError as exc:
+        data, line = path.read_bytes(), None
+        try:  # the streamed read's offset is within a chunk: find the line in the whole file
+            data.decode("utf-8")
+        except UnicodeDecodeError as whole:
+            line = data.count(b"\n", 0, whole.start) + 1
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path, line=line,
+                         hint="save the gold file as UTF-8; " + hint) from None
+    if not texts:
+        raise InputError("the gold file holds no texts", file=path, hint=hint)
+    return texts
 
 
 def _table(kind: str, rows_by_mode: dict) -> Table:
