@@ -3,6 +3,7 @@ label_included``), for simulation. Validated: unique ids, both classes, some abs
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +44,19 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                          sep=sniff_delimiter(text) or ",")  # ... and ';' or tabs
     except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=path) from None
+        raise InputError("file not found", file=path, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a CSV file", file=path,
+                         hint="give the labelled CSV file inside it") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path,
+                         line=path.read_bytes().count(b"\n", 0, exc.start) + 1,
+                         hint="save it as CSV UTF-8 from the spreadsheet") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable CSV ({str(exc).strip()})", file=path,
+                         hint="give a CSV with a header row (record_id,title,abstract,"
+                              "label_included); a quote left open may mean the file was cut "
+                              "short: export it again") from None
     cols = {c.lower().strip(): c for c in df.columns}
     label_col = next((cols[c] for c in LABEL_COLUMNS if c in cols), None)
     if label_col is None:
@@ -56,8 +67,9 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     if "abstract" not in cols or not df[cols["abstract"]].str.strip().any():
         raise InputError("the abstract column is missing or empty in every row", file=path,
                          hint="ranking reads titles and abstracts; add the abstracts")
+    sep = sniff_delimiter(text) or ","
     labels = []
-    for i, value in enumerate(df[label_col], start=2):
+    for i, value in enumerate(df[label_col]):
         v = value.strip().lower()
         if v in ("1", "1.0", "true", "yes", "y"):
             labels.append(1)
@@ -65,7 +77,7 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
             labels.append(0)
         else:
             raise InputError(f"label {value!r} in column {label_col} is not 0 or 1", file=path,
-                             line=i, hint="every record needs a 0/1 label for simulation")
+                             line=_row_line(text, sep, i), record=i + 1, hint="every record needs a 0/1 label for simulation")
     y = np.array(labels, dtype=np.int64)
     if len(y) == 0 or y.min() == y.max():
         raise InputError(f"the data has {int(y.sum())} relevant and {int((y == 0).sum())} "
@@ -73,11 +85,14 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     if "record_id" in cols:
         ids = [v.strip() for v in df[cols["record_id"]]]
         seen: dict[str, int] = {}
-        for i, rid in enumerate(ids, start=2):
+        for i, rid in enumerate(ids):
             if not rid:
-                raise InputError("empty record_id", file=path, line=i)
+                raise InputError("empty record_id", file=path, line=_row_line(text, sep, i),
+                                 record=i + 1)
             if rid in seen:
-                raise InputError(f"record_id {rid} repeats line {seen[rid]}", file=path, line=i)
+                raise InputError(f"record_id {rid} repeats line "
+                                 f"{_row_line(text, sep, seen[rid])}", file=path,
+                                 line=_row_line(text, sep, i), record=i + 1)
             seen[rid] = i
     else:
         ids = [str(i) for i in range(1, len(df) + 1)]
@@ -85,3 +100,18 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     abstract = df[cols["abstract"]]
     texts = [f"{t}\n\n{a}".strip() for t, a in zip(title, abstract)]
     return LabelledDataset(path=path, record_ids=ids, titles=list(title), texts=texts, labels=y)
+
+
+def _row_line(text: str, sep: str, row: int) -> int:
+    """The file line on which data row ``row`` (0-based, header excluded) starts: an abstract
+    with line breaks spans several lines, so rows and lines part after it."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    end, k = 0, -1
+    for cells in reader:
+        start, end = end + 1, reader.line_num
+        if not cells:  # a blank line, which pandas skips too
+            continue
+        if k == row:
+            return start
+        k += 1
+    return end
