@@ -790,26 +790,31 @@ def test_round_eight_sample_is_the_shared_rule_with_its_own_seed():
     study = agreement.STUDIES["y_on_vwx"]
     assert study.batches == ("v", "w", "x") and study.second_annotator == "Y"
     assert study.cue_sample == (agreement.Y_SAMPLE_SEED, 3, 3)
-    texts = agreement._texts(build_gold, selection, study.batches)
     sample = agreement.study_sample(study, selection, build_gold)
     # Y annotated exactly these 18 texts: the rule must never move them
     assert sample == Y_SAMPLE
     assert len({agreement.Y_SAMPLE_SEED, agreement.U_SAMPLE_SEED, agreement.Q_SAMPLE_SEED,
                 agreement.M_SAMPLE_SEED}) == 4
+    _assert_cue_ranked_per_batch(selection, study, sample, "holdout5", batch_size=20)
+
+
+def _assert_cue_ranked_per_batch(selection, study, sample, split, batch_size):
+    """Each batch of ``study`` gives its ``top`` cue-richest texts plus ``drawn`` more to
+    ``sample``; another seed keeps the per-batch rule but draws other texts."""
+    seed, top_n, drawn = study.cue_sample
+    texts = agreement._texts(build_gold, selection, study.batches)
     cues = agreement._sparse_cues()
     for batch in study.batches:
         ids = [key for key in texts if selection[key]["batch"] == batch]
         picked = [key for key in sample if selection[key]["batch"] == batch]
-        assert len(ids) == 20 and len(picked) == 6
-        assert all(selection[key]["split"] == "holdout5" for key in picked)
+        assert len(ids) == batch_size and len(picked) == top_n + drawn
+        assert all(selection[key]["split"] == split for key in picked)
         ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
-        # the 3 cue-richest texts of the batch are in, whatever the draw
-        top = sorted(ranks.values(), reverse=True)[:3]
-        assert sorted((ranks[key] for key in picked), reverse=True)[:3] == top
-    # another seed keeps the per-batch rule but draws other texts
-    other = agreement.cue_ranked_sample(selection, texts, study.batches,
-                                        agreement.Y_SAMPLE_SEED + 1, 3, 3)
-    assert len(other) == 18 and other != sample
+        # the cue-richest texts of the batch are in, whatever the draw
+        top = sorted(ranks.values(), reverse=True)[:top_n]
+        assert sorted((ranks[key] for key in picked), reverse=True)[:top_n] == top
+    other = agreement.cue_ranked_sample(selection, texts, study.batches, seed + 1, top_n, drawn)
+    assert len(other) == len(sample) and other != sample
 
 
 def test_annotator_y_covers_the_round_eight_sample_and_is_kept_out_of_the_gold():
@@ -851,27 +856,13 @@ def test_round_nine_sample_is_the_shared_rule_with_four_top_and_five_drawn_per_b
     assert study.batches == ("y", "z") and study.second_annotator == "R9"
     assert study.cue_sample == (agreement.R9_SAMPLE_SEED, 4, 5)
     assert study.label_groups == ("mechanism", "intervention", "outcome")
-    texts = agreement._texts(build_gold, selection, study.batches)
     sample = agreement.study_sample(study, selection, build_gold)
     # R9 annotated exactly these 18 texts: the rule must never move them
     assert sample == R9_SAMPLE
     seeds = {agreement.R9_SAMPLE_SEED, agreement.Y_SAMPLE_SEED, agreement.U_SAMPLE_SEED,
              agreement.Q_SAMPLE_SEED, agreement.M_SAMPLE_SEED}
     assert len(seeds) == 5
-    cues = agreement._sparse_cues()
-    for batch in study.batches:
-        ids = [key for key in texts if selection[key]["batch"] == batch]
-        picked = [key for key in sample if selection[key]["batch"] == batch]
-        assert len(ids) == 30 and len(picked) == 9
-        assert all(selection[key]["split"] == "holdout6" for key in picked)
-        ranks = {key: agreement.sparse_cue_rank(texts[key], cues) for key in ids}
-        # the 4 cue-richest texts of the batch are in, whatever the draw
-        top = sorted(ranks.values(), reverse=True)[:4]
-        assert sorted((ranks[key] for key in picked), reverse=True)[:4] == top
-    # another seed keeps the per-batch rule but draws other texts
-    other = agreement.cue_ranked_sample(selection, texts, study.batches,
-                                        agreement.R9_SAMPLE_SEED + 1, 4, 5)
-    assert len(other) == 18 and other != sample
+    _assert_cue_ranked_per_batch(selection, study, sample, "holdout6", batch_size=30)
     # the earlier studies keep their own rule (three top, three drawn per batch of 20)
     for name in ("m_on_jkl", "q_on_nop", "u_on_rst", "y_on_vwx"):
         assert agreement.STUDIES[name].cue_sample[1:] == (3, 3)
