@@ -232,6 +232,8 @@ def _add_one(project: Project, path: Path, linker: Linker, reader: IsolatedReade
     started = time.perf_counter()
     text: FullText | None = None
     try:
+        if path.suffix.lower() == ".pdf" and fmt != "pdf":
+            raise _not_a_pdf(fmt, path)
         if fmt == "pdf":
             text, seconds = reader.read(data, name=path.name, password=password, format=fmt)
         else:
@@ -296,3 +298,13 @@ def summarise(outcomes: list[FileOutcome]) -> dict[str, int]:
         if o.notice and o.status in {"linked", "unlinked"}:
             counts["notices"] += 1
     return counts
+
+
+def _not_a_pdf(fmt: str | None, path: Path) -> InputError:
+    """A file named .pdf that holds no PDF: usually a publisher's login or error page saved
+    in the article's place, which would otherwise be stored and linked as its full text."""
+    held = {"html": "an HTML page", "jats": "XML", "text": "plain text"}.get(fmt or "",
+                                                                          "unreadable data")
+    return InputError(f"named .pdf but holds no PDF ({held}; often a login or error page "
+                      "saved instead of the article)", file=path.name,
+                      hint="download the article's PDF again")

@@ -224,3 +224,15 @@ def test_files_in_a_folder_that_are_not_articles_are_skipped_with_why(project, r
     # Named on its own, a file is always read.
     (named,) = add_fulltexts(project, [folder / "test2.cermine-expected-content.xml"])
     assert named.status in {"linked", "unlinked"} and named.format == "jats"
+
+
+def test_a_login_page_saved_as_pdf_fails_instead_of_being_linked_as_the_article(
+        project, records, tmp_path):
+    page = tmp_path / "mds526.pdf"
+    page.write_text("<html><head><title>Inequalities in stage of cancer diagnosis</title>"
+                    "</head><body><form>Sign in to read the full article</form></body></html>")
+    [outcome] = add_fulltexts(project, [page])
+    assert outcome.status == "failed"
+    assert "named .pdf but holds no PDF (an HTML page" in outcome.message
+    assert "download the article's PDF again" in outcome.message
+    assert [f.status for f in list_fulltexts(project.conn)] == ["failed"]
