@@ -14,7 +14,7 @@ import io
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from nlp_review.dedup import DedupResult, Pair, choose_face, deduplicate, merge_group
 from nlp_review.errors import InputError, NotFoundError
@@ -188,13 +188,34 @@ def grey_pairs_csv(conn: sqlite3.Connection) -> str:
     return out.getvalue()
 
 
+def _rows_with_lines(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
+    """Each row with the file line it starts on (a title with a line break spans lines)."""
+    start = 2
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1
+
+
 def import_verdicts(conn: sqlite3.Connection, path: Path, *, by: str) -> int:
     """Read a filled grey-pairs CSV (``record_a,record_b,verdict``; blank verdicts skipped)
     in one transaction: a bad row names its line and stores nothing."""
+    grey_out = "write it with `nlp-review dedupe --grey-out FILE` and fill in `verdict`"
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not the grey-pairs CSV", file=path,
+                         hint=grey_out) from None
+    except FileNotFoundError:
+        raise InputError("no such file", file=path, hint=f"check the path, or {grey_out}"
+                         ) from None
     except OSError as exc:
-        raise InputError(f"cannot be read: {exc}", file=path) from None
+        raise InputError(f"cannot be read: {exc.strerror or exc}", file=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # a spreadsheet saving 'CSV' on Windows writes Windows-1252: only the ids and the
+        # verdicts are read, which are ASCII either way
+        text = data.decode("cp1252", errors="replace")
     # a spreadsheet saving in a locale with decimal commas writes ';' between the cells
     reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
     missing = {"record_a", "record_b", "verdict"} - set(reader.fieldnames or [])
@@ -202,7 +223,7 @@ def import_verdicts(conn: sqlite3.Connection, path: Path, *, by: str) -> int:
         raise InputError(f"missing column(s) {', '.join(sorted(missing))}", file=path,
                          hint="use the file written by `nlp-review dedupe --grey-out`")
     rows = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in _rows_with_lines(reader):
         verdict = (row["verdict"] or "").strip().lower()
         if not verdict:
             continue

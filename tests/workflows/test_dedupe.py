@@ -204,3 +204,44 @@ def test_verdict_for_an_unknown_record_names_the_line_and_stores_nothing(project
     assert "v.csv, line 3: no record with id 99999" in result.output
     assert project.conn.execute(
         "SELECT COUNT(*) FROM dedup_pairs WHERE status = 'same'").fetchone()[0] == 0
+
+
+def test_grey_pairs_saved_as_windows_1252_are_read(project, tmp_path):
+    # Excel's plain "CSV" on Windows writes Windows-1252: an accented title in the file was a
+    # UnicodeDecodeError traceback; only the ids and the verdicts are read
+    import_file(project, DEMO / "eric_export.ris")
+    import_file(project, DEMO / "psycinfo_export.csv")
+    run_dedupe(project.conn)
+    rows = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
+    rows[0]["verdict"] = "same"
+    rows[0]["title_a"] = "Ni\u00f1os y j\u00f3venes: " + rows[0]["title_a"]
+    out = tmp_path / "grey.csv"
+    with open(out, "w", newline="", encoding="cp1252") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["dedupe", "--verdicts", str(out), "-p", str(project.path)])
+    assert result.exit_code == 0, result.output
+    assert "Stored 1 verdicts" in result.output
+    assert _works(project) == 359
+
+
+def test_a_bad_verdict_after_a_title_with_a_line_break_names_its_own_line(project, tmp_path):
+    import_file(project, DEMO / "eric_export.ris")
+    run_dedupe(project.conn)
+    bad = tmp_path / "v.csv"
+    bad.write_text('record_a,record_b,title_a,verdict\n1,2,"Peer support:\na trial",same\n'
+                   "3,4,Mentoring,maybe\n")
+    result = runner.invoke(app, ["dedupe", "--verdicts", str(bad), "-p", str(project.path)])
+    assert result.exit_code != 0
+    assert "v.csv, line 4: verdict 'maybe'" in result.output
+
+
+def test_a_missing_verdicts_file_or_a_folder_says_how_to_write_one(project, tmp_path):
+    for path, problem in ((tmp_path / "nope.csv", "no such file"),
+                          (tmp_path, "is a folder, not the grey-pairs CSV")):
+        result = runner.invoke(app, ["dedupe", "--verdicts", str(path), "-p",
+                                     str(project.path)])
+        assert result.exit_code == 2, result.output
+        assert f"{path}: {problem}" in result.output
+        assert "nlp-review dedupe --grey-out FILE" in result.output
