@@ -46,9 +46,20 @@ def criteria_set_cmd(
         raise InputError("give the criteria as TEXT or with --file, not both or neither")
     if file is not None:
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read ({exc})", file=file) from None
+            text = file.read_text(encoding="utf-8-sig")
+        except IsADirectoryError:
+            raise InputError("is a folder, not a text file", file=file,
+                             hint="give the file holding the criteria text") from None
+        except FileNotFoundError:
+            raise InputError("no such file", file=file, hint="check the path") from None
+        except UnicodeDecodeError as exc:
+            data = file.read_bytes()
+            raise InputError(f"not UTF-8 text ({exc.reason})", file=file,
+                             line=data.count(b"\n", 0, exc.start) + 1,
+                             hint="save the criteria as UTF-8 text (in Word: Plain Text, "
+                                  "Unicode UTF-8)") from None
+        except OSError as exc:
+            raise InputError(f"cannot be read: {exc.strerror or exc}", file=file) from None
     if not text or not text.strip():
         raise InputError("the criteria text is empty", file=file)
     with project_at(project) as proj:

@@ -37,3 +37,21 @@ def test_evaluate_refuses_a_gold_file_with_no_texts_instead_of_scoring_nothing(t
     assert result.exit_code == 2, result.output
     assert f"{gold}: the gold file holds no texts" in result.output
     assert "P ex" not in result.output  # no table of zeros
+
+
+def test_criteria_from_a_file_that_is_not_utf8_names_the_line_and_what_to_do(tmp_path):
+    criteria = tmp_path / "criteria.txt"
+    criteria.write_bytes("Children and young people\nNi\u00f1os en la escuela\n"
+                         .encode("latin-1"))
+    result = runner.invoke(app, ["criteria", "set", "--file", str(criteria), "-p",
+                                 str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert f"{criteria}, line 2: not UTF-8 text" in result.output
+    assert "save the criteria as UTF-8" in result.output
+    for path, problem in ((tmp_path / "nope.txt", "no such file"),
+                          (tmp_path, "is a folder, not a text file")):
+        result = runner.invoke(app, ["criteria", "set", "--file", str(path), "-p",
+                                     str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        assert f"{path}: {problem}" in result.output
+        assert "Errno" not in result.output
