@@ -149,7 +149,8 @@ def diff_data(old: dict, new: dict, snapshot_id: int = 0, snapshot_date: str = "
         if details:
             changes.append(RowChange(label, mech, "changed", details))
     for (sid, mech), row in sorted(old_rows.items()):
-        if sid in matched_old and (sid, mech) not in seen_old:
+        # a study no longer included loses its entries too, as a new study's are listed
+        if (sid, mech) not in seen_old:
             changes.append(RowChange(old["studies"][sid]["label"], mech, "dropped",
                                      [row["status"]]))
     return EvidenceDiff(snapshot_id, snapshot_date, new_studies, dropped, changes,

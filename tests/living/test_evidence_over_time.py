@@ -46,6 +46,11 @@ def test_diff_matches_studies_by_record_when_the_face_changes():
         "status reported -> hedged", "populations added: ADOLESCENTS", "settings added: SCHOOL"]
     assert by[("S12", "PEER_SUPPORT")].change == "new"
     assert by[("S20", "EMPOWERMENT")].details == ["reported", "settings: HOME"]
+    # study 9 left: its entry is listed as dropped, as study 20's is listed as new (the
+    # rows went from 2 to 3 and the diff must account for each)
+    assert by[("S9", "EMPOWERMENT")].change == "dropped"
+    assert by[("S9", "EMPOWERMENT")].details == ["reported"]
+    assert len(d.changes) == 4
     assert diff_data(new, new).empty
 
 
