@@ -200,12 +200,15 @@ def _rows_to_file(rows: Iterator[tuple[int, list[str]]], fmt: str, name: str,
     columns = {field: header.index(column) for field, column in by_name.items()}
     position = 0
     short_last = None
+    short: list[tuple[int, int]] = []
     for line, row in rows:
         if not any(cell and str(cell).strip() for cell in row):
             continue  # blank line or empty spreadsheet row
         position += 1
         result.records.append(row_to_record(row, columns, position, name, line,
                                             by_name.get("label", "label")))
+        if short_last:
+            short.append(short_last)
         short_last = (line, position) if len(row) < len(header) else None
         if on_record:
             on_record(position)
@@ -213,7 +216,19 @@ def _rows_to_file(rows: Iterator[tuple[int, list[str]]], fmt: str, name: str,
         result.warnings.append(
             f"the last row (line {short_last[0]}, record {short_last[1]}) has fewer cells than "
             f"the header and the file does not end with a line break: it may be truncated")
+    elif short_last:
+        short.append(short_last)
+    if short:
+        result.warnings.append(
+            f"{len(short)} row(s) have fewer cells than the header ({_rows(short)}): their "
+            "missing cells (for a decision column, the decision) are read as empty; check "
+            "those rows, which may have been damaged when the file was edited")
     return result
+
+
+def _rows(where: list[tuple[int, int]], most: int = 5) -> str:
+    shown = "; ".join(f"line {line}, record {record}" for line, record in where[:most])
+    return shown + (f" and {len(where) - most} more" if len(where) > most else "")
 
 
 def parse_table(text: str, name: str, on_record: OnRecord | None = None) -> ParsedFile:

@@ -184,6 +184,23 @@ def test_csv_cut_off_mid_row_is_read_with_a_warning():
     assert "line 3, record 2" in parsed.warnings[0] and "truncated" in parsed.warnings[0]
 
 
+def test_csv_rows_with_missing_cells_mid_file_are_named_in_a_warning():
+    # an edited export: rows 2 and 3 lost their last cells (the decision with them); they
+    # used to be read silently as undecided (a row with extra cells is an error already)
+    parsed = parse(b"title,abstract,year,label_included\nA,one,2001,1\nB,two\n"
+                   b"C,three\nD,four,2004,1\n", "edited.csv")
+    assert [r.label for r in parsed.records] == [True, None, None, True]
+    [short] = parsed.warnings
+    assert "2 row(s) have fewer cells than the header (line 3, record 2; line 4, record 3)" \
+        in short
+    assert "the decision" in short
+
+
+def test_a_complete_csv_gets_no_cell_count_warning():
+    parsed = parse(b"title,abstract,year\nA,one,2001\nB,two,2002\n", "fine.csv")
+    assert parsed.warnings == []
+
+
 def test_truncated_xlsx_is_named_as_possibly_damaged(tmp_path):
     import openpyxl
 
