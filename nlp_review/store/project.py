@@ -62,9 +62,17 @@ def open_project(path: Path) -> Project:
             f"{path.resolve()} is not an nlp-review project (no {DB_NAME})",
             hint="create one with `nlp-review init PATH`, or pass --project PATH",
         )
+    restore = (f"restore {DB_NAME} from a backup (or the copy a sync tool kept); the "
+               "search exports can be imported again into a new project (`nlp-review init`)")
+    if (path / DB_NAME).stat().st_size == 0:
+        # a failed copy or sync leaves an empty file: never treat it as a new, empty project
+        raise ProjectError(f"{path / DB_NAME} is empty: the project's store holds nothing",
+                           hint=restore)
     try:
         conn = connect(path / DB_NAME)
         migrate(conn)
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path / DB_NAME} cannot be opened: {exc}") from exc
+        raise ProjectError(f"{path / DB_NAME} cannot be opened: {exc}",
+                           hint=f"the file is damaged or not a project store: {restore}"
+                           ) from exc
     return Project(path, conn)

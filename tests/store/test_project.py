@@ -110,3 +110,20 @@ def test_decisions_follow_the_group(project):
     add_decision(project.conn, b, 1, reviewer="ann", origin="screen")
     project.conn.execute("UPDATE records SET group_id = ? WHERE id IN (?, ?)", (a, a, b))
     assert current_decisions(project.conn)[a].label == 1
+
+
+def test_an_emptied_store_is_refused_not_opened_as_a_new_empty_project(tmp_path):
+    # a failed copy or sync can leave project.sqlite at 0 bytes: `status` used to show an
+    # empty project (and any command would have started writing into it)
+    (tmp_path / DB_NAME).write_bytes(b"")
+    with pytest.raises(ProjectError, match="is empty") as caught:
+        open_project(tmp_path)
+    assert "restore project.sqlite from a backup" in caught.value.hint
+    assert (tmp_path / DB_NAME).stat().st_size == 0
+
+
+def test_a_damaged_store_says_what_to_do(tmp_path):
+    (tmp_path / DB_NAME).write_text("this is not a database, a sync tool's conflict note\n")
+    with pytest.raises(ProjectError, match="cannot be opened") as caught:
+        open_project(tmp_path)
+    assert "restore project.sqlite from a backup" in caught.value.hint
