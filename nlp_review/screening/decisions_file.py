@@ -118,15 +118,21 @@ def read_decisions_csv(path: Path, *, known: set[int] | None = None
                        ) -> list[tuple[int | None, int, int]]:
     """The decisions of a CSV, Excel or RIS file (see the module): (line or None, record
     id, label); with ``known`` an id not in it is reported with the other problems."""
+    from nlp_review.formats.decode import sniff_binary
     from nlp_review.formats.tabular import is_xlsx
 
     try:
         data = Path(path).read_bytes()
         if is_xlsx(data):
             return parse_decisions_csv(xlsx_as_csv(data, path), file=path, known=known)
+        binary = sniff_binary(data)
+        if binary:  # e.g. a workbook cut short: not 'not UTF-8, save it as .xlsx'
+            raise InputError(f"this is {binary}, not a decisions file", file=path,
+                             hint="give a CSV or .xlsx workbook with columns record_id,"
+                                  "label_included, or an RIS file from `nlp-review export`")
         text = data.decode("utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
+        raise InputError("file not found", file=path, hint="check the path") from None
     except IsADirectoryError:
         raise InputError("is a folder, not a decisions file", file=path,
                          hint="give the CSV file inside it (columns record_id,label_included)"

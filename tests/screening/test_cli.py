@@ -235,3 +235,21 @@ def test_label_lists_unknown_ids_with_the_other_bad_lines(filled, tmp_path):
     r = run("label", "--from", ris, "-p", project.path)
     assert r.exit_code != 0
     assert "record 2: no record with id 99999" in " ".join(r.output.split())
+
+
+def test_label_from_a_workbook_cut_short_is_not_called_a_text_encoding_problem(filled,
+                                                                              tmp_path):
+    import openpyxl
+
+    project, ids, _ = filled
+    book = openpyxl.Workbook()
+    book.active.append(["record_id", "label_included"])
+    book.active.append([ids[0], 1])
+    book.save(tmp_path / "decisions.xlsx")
+    data = (tmp_path / "decisions.xlsx").read_bytes()
+    (tmp_path / "decisions.xlsx").write_bytes(data[: len(data) // 2])  # a cut download
+    r = run("label", "--from", tmp_path / "decisions.xlsx", "-p", project.path)
+    assert r.exit_code == 2, r.output
+    assert "damaged or truncated .xlsx" in r.output
+    assert "UTF-8" not in r.output
+    assert ids[0] not in current_decisions(project.conn)
