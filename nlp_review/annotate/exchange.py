@@ -160,7 +160,10 @@ def read_annotations(path: Path, fmt: str = "auto") -> list[Annotated]:
                 raise InputError(f"not valid JSON ({exc.msg})", file=path, line=exc.lineno,
                                  hint="this is JSON Lines (one task per line), not Label "
                                       "Studio's JSON list: a Prodigy or doccano file? Leave "
-                                      "out --format" if jsonl else None) from None
+                                      "out --format" if jsonl else
+                                 "the file may be cut short or edited by hand: fix the JSON "
+                                 "there, or export it from Label Studio again (Export > JSON)"
+                                 ) from None
             items = labelstudio.parse_labelstudio(data, str(path), errors)
         elif fmt == "prodigy":
             items = prodigy.parse_prodigy(content.split("\n"), str(path), errors)

@@ -257,3 +257,15 @@ def test_a_doccano_zip_is_named_with_its_members(runner, tagged, tmp_path):
     assert "a zip archive, not an annotation file (it holds kim.jsonl, lee.jsonl)" in said
     assert "nlp-review annotate import kim.jsonl --annotator kim" in said
     assert "UTF-8" not in said
+
+
+def test_a_label_studio_export_cut_short_says_what_to_do(runner, tagged, tmp_path):
+    out = _export(runner, tagged, tmp_path / "ls.json", "labelstudio")
+    data = out.read_text()
+    out.write_text(data[: len(data) // 2])  # a download or copy cut off
+    result = runner.invoke(app, ["annotate", "import", str(out), "-a", "kim", "-p",
+                                 str(tagged)])
+    assert result.exit_code == 2
+    assert f"{out}, line " in result.stderr and "not valid JSON" in result.stderr
+    assert "export it from Label Studio again" in result.stderr
+    assert _count(tagged) == 0
