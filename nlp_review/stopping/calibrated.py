@@ -100,7 +100,7 @@ class CalibratedCounting(BayesCountingProcess):
     def _bound_text(self, res: dict, at: int, conf: str) -> str:
         return (f"hyperbolic rate (Bayesian counting process) fitted to {at} ranked records "
                 f"({res['found']} relevant): expect {res['expected_left']:.1f} relevant in "
-                f"the {res['unscreened']} unscreened, at most {res['upper_left']:.0f} at the "
+                f"the {res['unscreened']} ranked after them, at most {res['upper_left']:.0f} at the "
                 f"{float(self.quantile):.2%} posterior quantile, so recall >= "
                 f"{res['recall_low']:.1%} (never before {int(self.min_found)} relevant found; "
                 f"quantile and minimum chosen by leave-one-dataset-out calibration over "

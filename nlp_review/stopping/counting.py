@@ -425,7 +425,7 @@ class CountingProcess(StoppingRule):
         """The verdict's reasoning at the check after ``at`` records (``res``: ``assess``)."""
         return (f"{self.rate} rate fitted to {at} ranked records ({res['found']} relevant): "
                 f"expect {res['expected_left']:.1f} relevant in the {res['unscreened']} "
-                f"unscreened, at most {res['upper_left']:.0f} with {conf} confidence "
+                f"ranked after them, at most {res['upper_left']:.0f} with {conf} confidence "
                 f"({self.process}), so recall >= {res['recall_low']:.1%}")
 
     def upper_at(self, labels: np.ndarray, pool_size: int, q: float,

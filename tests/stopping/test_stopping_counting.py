@@ -72,6 +72,9 @@ def test_verdict_changes_only_at_checks_and_explains_itself():
     d = rule.decide(y[:first_stop + 3], pool_size=POOL)
     assert d.stop and d.numbers["checked_at"] == first_stop
     assert "hyperbolic rate fitted to" in d.reason and "with 95% confidence" in d.reason
+    # 3 records were screened after the check: the bound is on the records ranked after the
+    # checked ones, not 'the unscreened', which `status` counts 3 fewer of
+    assert f"relevant in the {POOL - first_stop} ranked after them" in d.reason
     found = int(y[:first_stop].sum())
     assert d.numbers["found"] == found
     assert d.numbers["recall_low"] == pytest.approx(found / (found + d.numbers["upper_left"]))
