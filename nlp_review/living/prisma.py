@@ -5,7 +5,8 @@ database) up to screening, then *reports* (the documents, i.e. full texts) sough
 not retrieved and assessed for eligibility, then *studies* included. What the project
 knows of each box:
 
-- identified: records imported, per source (export file);
+- identified: records imported, per source name (the exports imported under one name
+  are added up);
 - duplicates removed: records whose dedup group holds a record imported before them
   (project: records - unique works, the same as ``nlp-review status``);
 - screened: unique works with a title/abstract decision; excluded: those decided exclude;
@@ -174,12 +175,22 @@ def prisma_counts(conn: sqlite3.Connection, update_id: int | None = None) -> Pri
                                " WHERE status IN ('linked', 'unlinked') GROUP BY status"))
     return PrismaCounts(
         title=title,
-        sources=[(source_names[s], n) for s, n in sorted(per_source.items())],
+        sources=_by_name(source_names, per_source),
         identified=identified, duplicates=identified - len(works), screened=len(screened),
         excluded=len(screened) - len(included), awaiting=len(works) - len(screened),
         sought=len(included), not_retrieved=len(included) - assessed, assessed=assessed,
         included=len(included), fulltext_stage=bool(stored),
         duplicates_of_earlier=of_earlier, unlinked=stored.get("unlinked", 0))
+
+
+def _by_name(names: dict[int, str], per_source: dict[int, int]) -> list[tuple[str, int]]:
+    """Records per source name, in import order: exports given one source name (files
+    imported with the same --source, or the same file name from several folders) are one
+    box line, not several lines with the same name."""
+    out: dict[str, int] = {}
+    for source, n in sorted(per_source.items()):
+        out[names[source]] = out.get(names[source], 0) + n
+    return list(out.items())
 
 
 def prisma_csv(counts: PrismaCounts) -> str:

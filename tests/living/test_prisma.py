@@ -117,3 +117,23 @@ def test_full_texts_linked_to_no_record_put_the_project_at_the_full_text_stage(s
     assert "fulltext list --status unlinked" in rows["full texts linked to no record"]["note"]
     svg = _svg_text(tmp_path / "fig")
     assert "Reports not retrieved (n = 3)" in svg and "linked to no record" in svg
+
+
+def test_exports_imported_under_one_source_name_are_one_identification_line(tmp_path):
+    # two PubMed exports (searches split by year) and a Scopus one: the diagram listed
+    # "records from pubmed" twice, with 2 and 1, instead of once with 3
+    p = tmp_path / "proj"
+    assert runner.invoke(app, ["init", str(p)]).exit_code == 0
+    exports = {"pubmed_2020.csv": ("pubmed", "A,x\nB,y\n"), "scopus.csv": ("scopus", "C,z\n"),
+               "pubmed_2021.csv": ("pubmed", "D,w\n")}
+    for name, (source, rows) in exports.items():
+        (tmp_path / name).write_text("title,abstract\n" + rows)
+        out = runner.invoke(app, ["import", str(tmp_path / name), "--source", source,
+                                  "-p", str(p)])
+        assert out.exit_code == 0, out.output
+    out = runner.invoke(app, ["prisma", "--out", str(tmp_path / "fig"), "-p", str(p)])
+    assert out.exit_code == 0, out.output
+    with open(tmp_path / "fig" / "prisma.csv", encoding="utf-8") as handle:
+        boxes = [(r["box"], r["count"]) for r in csv.DictReader(handle)
+                 if r["box"].startswith("records from")]
+    assert boxes == [("records from pubmed", "3"), ("records from scopus", "1")]
