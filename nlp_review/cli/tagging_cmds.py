@@ -187,7 +187,7 @@ def evaluate_cmd(
     import json
 
     from nlp_review.io import atomic_open, atomic_write_text
-    from nlp_review.tagging.evaluate import evaluate, iter_error_lines, read_gold
+    from nlp_review.tagging.evaluate import evaluate, iter_error_lines
     from nlp_review.tagging.patterns import default_models_dir, load_taxonomy
 
     taxonomy = load_taxonomy((models or default_models_dir()) / "taxonomy.json")

@@ -177,18 +177,25 @@ def test_cli_review_answers_ending_early_keep_and_apply_the_verdicts(project):
     assert _works(project) == 359
 
 
-def test_grey_pairs_saved_by_a_spreadsheet_with_semicolons_are_read(project, tmp_path):
-    # Excel in a locale with decimal commas saves "CSV" with ';' between the cells
+def _grey_pairs_saved_as(project, out, encoding, delimiter=",", title_prefix=""):
+    """The demo's grey pairs with the first one answered "same", saved as a spreadsheet
+    would save them (``encoding``, ``delimiter``; ``title_prefix`` before its first title)."""
     import_file(project, DEMO / "eric_export.ris")
     import_file(project, DEMO / "psycinfo_export.csv")
     run_dedupe(project.conn)
     rows = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
     rows[0]["verdict"] = "same"
-    out = tmp_path / "grey.csv"
-    with open(out, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+    rows[0]["title_a"] = title_prefix + rows[0]["title_a"]
+    with open(out, "w", newline="", encoding=encoding) as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=delimiter)
         writer.writeheader()
         writer.writerows(rows)
+    return out
+
+
+def test_grey_pairs_saved_by_a_spreadsheet_with_semicolons_are_read(project, tmp_path):
+    # Excel in a locale with decimal commas saves "CSV" with ';' between the cells
+    out = _grey_pairs_saved_as(project, tmp_path / "grey.csv", "utf-8-sig", delimiter=";")
     assert import_verdicts(project.conn, out, by="ann") == 1
     run_dedupe(project.conn)
     assert _works(project) == 359
@@ -209,17 +216,8 @@ def test_verdict_for_an_unknown_record_names_the_line_and_stores_nothing(project
 def test_grey_pairs_saved_as_windows_1252_are_read(project, tmp_path):
     # Excel's plain "CSV" on Windows writes Windows-1252: an accented title in the file was a
     # UnicodeDecodeError traceback; only the ids and the verdicts are read
-    import_file(project, DEMO / "eric_export.ris")
-    import_file(project, DEMO / "psycinfo_export.csv")
-    run_dedupe(project.conn)
-    rows = list(csv.DictReader(io.StringIO(grey_pairs_csv(project.conn))))
-    rows[0]["verdict"] = "same"
-    rows[0]["title_a"] = "Ni\u00f1os y j\u00f3venes: " + rows[0]["title_a"]
-    out = tmp_path / "grey.csv"
-    with open(out, "w", newline="", encoding="cp1252") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    out = _grey_pairs_saved_as(project, tmp_path / "grey.csv", "cp1252",
+                               title_prefix="Ni\u00f1os y j\u00f3venes: ")
     result = runner.invoke(app, ["dedupe", "--verdicts", str(out), "-p", str(project.path)])
     assert result.exit_code == 0, result.output
     assert "Stored 1 verdicts" in result.output
