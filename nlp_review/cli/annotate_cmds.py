@@ -349,7 +349,7 @@ def print_pattern_report(nlp, texts: list, group_of: dict, out: Optional[Path],
     console.print(table)
     if out is not None:
         atomic_write_text(out, json.dumps(report, indent=1, ensure_ascii=False))
-        err_console.print(f"pattern report written to {out}")
+        err_console.print(f"pattern report written to {out}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

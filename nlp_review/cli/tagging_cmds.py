@@ -79,7 +79,7 @@ def tag_cmd(
             task = bar.add_task(f"tagging {input.name}", total=None)
             n = tag_file(nlp, input, output, n_process=n_process,
                          on_record=lambda k: bar.update(task, completed=k))
-        console.print(f"Tagged {n} texts from {input} into {output}")
+        console.print(f"Tagged {n} texts from {input} into {output}", soft_wrap=True)
         return
     with project_at(project) as proj:
         nlp = tagging_pipeline(models, base_model, spancat)
@@ -203,7 +203,7 @@ def evaluate_cmd(
         texts = [g for path in gold for g in _read_gold_file(path, taxonomy)]
     nlp = tagging_pipeline(models, base_model, spancat)
     ev = evaluate(nlp, texts, {k: v.group for k, v in taxonomy.items()})
-    console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}")
+    console.print(f"{ev.n_texts} texts from {', '.join(str(p) for p in gold)}", soft_wrap=True)
     console.print(_table("group", ev.by_group))
     if labels:
         console.print(_table("label", ev.by_label))
