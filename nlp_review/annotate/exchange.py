@@ -25,6 +25,7 @@ from nlp_review.annotate.storage import StoredAnnotation, add_annotation, curren
 from nlp_review.annotate.tasks import Annotated, Task, plain_span, span_sort_key, text_hash
 from nlp_review.annotate.texts import current_text
 from nlp_review.errors import ConfigError, InputError, InputErrors, unknown_name
+from nlp_review.formats.decode import line_of
 from nlp_review.io import atomic_open, atomic_write_text
 from nlp_review.store.db import transaction
 
@@ -193,7 +194,7 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = line_of(data, exc.start)
         raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
                          file=path, line=line,
                          hint="save it as UTF-8: the annotation tools write UTF-8; an "

@@ -53,9 +53,10 @@ def criteria_set_cmd(
         except FileNotFoundError:
             raise InputError("no such file", file=file, hint="check the path") from None
         except UnicodeDecodeError as exc:
-            data = file.read_bytes()
+            from nlp_review.formats.decode import line_of
+
             raise InputError(f"not UTF-8 text ({exc.reason})", file=file,
-                             line=data.count(b"\n", 0, exc.start) + 1,
+                             line=line_of(file.read_bytes(), exc.start),
                              hint="save the criteria as UTF-8 text (in Word: Plain Text, "
                                   "Unicode UTF-8)") from None
         except OSError as exc:

@@ -239,6 +239,7 @@ def evaluate_cmd(
 def _read_gold_file(path: Path, taxonomy: dict) -> list:
     """One gold file's texts; a file that is not UTF-8 or holds no texts is an InputError
     (it used to end in a traceback, or in a table of zeros scored on nothing)."""
+    from nlp_review.formats.decode import line_of
     from nlp_review.tagging.evaluate import read_gold
 
     hint = 'one JSON object per line: {"id", "text", "spans": [...]} (annotations/GUIDELINES.md)'
@@ -249,7 +250,7 @@ def _read_gold_file(path: Path, taxonomy: dict) -> list:
         try:  # the streamed read's offset is within a chunk: find the line in the whole file
             data.decode("utf-8")
         except UnicodeDecodeError as whole:
-            line = data.count(b"\n", 0, whole.start) + 1
+            line = line_of(data, whole.start)
         raise InputError(f"not UTF-8 text ({exc.reason})", file=path, line=line,
                          hint="save the gold file as UTF-8; " + hint) from None
     if not texts:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from nlp_review.errors import InputError
+from nlp_review.formats.decode import line_of
 from nlp_review.formats.tabular import sniff_delimiter
 
 LABEL_COLUMNS = ("label_included", "included", "label")
@@ -41,8 +42,8 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may save a BOM ...
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                         sep=sniff_delimiter(text) or ",")  # ... and ';' or tabs
+        sep = sniff_delimiter(text) or ","  # ... and ';' or tabs
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
     except FileNotFoundError:
         raise InputError("file not found", file=path, hint="check the path") from None
     except IsADirectoryError:
@@ -50,7 +51,7 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
                          hint="give the labelled CSV file inside it") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", file=path,
-                         line=path.read_bytes().count(b"\n", 0, exc.start) + 1,
+                         line=line_of(path.read_bytes(), exc.start),
                          hint="save it as CSV UTF-8 from the spreadsheet") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"not a readable CSV ({str(exc).strip()})", file=path,
@@ -67,7 +68,6 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
     if "abstract" not in cols or not df[cols["abstract"]].str.strip().any():
         raise InputError("the abstract column is missing or empty in every row", file=path,
                          hint="ranking reads titles and abstracts; add the abstracts")
-    sep = sniff_delimiter(text) or ","
     labels = []
     for i, value in enumerate(df[label_col]):
         v = value.strip().lower()
@@ -77,7 +77,8 @@ def load_labelled_csv(path: Path) -> LabelledDataset:
             labels.append(0)
         else:
             raise InputError(f"label {value!r} in column {label_col} is not 0 or 1", file=path,
-                             line=_row_line(text, sep, i), record=i + 1, hint="every record needs a 0/1 label for simulation")
+                             line=_row_line(text, sep, i), record=i + 1,
+                             hint="every record needs a 0/1 label for simulation")
     y = np.array(labels, dtype=np.int64)
     if len(y) == 0 or y.min() == y.max():
         raise InputError(f"the data has {int(y.sum())} relevant and {int((y == 0).sum())} "

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from spacy.language import Language
 
 from nlp_review.errors import InputError, NotFoundError
+from nlp_review.formats.decode import line_of
 from nlp_review.io import atomic_open
 from nlp_review.records import Record
 from nlp_review.store.db import transaction
@@ -65,7 +66,7 @@ def _not_utf8(path: Path) -> InputError:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, byte = data.count(b"\n", 0, exc.start) + 1, data[exc.start]
+        line, byte = line_of(data, exc.start), data[exc.start]
     else:  # pragma: no cover - the streamed read failed, so the whole file cannot decode
         line, byte = None, 0
     return InputError(f"is not UTF-8 text (byte 0x{byte:02x})", file=path, line=line,
