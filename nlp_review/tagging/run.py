@@ -203,9 +203,10 @@ def tag_project(conn: sqlite3.Connection, nlp: Language, patterns_hash: str, *,
         works += 1
         text = row_to_record(row).text
         stored = state.get(row["id"])
-        if not force and stored == (text_hash(text), patterns_hash):
+        digest = text_hash(text)
+        if not force and stored == (digest, patterns_hash):
             continue
-        if keep_other_fingerprints and stored is not None and stored[0] == text_hash(text):
+        if keep_other_fingerprints and stored is not None and stored[0] == digest:
             left += 1
             continue
         repatterned += not force and stored is not None and stored[1] != patterns_hash
